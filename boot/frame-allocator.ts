@@ -1,0 +1,116 @@
+/*
+ * The frame allocator: every 4 KiB frame of physical memory is free or has exactly one owner.
+ *
+ * Owners are small numbers handed out by `createOwner` (firmware, the base kernel's text, a
+ * module's text, a module's data ...); `allocate(count, owner)` finds a contiguous run,
+ * `freeOwner(owner)` gives back everything one owner holds. Because ownership is recorded per
+ * frame, "free + used = total" and "a module's frames all came back" are checked by counting,
+ * not by trusting bookkeeping elsewhere.
+ */
+import { FRAME_SIZE, type MemoryRegion, type RegionKind } from '../emulator/machine-interface.ts';
+
+export const FREE = 0;
+
+/** Boot regions keep the memory map's names; a module owns 'text' (its code) and 'data' frames. */
+export type OwnerKind = Exclude<RegionKind, 'free'> | 'text' | 'data';
+
+export interface FrameOwner {
+  id: number;
+  kind: OwnerKind;
+  label: string;
+  frames: number;
+}
+
+/** Not enough contiguous free frames: nothing was allocated. */
+export class OutOfMemoryError extends Error {
+  override name = 'OutOfMemoryError';
+}
+
+export class FrameAllocator {
+  readonly total: number;
+  readonly #owners = new Map<number, FrameOwner>();
+  readonly #ownerOf: Uint32Array;
+  #freeFrames: number;
+  #searchFrom = 0;
+  #nextOwner = 1;
+
+  constructor(memoryBytes: number) {
+    this.total = memoryBytes / FRAME_SIZE;
+    this.#ownerOf = new Uint32Array(this.total);
+    this.#freeFrames = this.total;
+  }
+
+  get free(): number {
+    return this.#freeFrames;
+  }
+
+  createOwner(kind: OwnerKind, label: string): FrameOwner {
+    const owner = { id: this.#nextOwner++, kind, label, frames: 0 };
+    this.#owners.set(owner.id, owner);
+    return owner;
+  }
+
+  /** Marks a region of the boot memory map as owned (firmware, kernel image, initrd). */
+  reserve(region: MemoryRegion, owner: FrameOwner): void {
+    const first = region.start / FRAME_SIZE;
+    this.#mark(first, region.length / FRAME_SIZE, owner);
+  }
+
+  /** Allocates `count` contiguous frames; returns the first frame number. */
+  allocate(count: number, owner: FrameOwner): number {
+    const first = this.#findRun(count, this.#searchFrom) ?? this.#findRun(count, 0);
+    if (first === undefined) {
+      throw new OutOfMemoryError(`out of memory: ${owner.label} needs ${count} frames, ${this.#freeFrames} free`);
+    }
+    this.#mark(first, count, owner);
+    this.#searchFrom = first + count;
+    return first;
+  }
+
+  /** Frees a run of frames that `owner` holds. */
+  release(first: number, count: number, owner: FrameOwner): void {
+    for (let frame = first; frame < first + count; frame++) {
+      if (this.#ownerOf[frame] !== owner.id) throw new Error(`frame ${frame} is not owned by ${owner.label}`);
+      this.#ownerOf[frame] = FREE;
+    }
+    this.#freeFrames += count;
+    owner.frames -= count;
+    this.#searchFrom = Math.min(this.#searchFrom, first);
+  }
+
+  /** Frees every frame the owner holds and forgets the owner. Returns how many were freed. */
+  freeOwner(owner: FrameOwner): number {
+    let freed = 0;
+    for (let frame = 0; frame < this.total && owner.frames > freed; frame++) {
+      if (this.#ownerOf[frame] === owner.id) {
+        this.#ownerOf[frame] = FREE;
+        freed++;
+        this.#searchFrom = Math.min(this.#searchFrom, frame);
+      }
+    }
+    this.#freeFrames += freed;
+    owner.frames = 0;
+    this.#owners.delete(owner.id);
+    return freed;
+  }
+
+  /** Live owners, for `free` and for accounting checks. */
+  ownerList(): FrameOwner[] {
+    return [...this.#owners.values()];
+  }
+
+  #mark(first: number, count: number, owner: FrameOwner): void {
+    this.#ownerOf.fill(owner.id, first, first + count);
+    this.#freeFrames -= count;
+    owner.frames += count;
+  }
+
+  #findRun(count: number, from: number): number | undefined {
+    let runStart = from;
+    for (let frame = from; frame < this.total; frame++) {
+      if (this.#ownerOf[frame] !== FREE) runStart = frame + 1;
+      else if (frame - runStart + 1 === count) return runStart;
+    }
+    return undefined;
+  }
+}

@@ -1,0 +1,97 @@
+/*
+ * The implementation of keel:kernel: one API object per module, bound to it, so that
+ * frames it allocates, timers it sets and modules it holds are recorded as its own and
+ * given back at unload. Checked against the declarations in api.ts.
+ */
+import { FRAME_SIZE } from '../emulator/machine-interface.ts';
+import type * as Api from './api.ts';
+import type { Kernel } from './kernel.ts';
+import type { LoadedModule } from './loaded-module.ts';
+import { ModuleError } from './loader.ts';
+import { createNamespace, ModuleUnloadedError } from './stubs.ts';
+
+export type KernelApi = typeof Api;
+
+export function createKernelApi(kernel: Kernel, module: LoadedModule): KernelApi {
+  const { machine, frames, loader, log } = kernel;
+  const frameOf = (buffer: Uint8Array) => buffer.byteOffset / FRAME_SIZE;
+  const unloadModule: KernelApi['unloadModule'] = (name, options = {}) => {
+    const dependencies = loader.modules.get(name)?.dependencies ?? [];
+    loader.unload(name);
+    const unloaded = [name];
+    for (const dependency of options.unusedDependencies ? dependencies : []) {
+      if (loader.modules.get(dependency.name) === dependency && dependency.refcount === 0 && !dependency.permanent) {
+        unloaded.push(...unloadModule(dependency.name, options));
+      }
+    }
+    return unloaded;
+  };
+  return {
+    ModuleUnloadedError,
+    ModuleError,
+    printk: log.printk,
+    consoleWrite: machine.console.write,
+    consoleReadLine: machine.console.readLine,
+    kalloc(bytes) {
+      const count = Math.max(1, Math.ceil(bytes / FRAME_SIZE));
+      const first = frames.allocate(count, module.dataOwner);
+      module.allocations.set(first, count);
+      return machine.memory.fill(0, first * FRAME_SIZE, (first + count) * FRAME_SIZE).subarray(first * FRAME_SIZE, first * FRAME_SIZE + bytes);
+    },
+    kfree(buffer) {
+      const count = buffer.buffer === machine.memory.buffer ? module.allocations.get(frameOf(buffer)) : undefined;
+      if (count === undefined) throw new RangeError(`kfree: ${module.name} does not own a block at this address`);
+      module.allocations.delete(frameOf(buffer));
+      frames.release(frameOf(buffer), count, module.dataOwner);
+    },
+    now: machine.timer.now,
+    setTimer(callback, milliseconds) {
+      const id = machine.timer.setTimer(() => {
+        module.timers.delete(id);
+        try {
+          callback();
+        } catch (error) {
+          log.printk(`keel: oops in a timer of ${module.name}: ${(error as Error)?.message ?? String(error)}`, 'error');
+        }
+      }, milliseconds);
+      module.timers.add(id);
+      return id;
+    },
+    clearTimer(id) {
+      if (module.timers.delete(id)) machine.timer.clearTimer(id);
+    },
+    cmdline: kernel.bootInfo.cmdline,
+    param: (name) => kernel.params.get(name),
+    modules: () => [
+      ...[...loader.modules.values()].map((loaded) => ({
+        name: loaded.name, version: loaded.record.version, size: loaded.sizeBytes, refcount: loaded.refcount,
+        users: [...loaded.users].map((user) => user.name), state: loaded.state, permanent: loaded.permanent, onDemand: loaded.onDemand, calls: loaded.calls,
+      })),
+      ...[...kernel.reclaim.zombies].map(({ name, version }) => ({
+        name, version, size: 0, refcount: 0, users: [], state: 'Zombie' as const, permanent: false, onDemand: false, calls: 0,
+      })),
+    ],
+    moduleIndex: () => [...kernel.index.values()].flat(),
+    loadModule(name, version) {
+      loader.load(name, { version });
+    },
+    unloadModule,
+    requestModule<Exports>(name: string) {
+      const wanted = loader.modules.get(name) ?? loader.load(name, { onDemand: true });
+      if (wanted === module) throw new ModuleError(`${name} cannot request itself`);
+      wanted.users.add(module);
+      return createNamespace(module, wanted) as Exports;
+    },
+    releaseModule(name) {
+      const held = loader.modules.get(name);
+      if (held && !module.dependencies.includes(held)) held.users.delete(module);
+    },
+    memoryInfo: () => ({
+      frameSize: FRAME_SIZE, total: frames.total, free: frames.free,
+      owners: frames.ownerList().map(({ kind, label, frames }) => ({ kind, label, frames })), hostCodeBytes: machine.host.codeBytes(),
+    }),
+    dmesg: log.dmesg,
+    ramdiskFiles: () => kernel.ramdisk.entries().map((entry) => ({ path: entry.name, mode: entry.mode, mtime: entry.mtime, data: kernel.ramdisk.bytes(entry).slice() })),
+    halt: machine.power.halt,
+  };
+}

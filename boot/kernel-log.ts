@@ -1,0 +1,34 @@
+/*
+ * The kernel log: printk and the ring buffer that `dmesg` reads.
+ *
+ * Lines carry the time since power-on as Linux prints it ("[    0.004211] ..."). The buffer
+ * keeps the newest lines up to a fixed count, so a long-running kernel cannot grow it without
+ * bound. With `quiet` on the command line, informational lines go only to the buffer; warnings
+ * and errors still reach the console, as with Linux's loglevel.
+ */
+import type { MachineInterface } from '../emulator/machine-interface.ts';
+
+const RING_LINES = 1000;
+
+export type LogLevel = 'info' | 'warn' | 'error';
+
+export class KernelLog {
+  readonly #lines: string[] = [];
+  quiet = false;
+
+  readonly #machine: MachineInterface;
+
+  constructor(machine: MachineInterface) {
+    this.#machine = machine;
+  }
+
+  printk = (message: string, level: LogLevel = 'info'): void => {
+    const seconds = (this.#machine.timer.now() / 1000).toFixed(6).padStart(12);
+    const line = `[${seconds}] ${message}`;
+    this.#lines.push(line);
+    if (this.#lines.length > RING_LINES) this.#lines.shift();
+    if (level !== 'info' || !this.quiet) this.#machine.console.write(line + '\n');
+  };
+
+  dmesg = (): string[] => [...this.#lines];
+}

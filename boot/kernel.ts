@@ -1,0 +1,57 @@
+/*
+ * The resident kernel: the state every part of the base kernel shares, created once at boot.
+ *
+ * It holds the machine, the kernel log, the frame allocator, the ramdisk and its module index,
+ * the command-line parameters, the loader and the reclaim monitor, and finds index records.
+ */
+import type { BootInfo, MachineInterface } from '../emulator/machine-interface.ts';
+import type { ModuleRecord } from '../ramdisk/module-index.ts';
+import { FrameAllocator, type FrameOwner } from './frame-allocator.ts';
+import { KernelLog } from './kernel-log.ts';
+import { ModuleError, ModuleLoader } from './loader.ts';
+import { RamdiskReader } from './ramdisk-reader.ts';
+import { ReclaimMonitor } from './reclaim-monitor.ts';
+
+export class Kernel {
+  readonly log: KernelLog;
+  readonly frames: FrameAllocator;
+  readonly ramdisk: RamdiskReader;
+  /** Module records by name, every version the ramdisk holds. Filled by the boot code. */
+  readonly index = new Map<string, ModuleRecord[]>();
+  readonly params = new Map<string, string>();
+  readonly loader = new ModuleLoader(this);
+  readonly reclaim = new ReclaimMonitor(this);
+  /** The frames of the boot-only code, freed once boot is over. */
+  readonly initOwner: FrameOwner;
+
+  constructor(
+    readonly machine: MachineInterface,
+    readonly bootInfo: BootInfo,
+  ) {
+    this.log = new KernelLog(machine);
+    this.frames = new FrameAllocator(machine.memory.length);
+    let initOwner: FrameOwner | undefined;
+    for (const region of bootInfo.memoryMap) {
+      if (region.kind === 'free') continue;
+      const owner = this.frames.createOwner(region.kind, region.kind);
+      this.frames.reserve(region, owner);
+      if (region.kind === 'kernel-init') initOwner = owner;
+    }
+    this.initOwner = initOwner!;
+    this.ramdisk = new RamdiskReader(machine.memory, bootInfo.ramdisk.start, bootInfo.ramdisk.length);
+  }
+
+  /** All versions of a module in the ramdisk. */
+  findRecords(name: string): ModuleRecord[] {
+    return this.index.get(name) ?? [];
+  }
+
+  /** The record for `name` at `version`, or its default version. */
+  findRecord(name: string, version?: string, wantedBy?: string): ModuleRecord {
+    const records = this.findRecords(name);
+    const record = version ? records.find((candidate) => candidate.version === version) : (records.find((candidate) => candidate.default) ?? records[0]);
+    if (record) return record;
+    const what = version && records.length > 0 ? `version ${version} of module ${name}` : `module ${name}`;
+    throw new ModuleError(`${what} not found in the ramdisk${wantedBy ? ` (needed by ${wantedBy})` : ''}`);
+  }
+}

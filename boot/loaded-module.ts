@@ -1,0 +1,58 @@
+/*
+ * A loaded module: what the kernel knows of one module while it is in memory.
+ *
+ * Fields that hold the module's code (`exports`, `codeObjects`, `exit`) are cleared at
+ * unload; what stays (name, counters, the stub owner fields) holds no code, so stale stubs
+ * that still point at this record do not keep freed code alive.
+ */
+import type { ModuleRecord } from '../ramdisk/module-index.ts';
+import type { FrameOwner } from './frame-allocator.ts';
+import type { Link, Slot, StubOwner } from './stubs.ts';
+
+export type ModuleState = 'Loading' | 'Live' | 'Unloading' | 'Zombie';
+
+export class LoadedModule implements StubOwner {
+  state: ModuleState = 'Loading';
+  calls = 0;
+  exportSlots = new Map<string, Slot>();
+  exportsSlot: Slot = { target: null, owner: this, symbol: 'exports' };
+  handedOut: WeakRef<Slot>[] = [];
+  links = new Map<StubOwner, Link>();
+
+  /** Modules this one imports, and the modules that import or hold this one. */
+  readonly dependencies: LoadedModule[] = [];
+  readonly users = new Set<LoadedModule>();
+  /** Data allocations (first frame → frame count) and timers, made through its kernel API. */
+  readonly allocations = new Map<number, number>();
+  readonly timers = new Set<number>();
+
+  exit: (() => void) | null = null;
+  /** The compiled factory and what it exported: watched for collection after unload. */
+  codeObjects: object[] = [];
+  /** Loaded because something asked for it (request_module), not by name: autoclean may unload it. */
+  onDemand = false;
+
+  constructor(
+    readonly record: ModuleRecord,
+    readonly textOwner: FrameOwner,
+    readonly dataOwner: FrameOwner,
+  ) {}
+
+  get name(): string {
+    return this.record.name;
+  }
+
+  get refcount(): number {
+    return this.users.size;
+  }
+
+  /** Bytes of physical memory it occupies, text and data, as lsmod's Size column. */
+  get sizeBytes(): number {
+    return (this.textOwner.frames + this.dataOwner.frames) * 4096;
+  }
+
+  /** A module without an exit function cannot be unloaded, as in Linux. */
+  get permanent(): boolean {
+    return this.exit === null;
+  }
+}

@@ -1,0 +1,168 @@
+/*
+ * The module loader: from a name in the index to live code, and back.
+ *
+ * load(name): resolve the dependencies from the index (depth first, refusing cycles and
+ * missing modules), then for each module not yet loaded: allocate text frames owned by it,
+ * copy its bundle from the ramdisk into them, check the sha256 of the copied bytes, compile
+ * *from those frames* as a function (never import(): FACTS.md), link its `keel:*` imports to
+ * stubs, run its `init`. A failure at any step undoes every step, for that module and for
+ * the dependencies loaded on its behalf.
+ *
+ * unload(name): refuse while it has users (naming them, as rmmod does) or is permanent; run
+ * `exit`; revoke its stubs; free its text and data frames; drop every reference to its code
+ * and ask the reclaim monitor to check that the host engine collected it.
+ */
+import { FRAME_SIZE } from '../emulator/machine-interface.ts';
+import type { ModuleRecord } from '../ramdisk/module-index.ts';
+import { decodeUtf8 } from '../ramdisk/utf8.ts';
+import { createKernelApi } from './kernel-api.ts';
+import type { Kernel } from './kernel.ts';
+import { LoadedModule } from './loaded-module.ts';
+import { createNamespace, revokeOwner } from './stubs.ts';
+
+/** A module that cannot be loaded or unloaded; the message is the one line users see. */
+export class ModuleError extends Error {
+  override name = 'ModuleError';
+}
+
+const SPECIAL_EXPORTS = new Set(['init', 'exit']);
+
+export class ModuleLoader {
+  readonly modules = new Map<string, LoadedModule>();
+
+  readonly #kernel: Kernel;
+
+  constructor(kernel: Kernel) {
+    this.#kernel = kernel;
+  }
+
+  /** Loads a module and what it depends on; returns it (already loaded: returns it as is). */
+  load(name: string, options: { version?: string; onDemand?: boolean } = {}): LoadedModule {
+    const loaded = this.modules.get(name);
+    if (loaded && (!options.version || loaded.record.version === options.version)) return loaded;
+    if (loaded) throw new ModuleError(`${name} ${loaded.record.version} is loaded; swap it to change version`);
+    const order = this.#resolve(this.#kernel.findRecord(name, options.version), []);
+    const loadedNow: LoadedModule[] = [];
+    try {
+      for (const record of order) {
+        if (this.modules.has(record.name)) continue;
+        const module = this.#loadOne(record);
+        module.onDemand = options.onDemand === true || record !== order[order.length - 1];
+        loadedNow.push(module);
+      }
+    } catch (error) {
+      for (const module of loadedNow.reverse()) this.#discard(module);
+      throw error;
+    }
+    return this.modules.get(name)!;
+  }
+
+  /** Dependency order for `record`: dependencies first, each once. */
+  #resolve(record: ModuleRecord, chain: string[]): ModuleRecord[] {
+    if (chain.includes(record.name)) throw new ModuleError(`dependency cycle: ${[...chain, record.name].join(' -> ')}`);
+    const order: ModuleRecord[] = [];
+    for (const dependency of record.depends) {
+      const loaded = this.modules.get(dependency);
+      const dependencyRecord = loaded?.record ?? this.#kernel.findRecord(dependency, undefined, record.name);
+      for (const item of this.#resolve(dependencyRecord, [...chain, record.name])) if (!order.includes(item)) order.push(item);
+    }
+    order.push(record);
+    return order;
+  }
+
+  #loadOne(record: ModuleRecord): LoadedModule {
+    const { frames, ramdisk, machine } = this.#kernel;
+    const module = new LoadedModule(record, frames.createOwner('text', record.name), frames.createOwner('data', record.name));
+    this.modules.set(record.name, module);
+    try {
+      const entry = ramdisk.moduleEntry(record);
+      const first = frames.allocate(Math.max(1, Math.ceil(record.size / FRAME_SIZE)), module.textOwner);
+      const start = first * FRAME_SIZE;
+      machine.memory.copyWithin(start, ramdisk.start + entry.dataOffset, ramdisk.start + entry.dataOffset + entry.size);
+      const text = machine.memory.subarray(start, start + record.size);
+      const sha256 = machine.crypto.sha256(text);
+      if (sha256 !== record.sha256) throw new ModuleError(`${record.path}: sha256 does not match the index`);
+      this.#link(module, decodeUtf8(text));
+      module.state = 'Live';
+      this.#kernel.log.printk(`keel: loaded ${record.name} ${record.version} (${module.textOwner.frames} text frames)`);
+      return module;
+    } catch (error) {
+      this.#discard(module);
+      throw error instanceof ModuleError ? error : new ModuleError(`${record.name}: ${(error as Error)?.message ?? String(error)}`);
+    }
+  }
+
+  /** Compiles the module's code, runs it with its imports resolved to stubs, then its init. */
+  #link(module: LoadedModule, source: string): void {
+    const { record } = module;
+    const factory = new Function('require', 'module', 'exports', `${source}\n//# sourceURL=keel:${record.path}`);
+    module.codeObjects.push(factory);
+    const require = (specifier: string) => {
+      const name = specifier.startsWith('keel:') ? specifier.slice(5) : undefined;
+      if (name === 'kernel') return createKernelApi(this.#kernel, module);
+      const dependency = name === undefined ? undefined : this.modules.get(name);
+      if (!dependency || !record.depends.includes(name!)) throw new ModuleError(`${record.name}: cannot import ${specifier}`);
+      if (!module.dependencies.includes(dependency)) module.dependencies.push(dependency);
+      dependency.users.add(module);
+      return createNamespace(module, dependency);
+    };
+    const commonjs = { exports: {} as Record<string, unknown> };
+    factory(require, commonjs, commonjs.exports);
+    const exports = commonjs.exports;
+    module.exportsSlot.target = exports;
+    for (const symbol of Object.keys(exports)) {
+      const value = exports[symbol];
+      if (typeof value === 'function' && !SPECIAL_EXPORTS.has(symbol)) module.exportSlots.set(symbol, { target: value, owner: module, symbol });
+      if (value !== null && (typeof value === 'object' || typeof value === 'function')) module.codeObjects.push(value);
+    }
+    if (typeof exports.exit === 'function') module.exit = exports.exit as () => void;
+    if (typeof exports.init === 'function') {
+      try {
+        exports.init();
+      } catch (error) {
+        throw new ModuleError(`${record.name}: init failed: ${(error as Error)?.message ?? String(error)}`);
+      }
+    }
+  }
+
+  /** Unloads a module the way rmmod does. */
+  unload(name: string): void {
+    const module = this.modules.get(name);
+    if (!module) {
+      if (this.#kernel.findRecords(name).length > 0) throw new ModuleError(`Module ${name} is not currently loaded`);
+      if (name === 'kernel') throw new ModuleError('Module kernel is the base kernel: it cannot be unloaded');
+      throw new ModuleError(`Module ${name} does not exist in the ramdisk`);
+    }
+    if (module.refcount > 0) {
+      throw new ModuleError(`Module ${name} is in use by: ${[...module.users].map((user) => user.name).join(' ')}`);
+    }
+    if (module.permanent) throw new ModuleError(`Module ${name} is permanent (it has no exit)`);
+    module.state = 'Unloading';
+    try {
+      module.exit?.();
+    } catch (error) {
+      this.#kernel.log.printk(`keel: ${name}: exit failed (${(error as Error)?.message}), unloading anyway`, 'warn');
+    }
+    const freed = this.#discard(module);
+    this.#kernel.log.printk(`keel: unloaded ${name} ${module.record.version} (${freed} frames freed)`);
+  }
+
+  /** Takes a module out of every table, revokes its stubs, frees its frames. Returns frames freed. */
+  #discard(module: LoadedModule): number {
+    const { frames } = this.#kernel;
+    this.modules.delete(module.name);
+    revokeOwner(module);
+    for (const dependency of module.dependencies) dependency.users.delete(module);
+    for (const other of this.modules.values()) {
+      other.users.delete(module);
+      other.links.delete(module);
+    }
+    for (const id of module.timers) this.#kernel.machine.timer.clearTimer(id);
+    const freed = frames.freeOwner(module.textOwner) + frames.freeOwner(module.dataOwner);
+    module.allocations.clear();
+    module.exit = null;
+    this.#kernel.reclaim.watch(module.name, module.record.version, module.codeObjects);
+    module.codeObjects = [];
+    return freed;
+  }
+}

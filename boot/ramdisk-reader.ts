@@ -1,0 +1,58 @@
+/*
+ * The ramdisk as the kernel reads it: straight out of the physical memory the firmware put
+ * it in. The index is the first file; every module record says where its bundle's entry
+ * starts, so reading one module touches one header, however large the ramdisk.
+ */
+import { readEntries, readEntryAt, RamdiskError, type CpioEntry } from '../ramdisk/cpio.ts';
+import { INDEX_PATH, type ModuleRecord } from '../ramdisk/module-index.ts';
+import { decodeUtf8 } from '../ramdisk/utf8.ts';
+
+export class RamdiskReader {
+  /** Where the files after the index begin: module offsets count from here. */
+  readonly filesBase: number;
+  readonly indexText: string;
+
+  readonly #memory: Uint8Array;
+
+  constructor(
+    memory: Uint8Array,
+    readonly start: number,
+    readonly length: number,
+  ) {
+    this.#memory = memory;
+    const index = readEntryAt(memory, start, length, 0);
+    if (!index || index.name !== INDEX_PATH) throw new RamdiskError(`first file is ${index ? `"${index.name}"` : 'missing'}, expected ${INDEX_PATH}`, 0);
+    this.indexText = this.text(index);
+    this.filesBase = index.next;
+  }
+
+  /** The entry whose header starts at `offset` (null past the last). */
+  entryAt(offset: number): CpioEntry | null {
+    return readEntryAt(this.#memory, this.start, this.length, offset);
+  }
+
+  /** The cpio entry of a module's bundle, checked against its record. */
+  moduleEntry(record: ModuleRecord): CpioEntry {
+    const offset = this.filesBase + record.offset;
+    const entry = this.entryAt(offset);
+    if (!entry || entry.name !== record.path) {
+      throw new RamdiskError(`${record.path} not found where the index says`, offset);
+    }
+    if (entry.size !== record.size) throw new RamdiskError(`${record.path} is ${entry.size} bytes, the index says ${record.size}`, offset);
+    return entry;
+  }
+
+  /** The bytes of an entry, as a view of physical memory (no copy). */
+  bytes(entry: CpioEntry): Uint8Array {
+    return this.#memory.subarray(this.start + entry.dataOffset, this.start + entry.dataOffset + entry.size);
+  }
+
+  text(entry: CpioEntry): string {
+    return decodeUtf8(this.#memory, this.start + entry.dataOffset, this.start + entry.dataOffset + entry.size);
+  }
+
+  /** Every file, by walking the whole archive: for listing, never on the boot path. */
+  entries(): CpioEntry[] {
+    return readEntries(this.#memory, this.start, this.length);
+  }
+}

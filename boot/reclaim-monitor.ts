@@ -1,0 +1,81 @@
+/*
+ * The reclaim monitor: after a module is unloaded, checks that the host engine really
+ * collected its code, instead of assuming it.
+ *
+ * Every unloaded module's compiled factory and exported functions are registered with a
+ * FinalizationRegistry. A check asks the host to collect garbage, waits a turn (finalizers
+ * never run inside gc()), and counts. A module whose code is still held after a few rounds
+ * is a zombie: listed by lsmod as such, with a dmesg line naming what the kernel can see
+ * holding it. Without a host gc (node without --expose-gc) nothing is claimed either way.
+ */
+import type { Kernel } from './kernel.ts';
+
+const ROUNDS_BEFORE_ZOMBIE = 4;
+
+export interface UnloadedCode {
+  name: string;
+  version: string;
+  /** Code objects not yet collected. */
+  remaining: number;
+  rounds: number;
+}
+
+export class ReclaimMonitor {
+  readonly pending = new Set<UnloadedCode>();
+  readonly zombies = new Set<UnloadedCode>();
+  reclaimed = 0;
+  #scheduled = false;
+  readonly #bootGlobals: Set<string>;
+  readonly #registry = new FinalizationRegistry<UnloadedCode>((code) => {
+    if (--code.remaining > 0) return;
+    this.pending.delete(code);
+    if (this.zombies.delete(code)) this.#kernel.log.printk(`keel: ${code.name} ${code.version}: zombie code finally reclaimed`);
+    this.reclaimed++;
+  });
+
+  readonly #kernel: Kernel;
+
+  constructor(kernel: Kernel) {
+    this.#kernel = kernel;
+    this.#bootGlobals = new Set(Object.getOwnPropertyNames(globalThis));
+  }
+
+  /** Starts watching code that has just been let go of, under a name for lsmod and dmesg. */
+  watch(name: string, version: string, codeObjects: object[]): void {
+    const code: UnloadedCode = { name, version, remaining: codeObjects.length, rounds: 0 };
+    if (code.remaining === 0) return;
+    for (const object of codeObjects) this.#registry.register(object, code);
+    this.pending.add(code);
+    this.#schedule();
+  }
+
+  #schedule(): void {
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    const { timer, host } = this.#kernel.machine;
+    timer.setTimer(() => {
+      if (!host.collectGarbage()) {
+        this.#scheduled = false;
+        return;
+      }
+      host.collectGarbage();
+      timer.setTimer(() => this.#check(), 0);
+    }, 0);
+  }
+
+  #check(): void {
+    this.#scheduled = false;
+    for (const code of this.pending) {
+      if (this.zombies.has(code) || ++code.rounds < ROUNDS_BEFORE_ZOMBIE) continue;
+      this.zombies.add(code);
+      this.#kernel.log.printk(`keel: ${code.name} ${code.version} is a zombie: ${code.remaining} code objects still referenced, ${this.#suspects()}`, 'warn');
+    }
+    if ([...this.pending].some((code) => !this.zombies.has(code))) this.#schedule();
+  }
+
+  /** What the kernel can see holding module code: globals that were not there at boot. */
+  #suspects(): string {
+    const added = Object.getOwnPropertyNames(globalThis).filter((name) => !this.#bootGlobals.has(name));
+    return added.length > 0 ? `held by globalThis.${added.join(', globalThis.')}` : 'holder unknown (a plain object with functions handed out?)';
+  }
+}

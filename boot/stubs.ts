@@ -1,0 +1,187 @@
+/*
+ * Stubs: the one indirection between modules (K42's object translation table).
+ *
+ * A module never holds another module's functions. Importing `keel:x` gives a namespace of
+ * stubs that call through x's export slots; a function or class instance that crosses a
+ * boundary (an argument, a return value, a resolved promise) is wrapped the same way, owned
+ * by the module that made it. Unloading a module empties its slots: every stale stub then
+ * throws ModuleUnloadedError instead of running freed code, and no stub keeps the module's
+ * code alive, so the host engine can collect it.
+ *
+ * Plain data — primitives, plain objects, arrays, built-ins such as Uint8Array or Map —
+ * crosses as it is. A plain object carrying functions therefore hands out raw references;
+ * that is the one way a module can keep another's code alive, and the reclamation check
+ * reports it (state Zombie) rather than hiding it.
+ */
+
+export class ModuleUnloadedError extends Error {
+  override name = 'ModuleUnloadedError';
+  constructor(
+    readonly module: string,
+    readonly symbol: string,
+  ) {
+    super(`${module}.${symbol}: module ${module} was unloaded`);
+  }
+}
+
+/** What stubs need to know of a module. */
+export interface StubOwner {
+  name: string;
+  /** Calls made into the module through stubs (autoclean watches it for idleness). */
+  calls: number;
+  /** Slots of the module's exported functions, shared by every importer. */
+  exportSlots: Map<string, Slot>;
+  /** A slot holding the module's exports object, for exports that are not functions. */
+  exportsSlot: Slot;
+  /** Slots of callbacks and objects the module handed out, held weakly, emptied at unload. */
+  handedOut: WeakRef<Slot>[];
+  /** Links to the modules this one has called or handed values to. */
+  links: Map<StubOwner, Link>;
+}
+
+export interface Slot {
+  target: any;
+  readonly owner: StubOwner;
+  readonly symbol: string;
+}
+
+/** A direction of travel: values go from `callee` to `caller`. */
+export interface Link {
+  readonly caller: StubOwner;
+  readonly callee: StubOwner;
+  readonly wrapped: WeakMap<object, unknown>;
+}
+
+type AnyFunction = (...args: unknown[]) => unknown;
+
+const wrappers = new WeakSet<object>();
+/** Prototype → whether its constructor is built in (Object, Array, Map, Uint8Array, ...). */
+const builtInPrototypes = new WeakMap<object, boolean>();
+const functionSource = Function.prototype.toString;
+
+export function linkBetween(caller: StubOwner, callee: StubOwner): Link {
+  let link = caller.links.get(callee);
+  if (!link) caller.links.set(callee, (link = { caller, callee, wrapped: new WeakMap() }));
+  return link;
+}
+
+/** Data is an object whose class is built in; an instance of a module's class carries its code. */
+function isDataObject(value: object): boolean {
+  const prototype = Object.getPrototypeOf(value);
+  if (prototype === null) return true;
+  let builtIn = builtInPrototypes.get(prototype);
+  if (builtIn === undefined) {
+    builtIn = functionSource.call(prototype.constructor).endsWith('{ [native code] }');
+    builtInPrototypes.set(prototype, builtIn);
+  }
+  return builtIn;
+}
+
+function remember(owner: StubOwner, slot: Slot): void {
+  owner.handedOut.push(new WeakRef(slot));
+  if (owner.handedOut.length % 1024 === 0) owner.handedOut = owner.handedOut.filter((reference) => reference.deref());
+}
+
+function liveTarget(slot: Slot, member?: PropertyKey): any {
+  if (slot.target === null) throw new ModuleUnloadedError(slot.owner.name, member === undefined ? slot.symbol : `${slot.symbol}.${String(member)}`);
+  return slot.target;
+}
+
+/** Wraps a value travelling from `link.callee` to `link.caller`. */
+export function wrapValue(link: Link, value: unknown): unknown {
+  if (typeof value === 'function') {
+    if (wrappers.has(value)) return value;
+    let stub = link.wrapped.get(value);
+    if (!stub) {
+      const slot: Slot = { target: value, owner: link.callee, symbol: value.name || 'callback' };
+      remember(link.callee, slot);
+      link.wrapped.set(value, (stub = makeStub(slot, link)));
+    }
+    return stub;
+  }
+  if (typeof value !== 'object' || value === null || wrappers.has(value)) return value;
+  if (value instanceof Promise) return value.then((result) => wrapValue(link, result));
+  if (isDataObject(value)) return value;
+  let handle = link.wrapped.get(value);
+  if (!handle) link.wrapped.set(value, (handle = makeObjectHandle(link, value)));
+  return handle;
+}
+
+/** Calls `fn` for `link.caller`: arguments travel to the callee, the result back. */
+function callThrough(link: Link, fn: AnyFunction, self: unknown, args: unknown[], newTarget: unknown): unknown {
+  link.callee.calls++;
+  for (let index = 0; index < args.length; index++) {
+    const argument = args[index];
+    if (argument !== null && (typeof argument === 'object' || typeof argument === 'function')) {
+      args[index] = wrapValue(linkBetween(link.callee, link.caller), argument);
+    }
+  }
+  const result = newTarget ? Reflect.construct(fn, args) : fn.apply(self, args);
+  return result !== null && (typeof result === 'object' || typeof result === 'function') ? wrapValue(link, result) : result;
+}
+
+/** A stub for the function in `slot`, called by `link.caller`. */
+export function makeStub(slot: Slot, link: Link): AnyFunction {
+  const stub = function (this: unknown, ...args: unknown[]) {
+    return callThrough(link, liveTarget(slot), this, args, new.target);
+  };
+  Object.defineProperty(stub, 'name', { value: slot.symbol });
+  wrappers.add(stub);
+  return stub;
+}
+
+/** A handle on a class instance: property reads, writes and method calls go through it. */
+function makeObjectHandle(link: Link, target: object): object {
+  const slot: Slot = { target, owner: link.callee, symbol: target.constructor?.name || 'object' };
+  remember(link.callee, slot);
+  const methods = new Map<PropertyKey, AnyFunction>();
+  const method = (member: PropertyKey) => {
+    let stub = methods.get(member);
+    if (!stub) {
+      stub = function (...args: unknown[]) {
+        const self = liveTarget(slot, member);
+        return callThrough(link, self[member], self, args, undefined);
+      };
+      wrappers.add(stub);
+      methods.set(member, stub);
+    }
+    return stub;
+  };
+  const handle = new Proxy(Object.create(null), {
+    get: (_, member) => {
+      const value = Reflect.get(liveTarget(slot, member), member);
+      return typeof value === 'function' ? method(member) : wrapValue(link, value);
+    },
+    set: (_, member, value) => Reflect.set(liveTarget(slot, member), member, wrapValue(linkBetween(link.callee, link.caller), value)),
+    has: (_, member) => member in liveTarget(slot, member),
+  });
+  wrappers.add(handle);
+  return handle;
+}
+
+/** The namespace `require('keel:<exporter>')` returns inside `importer`. */
+export function createNamespace(importer: StubOwner, exporter: StubOwner): Record<string, unknown> {
+  const link = linkBetween(importer, exporter);
+  const namespace: Record<string, unknown> = Object.create(null);
+  for (const symbol of Object.keys(exporter.exportsSlot.target ?? {})) {
+    const slot = exporter.exportSlots.get(symbol);
+    if (slot) namespace[symbol] = makeStub(slot, link);
+    else {
+      const read = () => wrapValue(link, liveTarget(exporter.exportsSlot, symbol)[symbol]);
+      Object.defineProperty(namespace, symbol, { enumerable: true, get: read });
+    }
+  }
+  return Object.freeze(namespace);
+}
+
+/** Revokes everything a module handed out: its export slots and every wrapped value. */
+export function revokeOwner(owner: StubOwner): void {
+  owner.exportsSlot.target = null;
+  for (const slot of owner.exportSlots.values()) slot.target = null;
+  for (const reference of owner.handedOut) {
+    const slot = reference.deref();
+    if (slot) slot.target = null;
+  }
+  owner.handedOut = [];
+  owner.links.clear();
+}

@@ -1,0 +1,74 @@
+/*
+ * The host's command line: boot a built keel in the emulator.
+ *
+ *   npm run boot -- [--dist DIR] [--mem 64M] [--cmdline "init=shell"] [--exec "cmd; cmd"]
+ *
+ * With --exec the shell runs the commands, prints their output and halts; the exit status is
+ * 0 if all succeeded, 1 if one failed, 2 if the machine could not boot or panicked. Without
+ * it the console is interactive (node:readline); Ctrl-D or `halt` leaves.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import readline from 'node:readline';
+import { parseArgs } from 'node:util';
+import { BootImageError } from './boot-image.ts';
+import { BootError } from './firmware.ts';
+import { DEFAULT_CMDLINE, Machine, PANIC_STATUS } from './machine.ts';
+
+const USAGE = 'usage: npm run boot -- [--dist DIR] [--mem SIZE] [--cmdline "..."] [--exec "cmd; cmd"]';
+
+/** "64M", "512K", "1G" or a byte count → bytes. */
+export function parseMemorySize(text: string): number {
+  const match = /^(\d+)([KMG]?)i?B?$/i.exec(text.trim());
+  if (!match) throw new BootError(`--mem ${text}: expected a size such as 64M`);
+  const unit = { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3 }[match[2]!.toUpperCase() as '' | 'K' | 'M' | 'G'];
+  return Number(match[1]) * unit;
+}
+
+function readFile(file: string): Uint8Array {
+  try {
+    return readFileSync(file);
+  } catch {
+    throw new BootError(`cannot read ${file} (run npm run build first)`);
+  }
+}
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: { dist: { type: 'string', default: 'dist' }, mem: { type: 'string', default: '64M' }, cmdline: { type: 'string', default: DEFAULT_CMDLINE }, exec: { type: 'string' }, help: { type: 'boolean' } },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const interactive = values.exec === undefined && process.stdin.isTTY === true;
+  const machine = new Machine({
+    image: readFile(path.join(values.dist, 'boot.img')),
+    initrd: readFile(path.join(values.dist, 'initrd.cpio')),
+    memoryBytes: parseMemorySize(values.mem),
+    cmdline: values.cmdline,
+    output: (text) => process.stdout.write(text),
+    echoInput: !interactive,
+  });
+  process.on('unhandledRejection', (reason) => machine.panic(`unhandled rejection in the kernel: ${(reason as Error)?.message ?? String(reason)}`));
+  machine.powerOn();
+  if (values.exec !== undefined) {
+    machine.console.type(values.exec);
+    machine.console.endInput();
+  } else {
+    const terminal = readline.createInterface({ input: process.stdin, terminal: interactive });
+    terminal.on('line', (line) => machine.console.type(line));
+    terminal.on('close', () => machine.console.endInput());
+    void machine.halted.then(() => terminal.close());
+  }
+  return machine.halted;
+}
+
+main().then(
+  (status) => process.exit(status),
+  (error: Error) => {
+    const known = error instanceof BootError || error instanceof BootImageError;
+    console.error(known ? `keel: boot failed: ${error.message}` : error);
+    process.exit(PANIC_STATUS);
+  },
+);

@@ -1,0 +1,67 @@
+/*
+ * The firmware: what runs between power-on and the kernel's first instruction.
+ *
+ * It checks the boot image header, lays the image and the ramdisk out in physical memory (as
+ * a bootloader places the kernel and the initrd), writes the memory map, compiles the
+ * kernel's text section in a fresh sandboxed context — only ECMAScript built-ins, no
+ * `process`, no `require`, not the host's globalThis — and jumps to its entry with the boot
+ * info. It compiles with vm.compileFunction, never vm.Script: the compilation cache would keep
+ * a script's code alive forever (FACTS.md).
+ */
+import vm from 'node:vm';
+import { readBootImage } from './boot-image.ts';
+import { FRAME_SIZE, type BootInfo, type KernelEntry, type MemoryRegion, type RegionKind } from './machine-interface.ts';
+
+/** The firmware's own area at the bottom of memory, as the BIOS data area is on a PC. */
+export const FIRMWARE_BYTES = 64 * 1024;
+
+/** A boot that cannot proceed: bad image, too little memory. One line, shown as it is. */
+export class BootError extends Error {
+  override name = 'BootError';
+}
+
+const roundUp = (bytes: number) => Math.ceil(bytes / FRAME_SIZE) * FRAME_SIZE;
+
+export interface FirmwareInput {
+  image: Uint8Array;
+  initrd: Uint8Array;
+  cmdline: string;
+}
+
+/** Places everything and returns the kernel's entry and its boot info, ready to jump. */
+export function loadKernel(memory: Uint8Array, input: FirmwareInput): { entry: KernelEntry; bootInfo: BootInfo } {
+  const image = readBootImage(input.image);
+  const memoryMap: MemoryRegion[] = [];
+  let next = 0;
+  const place = (kind: RegionKind, bytes: Uint8Array | number) => {
+    const length = typeof bytes === 'number' ? bytes : bytes.length;
+    const region = { start: next, length: roundUp(length), kind };
+    if (region.start + region.length > memory.length) {
+      throw new BootError(`not enough memory: ${memory.length / 1024} KiB is too small for the boot image and a ${input.initrd.length}-byte ramdisk`);
+    }
+    if (typeof bytes !== 'number') memory.set(bytes, region.start);
+    memoryMap.push(region);
+    next += region.length;
+    return region;
+  };
+  place('firmware', FIRMWARE_BYTES);
+  place('kernel-text', image.text);
+  const init = place('kernel-init', image.init);
+  const ramdisk = place('initrd', input.initrd);
+  memoryMap.push({ start: next, length: memory.length - next, kind: 'free' });
+
+  const context = vm.createContext({}, { name: 'keel kernel', codeGeneration: { strings: true, wasm: false } });
+  const entry = vm.compileFunction(new TextDecoder().decode(image.text), ['machine', 'bootInfo'], {
+    parsingContext: context,
+    filename: 'keel:boot.img',
+  }) as KernelEntry;
+  return {
+    entry,
+    bootInfo: {
+      memoryMap,
+      ramdisk: { start: ramdisk.start, length: input.initrd.length },
+      init: { start: init.start, length: image.init.length },
+      cmdline: input.cmdline,
+    },
+  };
+}

@@ -1,0 +1,72 @@
+/*
+ * The machine as the kernel sees it: the only things the firmware hands to the base image.
+ *
+ * This file is types only. `boot/` imports it (as kernel code includes the headers of its
+ * hardware); nothing in `emulator/` may import `boot/` or `modules/`. Every device is a small
+ * object of plain functions, so the kernel never holds the host's own objects.
+ */
+
+export const FRAME_SIZE = 4096;
+
+export type RegionKind = 'firmware' | 'kernel-text' | 'kernel-init' | 'initrd' | 'free';
+
+/** One run of physical memory, in bytes; `start` and `length` are multiples of FRAME_SIZE. */
+export interface MemoryRegion {
+  start: number;
+  length: number;
+  kind: RegionKind;
+}
+
+export interface BootInfo {
+  memoryMap: MemoryRegion[];
+  /** Where the firmware placed the ramdisk, and its length in bytes (not rounded). */
+  ramdisk: { start: number; length: number };
+  /** The boot-only section of the base image: compiled by the kernel, freed after boot. */
+  init: { start: number; length: number };
+  /** The kernel command line, e.g. "init=shell quiet". */
+  cmdline: string;
+}
+
+export interface ConsoleDevice {
+  write(text: string): void;
+  /** The next line typed at the console; null once input has ended (Ctrl-D, end of --exec). */
+  readLine(): Promise<string | null>;
+}
+
+export interface TimerDevice {
+  /** Milliseconds since the machine was powered on, with sub-millisecond precision. */
+  now(): number;
+  setTimer(callback: () => void, milliseconds: number): number;
+  clearTimer(id: number): void;
+}
+
+export interface CryptoDevice {
+  sha256(bytes: Uint8Array): string;
+}
+
+export interface PowerDevice {
+  halt(status: number): void;
+  /** Stops the machine with "Kernel panic - not syncing: <reason>" and status 2. */
+  panic(reason: string): void;
+}
+
+/** What the host engine can tell the kernel about itself (a debug port, in hardware terms). */
+export interface HostDevice {
+  /** Runs a full garbage collection if the host allows it; says whether it did. */
+  collectGarbage(): boolean;
+  /** Bytes of compiled code (bytecode and machine code) in the host engine's heap. */
+  codeBytes(): number;
+}
+
+export interface MachineInterface {
+  /** Physical memory, FRAME_SIZE-byte frames. */
+  memory: Uint8Array;
+  console: ConsoleDevice;
+  timer: TimerDevice;
+  crypto: CryptoDevice;
+  power: PowerDevice;
+  host: HostDevice;
+}
+
+/** The base image's text section, compiled: its code is the body of this function. */
+export type KernelEntry = (machine: MachineInterface, bootInfo: BootInfo) => void;

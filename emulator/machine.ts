@@ -1,0 +1,92 @@
+/*
+ * The Machine: physical memory, devices, and a power switch.
+ *
+ *   const machine = new Machine({ image, initrd, cmdline: 'init=shell', output: write });
+ *   machine.powerOn();            // throws BootError / BootImageError if it cannot boot
+ *   machine.console.type('lsmod');
+ *   const status = await machine.halted;   // 0 ok, 1 a command failed, 2 panic
+ *
+ * It knows nothing of modules; it sees the kernel only as the bytes of a boot image.
+ */
+import { Console } from './devices/console-device.ts';
+import { cryptoDevice, hostDevice } from './devices/host-device.ts';
+import { Timer } from './devices/timer-device.ts';
+import { loadKernel } from './firmware.ts';
+import { FRAME_SIZE, type MachineInterface } from './machine-interface.ts';
+
+export const DEFAULT_MEMORY_BYTES = 64 * 1024 * 1024;
+export const DEFAULT_CMDLINE = 'init=shell quiet';
+export const PANIC_STATUS = 2;
+
+export interface MachineOptions {
+  image: Uint8Array;
+  initrd: Uint8Array;
+  memoryBytes?: number;
+  cmdline?: string;
+  /** Where console output goes; the default collects it in `machine.output`. */
+  output?: (text: string) => void;
+  /** Echo each line the console delivers (for input that is not a terminal). */
+  echoInput?: boolean;
+}
+
+export class Machine {
+  readonly memory: Uint8Array;
+  readonly console: Console;
+  readonly timer = new Timer();
+  /** Everything written to the console, when no output function was given. */
+  output = '';
+  /** Resolves with the exit status once the machine halts or panics. */
+  readonly halted: Promise<number>;
+  private resolveHalted!: (status: number) => void;
+  private running = false;
+
+  constructor(private readonly options: MachineOptions) {
+    const memoryBytes = options.memoryBytes ?? DEFAULT_MEMORY_BYTES;
+    if (memoryBytes % FRAME_SIZE !== 0 || memoryBytes <= 0) {
+      throw new RangeError(`memory size must be a positive multiple of ${FRAME_SIZE} bytes`);
+    }
+    this.memory = new Uint8Array(memoryBytes);
+    this.console = new Console(options.output ?? ((text) => (this.output += text)), options.echoInput ?? false);
+    this.halted = new Promise((resolve) => (this.resolveHalted = resolve));
+  }
+
+  /** The interface handed to the kernel: devices as plain functions, nothing more. */
+  private machineInterface(): MachineInterface {
+    return {
+      memory: this.memory,
+      console: { write: this.console.write, readLine: this.console.readLine },
+      timer: { now: this.timer.now, setTimer: this.timer.setTimer, clearTimer: this.timer.clearTimer },
+      crypto: cryptoDevice,
+      power: { halt: (status) => this.stop(status), panic: (reason) => this.panic(reason) },
+      host: hostDevice,
+    };
+  }
+
+  /** Runs the firmware and the kernel's boot. Image and memory problems throw before any jump. */
+  powerOn(): void {
+    const { entry, bootInfo } = loadKernel(this.memory, {
+      image: this.options.image,
+      initrd: this.options.initrd,
+      cmdline: this.options.cmdline ?? DEFAULT_CMDLINE,
+    });
+    this.running = true;
+    try {
+      entry(this.machineInterface(), bootInfo);
+    } catch (error) {
+      this.panic(`${(error as Error)?.message ?? String(error)}`);
+    }
+  }
+
+  panic(reason: string): void {
+    this.console.write(`Kernel panic - not syncing: ${reason}\n`);
+    this.stop(PANIC_STATUS);
+  }
+
+  private stop(status: number): void {
+    if (!this.running) return;
+    this.running = false;
+    this.timer.stopAll();
+    this.console.endInput();
+    this.resolveHalted(status);
+  }
+}

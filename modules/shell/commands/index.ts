@@ -1,0 +1,16 @@
+/*
+ * The shell's command table. A command gets its arguments and returns 0 (success), another
+ * number (failure) or 'halt'; it may be async. Throwing prints "name: message" and fails.
+ */
+import { moduleCommands } from './module-commands.ts';
+import { systemCommands } from './system-commands.ts';
+
+export type CommandResult = number | 'halt';
+
+export interface Command {
+  usage: string;
+  summary: string;
+  run(args: string[]): CommandResult | Promise<CommandResult>;
+}
+
+export const commands = new Map<string, Command>([...Object.entries(moduleCommands), ...Object.entries(systemCommands)]);

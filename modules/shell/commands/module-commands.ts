@@ -1,0 +1,96 @@
+/*
+ * Commands for modules, in the formats Linux users know: lsmod (and /proc/modules lines with
+ * --proc), modinfo, modprobe (-r), rmmod.
+ */
+import { loadModule, moduleIndex, modules, unloadModule, type ModuleDescription, type ModuleStatus } from 'keel:kernel';
+import { print } from '../print.ts';
+import type { Command } from './index.ts';
+
+/** The "Used by" column: count, then users; [permanent] and [Zombie] as Linux marks states. */
+function usedBy(status: ModuleStatus): string {
+  if (status.state === 'Zombie') return '- [Zombie]';
+  const users = status.users.length > 0 ? ` ${status.users.join(',')}` : '';
+  return `${status.refcount}${users}${status.permanent ? ' [permanent]' : ''}`;
+}
+
+/** One line of /proc/modules: name size refcount users state address. */
+export function procModulesLine(status: ModuleStatus, position: number): string {
+  const users = status.users.length > 0 ? `${status.users.join(',')},` : '-';
+  const address = `0xffffffffc${(position * 0x10000).toString(16).padStart(7, '0')}`;
+  return `${status.name} ${status.size} ${status.refcount} ${users} ${status.state} ${address}`;
+}
+
+/** The loaded version of a module, else the version modprobe would load. */
+function describe(name: string): ModuleDescription | undefined {
+  const versions = moduleIndex().filter((record) => record.name === name);
+  const loaded = modules().find((status) => status.name === name && status.state !== 'Zombie');
+  return versions.find((record) => record.version === loaded?.version) ?? versions.find((record) => record.default) ?? versions[0];
+}
+
+export function lsmodTable(): string {
+  const rows = modules().map((status) => `${status.name.padEnd(19)} ${String(status.size).padStart(8)}  ${usedBy(status)}`);
+  return ['Module                  Size  Used by', ...rows].join('\n');
+}
+
+export const moduleCommands: Record<string, Command> = {
+  lsmod: {
+    usage: 'lsmod [--proc]',
+    summary: 'list loaded modules (--proc: /proc/modules lines)',
+    run(args) {
+      print(args.includes('--proc') ? modules().map(procModulesLine).join('\n') : lsmodTable());
+      return 0;
+    },
+  },
+  modinfo: {
+    usage: 'modinfo NAME',
+    summary: 'show what the ramdisk index says of a module',
+    run([name]) {
+      if (!name) throw new Error('usage: modinfo NAME');
+      const info = describe(name);
+      if (!info) {
+        print(`modinfo: ERROR: Module ${name} not found.`);
+        return 1;
+      }
+      const fields: Array<[string, string | number]> = [
+        ['filename', `/${info.path}`], ['name', info.name], ['version', info.version], ['description', info.description],
+        ['depends', info.depends.join(',')], ['exports', info.exports.join(',')], ['size', info.size], ['sha256', info.sha256],
+      ];
+      print(fields.map(([key, value]) => `${`${key}:`.padEnd(16)}${value}`).join('\n'));
+      return 0;
+    },
+  },
+  modprobe: {
+    usage: 'modprobe [-r] NAME [VERSION]',
+    summary: 'load a module and its dependencies (-r: unload it and unused dependencies)',
+    run(args) {
+      const remove = args[0] === '-r';
+      const [name, version] = remove ? args.slice(1) : args;
+      if (!name) throw new Error('usage: modprobe [-r] NAME [VERSION]');
+      try {
+        if (remove) unloadModule(name, { unusedDependencies: true });
+        else loadModule(name, version);
+        return 0;
+      } catch (error) {
+        print(remove ? `modprobe: FATAL: ${(error as Error).message}` : `modprobe: ERROR: could not insert '${name}': ${(error as Error).message}`);
+        return 1;
+      }
+    },
+  },
+  rmmod: {
+    usage: 'rmmod NAME...',
+    summary: 'unload modules',
+    run(names) {
+      if (names.length === 0) throw new Error('usage: rmmod NAME...');
+      let status = 0;
+      for (const name of names) {
+        try {
+          unloadModule(name);
+        } catch (error) {
+          print(`rmmod: ERROR: ${(error as Error).message}`);
+          status = 1;
+        }
+      }
+      return status;
+    },
+  },
+};

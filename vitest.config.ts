@@ -1,0 +1,16 @@
+/*
+ * Tests run in forked workers with --expose-gc, so reclamation is checked with real garbage
+ * collection. Unit tests sit in __tests__/ beside their code; end-to-end tests in test/.
+ */
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['**/__tests__/**/*.test.ts', 'test/**/*.test.ts'],
+    exclude: ['node_modules/**', 'dist/**'],
+    pool: 'forks',
+    execArgv: ['--expose-gc'],
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
+  },
+});
