@@ -92,6 +92,8 @@ interface ModulePackage {
   name: string;
   version: string;
   description?: string;
+  /** Bundling help for modules built on npm packages that expect Node: import aliases, injected globals. */
+  keel?: { alias?: Record<string, string>; inject?: string[] };
 }
 
 async function buildModule(directory: string): Promise<BuiltModule> {
@@ -101,7 +103,16 @@ async function buildModule(directory: string): Promise<BuiltModule> {
     throw new BuildError(`${manifestPath}: needs a name (lower case, digits, dashes) and a version`);
   }
   const entry = path.join(directory, 'index.ts');
-  const options: esbuild.BuildOptions = { external: ['keel:*'], minify: false };
+  const local = (specifier: string) => (specifier.startsWith('.') ? path.resolve(directory, specifier) : specifier);
+  const options: esbuild.BuildOptions = {
+    external: ['keel:*'],
+    // Whitespace and syntax only: names stay, so stack traces and ModuleUnloadedError messages read well.
+    minifyWhitespace: true,
+    minifySyntax: true,
+    keepNames: true,
+    alias: Object.fromEntries(Object.entries(manifest.keel?.alias ?? {}).map(([name, target]) => [name, local(target)])),
+    inject: (manifest.keel?.inject ?? []).map(local),
+  };
   const [commonjs, esm] = await Promise.all([bundle(entry, { ...options, format: 'cjs' }), bundle(entry, { ...options, format: 'esm' })]);
   const output = Object.values(commonjs.metafile.outputs)[0]!;
   const depends = [...new Set(output.imports.filter((item) => item.path.startsWith('keel:')).map((item) => item.path.slice(5)))].filter((name) => name !== 'kernel');

@@ -36,10 +36,10 @@ export function createKernelApi(kernel: Kernel, module: LoadedModule): KernelApi
       const count = Math.max(1, Math.ceil(bytes / FRAME_SIZE));
       const first = frames.allocate(count, module.dataOwner);
       module.allocations.set(first, count);
-      return machine.memory.fill(0, first * FRAME_SIZE, (first + count) * FRAME_SIZE).subarray(first * FRAME_SIZE, first * FRAME_SIZE + bytes);
+      return kernel.memory.fill(0, first * FRAME_SIZE, (first + count) * FRAME_SIZE).subarray(first * FRAME_SIZE, first * FRAME_SIZE + bytes);
     },
     kfree(buffer) {
-      const count = buffer.buffer === machine.memory.buffer ? module.allocations.get(frameOf(buffer)) : undefined;
+      const count = buffer.buffer === kernel.memory.buffer ? module.allocations.get(frameOf(buffer)) : undefined;
       if (count === undefined) throw new RangeError(`kfree: ${module.name} does not own a block at this address`);
       module.allocations.delete(frameOf(buffer));
       frames.release(frameOf(buffer), count, module.dataOwner);

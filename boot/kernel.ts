@@ -13,6 +13,8 @@ import { RamdiskReader } from './ramdisk-reader.ts';
 import { ReclaimMonitor } from './reclaim-monitor.ts';
 
 export class Kernel {
+  /** Physical memory, viewed from the kernel's own realm so that `instanceof Uint8Array` holds. */
+  readonly memory: Uint8Array;
   readonly log: KernelLog;
   readonly frames: FrameAllocator;
   readonly ramdisk: RamdiskReader;
@@ -28,6 +30,7 @@ export class Kernel {
     readonly machine: MachineInterface,
     readonly bootInfo: BootInfo,
   ) {
+    this.memory = new Uint8Array(machine.memory.buffer);
     this.log = new KernelLog(machine);
     this.frames = new FrameAllocator(machine.memory.length);
     let initOwner: FrameOwner | undefined;
@@ -38,7 +41,7 @@ export class Kernel {
       if (region.kind === 'kernel-init') initOwner = owner;
     }
     this.initOwner = initOwner!;
-    this.ramdisk = new RamdiskReader(machine.memory, bootInfo.ramdisk.start, bootInfo.ramdisk.length);
+    this.ramdisk = new RamdiskReader(this.memory, bootInfo.ramdisk.start, bootInfo.ramdisk.length);
   }
 
   /** All versions of a module in the ramdisk. */

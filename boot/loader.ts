@@ -71,15 +71,15 @@ export class ModuleLoader {
   }
 
   #loadOne(record: ModuleRecord): LoadedModule {
-    const { frames, ramdisk, machine } = this.#kernel;
+    const { frames, ramdisk, machine, memory } = this.#kernel;
     const module = new LoadedModule(record, frames.createOwner('text', record.name), frames.createOwner('data', record.name));
     this.modules.set(record.name, module);
     try {
       const entry = ramdisk.moduleEntry(record);
       const first = frames.allocate(Math.max(1, Math.ceil(record.size / FRAME_SIZE)), module.textOwner);
       const start = first * FRAME_SIZE;
-      machine.memory.copyWithin(start, ramdisk.start + entry.dataOffset, ramdisk.start + entry.dataOffset + entry.size);
-      const text = machine.memory.subarray(start, start + record.size);
+      memory.copyWithin(start, ramdisk.start + entry.dataOffset, ramdisk.start + entry.dataOffset + entry.size);
+      const text = memory.subarray(start, start + record.size);
       const sha256 = machine.crypto.sha256(text);
       if (sha256 !== record.sha256) throw new ModuleError(`${record.path}: sha256 does not match the index`);
       this.#link(module, decodeUtf8(text));

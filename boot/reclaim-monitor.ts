@@ -23,14 +23,12 @@ export interface UnloadedCode {
 export class ReclaimMonitor {
   readonly pending = new Set<UnloadedCode>();
   readonly zombies = new Set<UnloadedCode>();
-  reclaimed = 0;
   #scheduled = false;
   readonly #bootGlobals: Set<string>;
   readonly #registry = new FinalizationRegistry<UnloadedCode>((code) => {
     if (--code.remaining > 0) return;
     this.pending.delete(code);
-    if (this.zombies.delete(code)) this.#kernel.log.printk(`keel: ${code.name} ${code.version}: zombie code finally reclaimed`);
-    this.reclaimed++;
+    this.#kernel.log.printk(`keel: ${code.name} ${code.version}: ${this.zombies.delete(code) ? 'zombie ' : ''}code reclaimed by the host`);
   });
 
   readonly #kernel: Kernel;

@@ -11,7 +11,7 @@
 import { Console } from './devices/console-device.ts';
 import { cryptoDevice, hostDevice } from './devices/host-device.ts';
 import { Timer } from './devices/timer-device.ts';
-import { loadKernel } from './firmware.ts';
+import { BootError, loadKernel } from './firmware.ts';
 import { FRAME_SIZE, type MachineInterface } from './machine-interface.ts';
 
 export const DEFAULT_MEMORY_BYTES = 64 * 1024 * 1024;
@@ -43,7 +43,7 @@ export class Machine {
   constructor(private readonly options: MachineOptions) {
     const memoryBytes = options.memoryBytes ?? DEFAULT_MEMORY_BYTES;
     if (memoryBytes % FRAME_SIZE !== 0 || memoryBytes <= 0) {
-      throw new RangeError(`memory size must be a positive multiple of ${FRAME_SIZE} bytes`);
+      throw new BootError(`memory size must be a positive multiple of ${FRAME_SIZE} bytes, not ${memoryBytes}`);
     }
     this.memory = new Uint8Array(memoryBytes);
     this.console = new Console(options.output ?? ((text) => (this.output += text)), options.echoInput ?? false);

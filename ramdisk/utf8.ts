@@ -20,20 +20,29 @@ export function encodeUtf8(text: string): Uint8Array {
   return Uint8Array.from(bytes);
 }
 
-/** Decodes UTF-8 bytes; a malformed sequence becomes U+FFFD instead of throwing. */
+/**
+ * Decodes bytes[start, end) as UTF-8 the way TextDecoder does: each maximal malformed
+ * subsequence (bad lead byte, overlong form, surrogate, past U+10FFFF, cut off by `end`)
+ * becomes one U+FFFD instead of throwing.
+ */
 export function decodeUtf8(bytes: Uint8Array, start = 0, end = bytes.length): string {
   let text = '';
   let chunk: number[] = [];
   for (let index = start; index < end; ) {
     const lead = bytes[index]!;
-    const length = lead < 0x80 ? 1 : lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 0;
-    let code = length === 1 ? lead : length === 0 ? -1 : lead & (0xff >> (length + 1));
-    for (let next = 1; next < length && code >= 0; next++) {
-      const byte = bytes[index + next];
-      code = byte !== undefined && (byte & 0xc0) === 0x80 ? (code << 6) | (byte & 63) : -1;
+    const length = lead < 0x80 ? 1 : lead < 0xc2 ? 0 : lead < 0xe0 ? 2 : lead < 0xf0 ? 3 : lead < 0xf5 ? 4 : 0;
+    // The second byte's range rules out overlong forms, surrogates and code points past U+10FFFF.
+    const low = lead === 0xe0 ? 0xa0 : lead === 0xf0 ? 0x90 : 0x80;
+    const high = lead === 0xed ? 0x9f : lead === 0xf4 ? 0x8f : 0xbf;
+    let code = length === 1 ? lead : lead & (0xff >> (length + 1));
+    let used = 1;
+    for (; used < length && index + used < end; used++) {
+      const byte = bytes[index + used]!;
+      if (byte < (used === 1 ? low : 0x80) || byte > (used === 1 ? high : 0xbf)) break;
+      code = (code << 6) | (byte & 63);
     }
-    chunk.push(code < 0 || code > 0x10ffff ? 0xfffd : code);
-    index += code < 0 ? 1 : length;
+    chunk.push(used === length ? code : 0xfffd);
+    index += used;
     if (chunk.length >= 4096) {
       text += String.fromCodePoint(...chunk);
       chunk = [];

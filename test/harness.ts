@@ -8,8 +8,9 @@
  *
  * Builds are cached per set of options, so a test file pays for esbuild once.
  */
+import path from 'node:path';
 import { createFsFromVolume, Volume } from 'memfs';
-import { build, type BuildOptions, type BuildResult } from '../build.ts';
+import { build, PROJECT_ROOT, type BuildOptions, type BuildResult } from '../build.ts';
 import { Machine } from '../emulator/machine.ts';
 
 const PROMPT = 'keel# ';
@@ -40,6 +41,8 @@ export interface BootOptions {
 
 export class TestKernel {
   private output = '';
+  /** Whether the shell has shown its prompt since the last line was typed. */
+  private idle = false;
   private waiting: (() => void) | null = null;
   readonly machine: Machine;
 
@@ -48,7 +51,9 @@ export class TestKernel {
       image, initrd, memoryBytes: options.memoryBytes, cmdline: options.cmdline ?? 'init=shell quiet',
       output: (text) => {
         this.output += text;
-        if (this.output.endsWith(PROMPT) && this.waiting) this.waiting();
+        if (!this.output.endsWith(PROMPT)) return;
+        this.idle = true;
+        this.waiting?.();
       },
     });
   }
@@ -60,17 +65,18 @@ export class TestKernel {
 
   /** Resolves once the shell shows its prompt (the machine is booted and idle). */
   async ready(): Promise<void> {
-    if (!this.output.endsWith(PROMPT)) await this.untilPrompt();
+    if (!this.idle) await this.untilPrompt();
   }
 
   /** Types a command line and returns what it printed before the next prompt. */
   async run(line: string): Promise<string> {
     await this.ready();
+    this.idle = false;
     const start = this.output.length;
     const prompt = this.untilPrompt();
     this.machine.console.type(line);
     await prompt;
-    return this.output.slice(start, this.output.length - PROMPT.length);
+    return this.output.slice(start, this.output.lastIndexOf(PROMPT));
   }
 
   /** Ends console input (Ctrl-D) and returns the machine's exit status. */
@@ -93,10 +99,31 @@ export class TestKernel {
 /** Builds (cached) and boots a kernel in-process; resolves when the shell prompt is up. */
 export async function bootKernel(options: BootOptions = {}): Promise<TestKernel> {
   const built = await buildInMemory(options.build);
-  const files = { image: built.image.slice(), initrd: built.initrd.slice() };
+  const files = { image: new Uint8Array(built.image), initrd: new Uint8Array(built.initrd) };
   options.tamper?.(files);
   const kernel = new TestKernel(files.image, files.initrd, options);
   kernel.machine.powerOn();
   await kernel.ready();
   return kernel;
+}
+
+/** The project's modules plus the test fixtures (provider, consumer, leaky, churn, ...). */
+export const WITH_FIXTURES = { moduleDirs: [path.join(PROJECT_ROOT, 'modules'), path.join(PROJECT_ROOT, 'test/fixtures/modules')] };
+
+/** Runs `line` until its output matches `pattern` (polling, for things timers do). */
+export async function runUntil(kernel: TestKernel, line: string, pattern: RegExp, attempts = 100): Promise<string> {
+  let output = '';
+  for (let attempt = 0; attempt < attempts; attempt++) {
+    output = await kernel.run(line);
+    if (pattern.test(output)) return output;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error(`"${line}" never matched ${pattern}; last output:\n${output}`);
+}
+
+/** Used and free frame counts, and module data frames, as `free` shows them. */
+export async function frameCounts(kernel: TestKernel): Promise<{ used: number; free: number; moduleText: number; moduleData: number }> {
+  const output = await kernel.run('free');
+  const [, used, free] = /^Frames:\s+\d+\s+(\d+)\s+(\d+)/m.exec(output)!;
+  return { used: Number(used), free: Number(free), moduleText: Number(/module text (\d+)/.exec(output)![1]), moduleData: Number(/module data (\d+)/.exec(output)![1]) };
 }

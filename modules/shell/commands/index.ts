@@ -2,6 +2,8 @@
  * The shell's command table. A command gets its arguments and returns 0 (success), another
  * number (failure) or 'halt'; it may be async. Throwing prints "name: message" and fails.
  */
+import { callCommand } from './call-command.ts';
+import { fileCommands } from './file-commands.ts';
 import { moduleCommands } from './module-commands.ts';
 import { systemCommands } from './system-commands.ts';
 
@@ -13,4 +15,9 @@ export interface Command {
   run(args: string[]): CommandResult | Promise<CommandResult>;
 }
 
-export const commands = new Map<string, Command>([...Object.entries(moduleCommands), ...Object.entries(systemCommands)]);
+export const commands = new Map<string, Command>([
+  ...Object.entries(moduleCommands),
+  ['call', callCommand],
+  ...Object.entries(fileCommands),
+  ...Object.entries(systemCommands),
+]);

@@ -1,6 +1,5 @@
 /*
- * Commands for modules, in the formats Linux users know: lsmod (and /proc/modules lines with
- * --proc), modinfo, modprobe (-r), rmmod.
+ * Commands for modules, in the formats Linux users know: lsmod, modinfo, modprobe (-r), rmmod.
  */
 import { loadModule, moduleIndex, modules, unloadModule, type ModuleDescription, type ModuleStatus } from 'keel:kernel';
 import { print } from '../print.ts';
@@ -11,13 +10,6 @@ function usedBy(status: ModuleStatus): string {
   if (status.state === 'Zombie') return '- [Zombie]';
   const users = status.users.length > 0 ? ` ${status.users.join(',')}` : '';
   return `${status.refcount}${users}${status.permanent ? ' [permanent]' : ''}`;
-}
-
-/** One line of /proc/modules: name size refcount users state address. */
-export function procModulesLine(status: ModuleStatus, position: number): string {
-  const users = status.users.length > 0 ? `${status.users.join(',')},` : '-';
-  const address = `0xffffffffc${(position * 0x10000).toString(16).padStart(7, '0')}`;
-  return `${status.name} ${status.size} ${status.refcount} ${users} ${status.state} ${address}`;
 }
 
 /** The loaded version of a module, else the version modprobe would load. */
@@ -34,10 +26,10 @@ export function lsmodTable(): string {
 
 export const moduleCommands: Record<string, Command> = {
   lsmod: {
-    usage: 'lsmod [--proc]',
-    summary: 'list loaded modules (--proc: /proc/modules lines)',
-    run(args) {
-      print(args.includes('--proc') ? modules().map(procModulesLine).join('\n') : lsmodTable());
+    usage: 'lsmod',
+    summary: 'list loaded modules (cat /proc/modules for the kernel\'s format)',
+    run() {
+      print(lsmodTable());
       return 0;
     },
   },

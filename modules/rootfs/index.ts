@@ -1,0 +1,102 @@
+/*
+ * rootfs — the root file system, on memfs: the ramdisk's files, a writable /tmp, and /proc.
+ *
+ * At init it copies every file of the ramdisk into a memfs volume. /proc files are written
+ * afresh each time they are read, from the kernel's own tables, in Linux's formats. It is a
+ * module like any other, loaded the first time something asks for a file, so memfs (about
+ * 200 KB) never weighs on the base image.
+ */
+import { memoryInfo, modules, printk, ramdiskFiles, type ModuleStatus } from 'keel:kernel';
+import { createFsFromVolume, Volume } from 'memfs';
+
+type FileSystem = ReturnType<typeof createFsFromVolume>;
+
+export interface DirectoryEntry {
+  name: string;
+  directory: boolean;
+  size: number;
+}
+
+let fs: FileSystem | null = null;
+
+function mounted(): FileSystem {
+  if (!fs) throw new Error('rootfs is not mounted');
+  return fs;
+}
+
+/** One line of /proc/modules: name size refcount users state address. */
+function procModulesLine(status: ModuleStatus, position: number): string {
+  const users = status.users.length > 0 ? `${status.users.join(',')},` : '-';
+  return `${status.name} ${status.size} ${status.refcount} ${users} ${status.state} 0xffffffffc${(position * 0x10000).toString(16).padStart(7, '0')}`;
+}
+
+function procMeminfo(): string {
+  const memory = memoryInfo();
+  const kib = (frames: number) => `${String((frames * memory.frameSize) / 1024).padStart(8)} kB`;
+  const owned = (...kinds: string[]) => memory.owners.filter((owner) => kinds.includes(owner.kind)).reduce((sum, owner) => sum + owner.frames, 0);
+  return [
+    `MemTotal:       ${kib(memory.total)}`,
+    `MemFree:        ${kib(memory.free)}`,
+    `MemAvailable:   ${kib(memory.free)}`,
+    `KernelText:     ${kib(owned('kernel-text', 'kernel-init'))}`,
+    `Initrd:         ${kib(owned('initrd'))}`,
+    `ModuleText:     ${kib(owned('text'))}`,
+    `ModuleData:     ${kib(owned('data'))}`,
+    `HostCode:       ${String(Math.round(memory.hostCodeBytes / 1024)).padStart(8)} kB`,
+  ].join('\n');
+}
+
+const PROC_FILES: Record<string, () => string> = {
+  '/proc/modules': () => modules().map(procModulesLine).join('\n'),
+  '/proc/meminfo': procMeminfo,
+};
+
+function refreshProc(path: string): void {
+  const generate = PROC_FILES[path];
+  if (generate) mounted().writeFileSync(path, `${generate()}\n`);
+}
+
+/** Reads a file as text. */
+export function readFile(path: string): string {
+  refreshProc(path);
+  return mounted().readFileSync(path, 'utf8') as string;
+}
+
+/** Writes a text file; only under /tmp, the rest is the read-only ramdisk image. */
+export function writeFile(path: string, text: string): void {
+  if (!path.startsWith('/tmp/')) throw new Error(`${path}: read-only file system (only /tmp is writable)`);
+  mounted().writeFileSync(path, text);
+}
+
+/** Lists a directory, sorted by name; a file lists as itself. */
+export function list(path: string): DirectoryEntry[] {
+  const system = mounted();
+  const status = system.statSync(path);
+  if (!status.isDirectory()) return [{ name: path, directory: false, size: Number(status.size) }];
+  return (system.readdirSync(path) as string[]).sort().map((name) => {
+    const entry = system.statSync(`${path.replace(/\/$/, '')}/${name}`);
+    return { name, directory: entry.isDirectory(), size: Number(entry.size) };
+  });
+}
+
+export function init(): void {
+  const volume = new Volume();
+  const system = createFsFromVolume(volume);
+  for (const file of ramdiskFiles()) {
+    const path = `/${file.path}`;
+    if ((file.mode & 0o170000) === 0o040000) system.mkdirSync(path, { recursive: true });
+    else {
+      system.mkdirSync(path.slice(0, path.lastIndexOf('/')) || '/', { recursive: true });
+      system.writeFileSync(path, file.data);
+    }
+  }
+  system.mkdirSync('/tmp', { recursive: true });
+  system.mkdirSync('/proc', { recursive: true });
+  for (const path of Object.keys(PROC_FILES)) system.writeFileSync(path, '');
+  fs = system;
+  printk(`rootfs: mounted the ramdisk's files with /tmp and /proc`);
+}
+
+export function exit(): void {
+  fs = null;
+}

@@ -1,0 +1,39 @@
+/*
+ * call — calls an export of a module from the shell, as another module would: through the
+ * kernel (loading the module if needed) and its stubs. Arguments are JSON where they parse
+ * (42, "text", [1,2], {"a":1}) and plain strings otherwise; the result is printed as JSON.
+ *
+ *   keel# call hello greet world
+ *   "Hello, world!"
+ */
+import { print } from '../print.ts';
+import { withModule } from '../with-module.ts';
+import type { Command } from './index.ts';
+
+function parseArgument(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+export const callCommand: Command = {
+  usage: 'call MODULE SYMBOL [ARG...]',
+  summary: "call a module's export (arguments as JSON) and print the result",
+  run: ([name, symbol, ...args]) => {
+    if (!name || !symbol) throw new Error('usage: call MODULE SYMBOL [ARG...]');
+    return withModule<Record<string, unknown>, number>(name, async (exports) => {
+      const target = exports[symbol];
+      if (typeof target !== 'function') throw new Error(`${name} has no function ${symbol}`);
+      try {
+        const result = await target(...args.map(parseArgument));
+        print(result === undefined ? 'undefined' : JSON.stringify(result));
+        return 0;
+      } catch (error) {
+        print(`call: ${(error as Error)?.name ?? 'Error'}: ${(error as Error)?.message ?? String(error)}`);
+        return 1;
+      }
+    });
+  },
+};
