@@ -9,46 +9,7 @@
  * sets or holds is owned by that module and given back when it is unloaded.
  */
 
-import type { ModuleRecord } from '../ramdisk/module-index.ts';
-
-/** A module as lsmod shows it. */
-export interface ModuleStatus {
-  name: string;
-  version: string;
-  /** Bytes of text and data frames it owns. */
-  size: number;
-  /** Its users: modules that import it or hold it through requestModule. */
-  refcount: number;
-  users: string[];
-  state: 'Loading' | 'Live' | 'Unloading' | 'Zombie';
-  permanent: boolean;
-  /** Loaded because something asked for it rather than by name (autoclean candidates). */
-  onDemand: boolean;
-  /** Calls made into it through stubs since it was loaded. */
-  calls: number;
-}
-
-/** A module version as the ramdisk index describes it (modinfo). */
-export type ModuleDescription = ModuleRecord;
-
-/** Physical memory in frames of `frameSize` bytes, and who owns the used ones. */
-export interface MemoryInfo {
-  frameSize: number;
-  total: number;
-  free: number;
-  /** Owners of used frames: kind is firmware, kernel-text, kernel-init, initrd, text (a module's code) or data. */
-  owners: Array<{ kind: string; label: string; frames: number }>;
-  /** Bytes of compiled code (bytecode and machine code) in the host engine. */
-  hostCodeBytes: number;
-}
-
-/** A file of the ramdisk, with a copy of its bytes. */
-export interface RamdiskFile {
-  path: string;
-  mode: number;
-  mtime: number;
-  data: Uint8Array;
-}
+import type { Kernel } from './kernel.ts';
 
 /** Thrown by a stub whose module has been unloaded: it never runs freed code. */
 export declare class ModuleUnloadedError extends Error {
@@ -82,17 +43,10 @@ export declare function clearTimer(id: number): void;
 export declare const cmdline: string;
 export declare function param(name: string): string | undefined;
 
-/** Loaded modules in load order, then zombies (unloaded modules whose code is still held). */
-export declare function modules(): ModuleStatus[];
-/** Every module version the ramdisk holds, as its index lists them. */
-export declare function moduleIndex(): readonly ModuleDescription[];
 /** Loads a module by name with its dependencies (modprobe). Throws ModuleError. */
 export declare function loadModule(name: string, version?: string): void;
-/**
- * Unloads a module (rmmod). With `unusedDependencies`, also the modules it depended on that
- * nothing else uses any more (modprobe -r). Returns the names unloaded. Throws ModuleError.
- */
-export declare function unloadModule(name: string, options?: { unusedDependencies?: boolean }): string[];
+/** Unloads a module (rmmod): refused while it has users or has no exit. Throws ModuleError. */
+export declare function unloadModule(name: string): void;
 /**
  * Gets a module's exports, loading it from the ramdisk first if needed (Linux's
  * request_module). The caller holds the module in use until releaseModule.
@@ -100,12 +54,19 @@ export declare function unloadModule(name: string, options?: { unusedDependencie
 export declare function requestModule<Exports = Record<string, unknown>>(name: string): Exports;
 export declare function releaseModule(name: string): void;
 
-export declare function memoryInfo(): MemoryInfo;
 
 /** The kernel log, oldest line first. */
 export declare function dmesg(): string[];
-/** Every file of the ramdisk (walks the whole archive: not for a hot path). */
-export declare function ramdiskFiles(): RamdiskFile[];
+
+/**
+ * The kernel itself, for kernel extensions that must work on its tables (the swap module).
+ * Like Linux's internal symbols, this is no stable interface: use the functions above.
+ */
+export declare function kernelInternals(): Kernel;
+export type { Kernel } from './kernel.ts';
+export type { LoadedModule } from './loaded-module.ts';
+export type { Slot } from './stubs.ts';
+export type { ModuleRecord } from '../ramdisk/module-index.ts';
 
 /** Stops the machine with an exit status. */
 export declare function halt(status: number): void;

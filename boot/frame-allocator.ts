@@ -67,12 +67,12 @@ export class FrameAllocator {
     return first;
   }
 
-  /** Frees a run of frames that `owner` holds. */
+  /** Frees a run of frames that `owner` holds; checks the whole run before changing anything. */
   release(first: number, count: number, owner: FrameOwner): void {
     for (let frame = first; frame < first + count; frame++) {
       if (this.#ownerOf[frame] !== owner.id) throw new Error(`frame ${frame} is not owned by ${owner.label}`);
-      this.#ownerOf[frame] = FREE;
     }
+    this.#ownerOf.fill(FREE, first, first + count);
     this.#freeFrames += count;
     owner.frames -= count;
     this.#searchFrom = Math.min(this.#searchFrom, first);
@@ -92,6 +92,13 @@ export class FrameAllocator {
     owner.frames = 0;
     this.#owners.delete(owner.id);
     return freed;
+  }
+
+  /** Gives every frame of `from` to `to` (a swapped-in version takes over its module's data). */
+  transfer(from: FrameOwner, to: FrameOwner): void {
+    for (let frame = 0; frame < this.total; frame++) if (this.#ownerOf[frame] === from.id) this.#ownerOf[frame] = to.id;
+    to.frames += from.frames;
+    from.frames = 0;
   }
 
   /** Live owners, for `free` and for accounting checks. */

@@ -15,17 +15,6 @@ export type KernelApi = typeof Api;
 export function createKernelApi(kernel: Kernel, module: LoadedModule): KernelApi {
   const { machine, frames, loader, log } = kernel;
   const frameOf = (buffer: Uint8Array) => buffer.byteOffset / FRAME_SIZE;
-  const unloadModule: KernelApi['unloadModule'] = (name, options = {}) => {
-    const dependencies = loader.modules.get(name)?.dependencies ?? [];
-    loader.unload(name);
-    const unloaded = [name];
-    for (const dependency of options.unusedDependencies ? dependencies : []) {
-      if (loader.modules.get(dependency.name) === dependency && dependency.refcount === 0 && !dependency.permanent) {
-        unloaded.push(...unloadModule(dependency.name, options));
-      }
-    }
-    return unloaded;
-  };
   return {
     ModuleUnloadedError,
     ModuleError,
@@ -62,20 +51,10 @@ export function createKernelApi(kernel: Kernel, module: LoadedModule): KernelApi
     },
     cmdline: kernel.bootInfo.cmdline,
     param: (name) => kernel.params.get(name),
-    modules: () => [
-      ...[...loader.modules.values()].map((loaded) => ({
-        name: loaded.name, version: loaded.record.version, size: loaded.sizeBytes, refcount: loaded.refcount,
-        users: [...loaded.users].map((user) => user.name), state: loaded.state, permanent: loaded.permanent, onDemand: loaded.onDemand, calls: loaded.calls,
-      })),
-      ...[...kernel.reclaim.zombies].map(({ name, version }) => ({
-        name, version, size: 0, refcount: 0, users: [], state: 'Zombie' as const, permanent: false, onDemand: false, calls: 0,
-      })),
-    ],
-    moduleIndex: () => [...kernel.index.values()].flat(),
     loadModule(name, version) {
       loader.load(name, { version });
     },
-    unloadModule,
+    unloadModule: (name) => loader.unload(name),
     requestModule<Exports>(name: string) {
       const wanted = loader.modules.get(name) ?? loader.load(name, { onDemand: true });
       if (wanted === module) throw new ModuleError(`${name} cannot request itself`);
@@ -86,12 +65,8 @@ export function createKernelApi(kernel: Kernel, module: LoadedModule): KernelApi
       const held = loader.modules.get(name);
       if (held && !module.dependencies.includes(held)) held.users.delete(module);
     },
-    memoryInfo: () => ({
-      frameSize: FRAME_SIZE, total: frames.total, free: frames.free,
-      owners: frames.ownerList().map(({ kind, label, frames }) => ({ kind, label, frames })), hostCodeBytes: machine.host.codeBytes(),
-    }),
     dmesg: log.dmesg,
-    ramdiskFiles: () => kernel.ramdisk.entries().map((entry) => ({ path: entry.name, mode: entry.mode, mtime: entry.mtime, data: kernel.ramdisk.bytes(entry).slice() })),
+    kernelInternals: () => kernel,
     halt: machine.power.halt,
   };
 }

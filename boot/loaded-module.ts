@@ -14,6 +14,9 @@ export type ModuleState = 'Loading' | 'Live' | 'Unloading' | 'Zombie';
 export class LoadedModule implements StubOwner {
   state: ModuleState = 'Loading';
   calls = 0;
+  active = 0;
+  pending = 0;
+  holding: Promise<void> | null = null;
   exportSlots = new Map<string, Slot>();
   exportsSlot: Slot = { target: null, owner: this, symbol: 'exports' };
   handedOut: WeakRef<Slot>[] = [];

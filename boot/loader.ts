@@ -51,10 +51,16 @@ export class ModuleLoader {
         loadedNow.push(module);
       }
     } catch (error) {
-      for (const module of loadedNow.reverse()) this.#discard(module);
+      for (const module of loadedNow.reverse()) this.discard(module);
       throw error;
     }
     return this.modules.get(name)!;
+  }
+
+  /** Loads `record` beside the loaded version of its module (for a swap): not in the table. */
+  stage(record: ModuleRecord): LoadedModule {
+    for (const dependency of this.#resolve(record, []).slice(0, -1)) this.load(dependency.name, { version: dependency.version, onDemand: true });
+    return this.#loadOne(record, false);
   }
 
   /** Dependency order for `record`: dependencies first, each once. */
@@ -70,10 +76,10 @@ export class ModuleLoader {
     return order;
   }
 
-  #loadOne(record: ModuleRecord): LoadedModule {
+  #loadOne(record: ModuleRecord, register = true): LoadedModule {
     const { frames, ramdisk, machine, memory } = this.#kernel;
     const module = new LoadedModule(record, frames.createOwner('text', record.name), frames.createOwner('data', record.name));
-    this.modules.set(record.name, module);
+    if (register) this.modules.set(record.name, module);
     try {
       const entry = ramdisk.moduleEntry(record);
       const first = frames.allocate(Math.max(1, Math.ceil(record.size / FRAME_SIZE)), module.textOwner);
@@ -87,7 +93,7 @@ export class ModuleLoader {
       this.#kernel.log.printk(`keel: loaded ${record.name} ${record.version} (${module.textOwner.frames} text frames)`);
       return module;
     } catch (error) {
-      this.#discard(module);
+      this.discard(module);
       throw error instanceof ModuleError ? error : new ModuleError(`${record.name}: ${(error as Error)?.message ?? String(error)}`);
     }
   }
@@ -143,14 +149,14 @@ export class ModuleLoader {
     } catch (error) {
       this.#kernel.log.printk(`keel: ${name}: exit failed (${(error as Error)?.message}), unloading anyway`, 'warn');
     }
-    const freed = this.#discard(module);
+    const freed = this.discard(module);
     this.#kernel.log.printk(`keel: unloaded ${name} ${module.record.version} (${freed} frames freed)`);
   }
 
   /** Takes a module out of every table, revokes its stubs, frees its frames. Returns frames freed. */
-  #discard(module: LoadedModule): number {
+  discard(module: LoadedModule): number {
     const { frames } = this.#kernel;
-    this.modules.delete(module.name);
+    if (this.modules.get(module.name) === module) this.modules.delete(module.name);
     revokeOwner(module);
     for (const dependency of module.dependencies) dependency.users.delete(module);
     for (const other of this.modules.values()) {

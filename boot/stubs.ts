@@ -29,6 +29,11 @@ export interface StubOwner {
   name: string;
   /** Calls made into the module through stubs (autoclean watches it for idleness). */
   calls: number;
+  /** Activations in flight: on the stack, and async ones whose promise has not settled. */
+  active: number;
+  pending: number;
+  /** Set while a swap holds calls to the module's async functions: settles when it is done. */
+  holding: Promise<void> | null;
   /** Slots of the module's exported functions, shared by every importer. */
   exportSlots: Map<string, Slot>;
   /** A slot holding the module's exports object, for exports that are not functions. */
@@ -41,14 +46,17 @@ export interface StubOwner {
 
 export interface Slot {
   target: any;
-  readonly owner: StubOwner;
+  /** The module the target belongs to; a swap hands its slots to the new version. */
+  owner: StubOwner;
   readonly symbol: string;
+  /** Learned on the first call that returned a promise. */
+  async?: boolean;
 }
 
-/** A direction of travel: values go from `callee` to `caller`. */
+/** A direction of travel: values go from `callee` to `caller`. A swap re-points `callee`. */
 export interface Link {
   readonly caller: StubOwner;
-  readonly callee: StubOwner;
+  callee: StubOwner;
   readonly wrapped: WeakMap<object, unknown>;
 }
 
@@ -107,23 +115,45 @@ export function wrapValue(link: Link, value: unknown): unknown {
   return handle;
 }
 
-/** Calls `fn` for `link.caller`: arguments travel to the callee, the result back. */
-function callThrough(link: Link, fn: AnyFunction, self: unknown, args: unknown[], newTarget: unknown): unknown {
-  link.callee.calls++;
+/**
+ * Calls, for `link.caller`, the function in `slot` (or, for an object, its method `member`):
+ * arguments travel to the callee, the result back. It counts the callee's activations — on
+ * the stack, and asynchronous ones until their promise settles — so that a swap can wait for
+ * quiescence; while a swap holds the callee, calls known to be async wait for it to finish
+ * and then run on whichever version is current.
+ */
+function callThrough(link: Link, slot: Slot, member: PropertyKey | undefined, self: unknown, args: unknown[], newTarget: unknown): unknown {
+  const callee = link.callee;
+  if (callee.holding && slot.async) return callee.holding.then(() => callThrough(link, slot, member, self, args, newTarget));
+  const target = liveTarget(slot, member);
+  const fn: AnyFunction = member === undefined ? target : target[member];
+  callee.calls++;
   for (let index = 0; index < args.length; index++) {
     const argument = args[index];
     if (argument !== null && (typeof argument === 'object' || typeof argument === 'function')) {
-      args[index] = wrapValue(linkBetween(link.callee, link.caller), argument);
+      args[index] = wrapValue(linkBetween(callee, link.caller), argument);
     }
   }
-  const result = newTarget ? Reflect.construct(fn, args) : fn.apply(self, args);
+  let result: unknown;
+  callee.active++;
+  try {
+    result = newTarget ? Reflect.construct(fn, args) : fn.apply(member === undefined ? self : target, args);
+  } finally {
+    callee.active--;
+  }
+  if (result instanceof Promise) {
+    slot.async = true;
+    callee.pending++;
+    const settled = () => callee.pending--;
+    return result.then((value) => (settled(), wrapValue(link, value)), (error) => { settled(); throw error; });
+  }
   return result !== null && (typeof result === 'object' || typeof result === 'function') ? wrapValue(link, result) : result;
 }
 
 /** A stub for the function in `slot`, called by `link.caller`. */
 export function makeStub(slot: Slot, link: Link): AnyFunction {
   const stub = function (this: unknown, ...args: unknown[]) {
-    return callThrough(link, liveTarget(slot), this, args, new.target);
+    return callThrough(link, slot, undefined, this, args, new.target);
   };
   Object.defineProperty(stub, 'name', { value: slot.symbol });
   wrappers.add(stub);
@@ -139,8 +169,7 @@ function makeObjectHandle(link: Link, target: object): object {
     let stub = methods.get(member);
     if (!stub) {
       stub = function (...args: unknown[]) {
-        const self = liveTarget(slot, member);
-        return callThrough(link, self[member], self, args, undefined);
+        return callThrough(link, slot, member, undefined, args, undefined);
       };
       wrappers.add(stub);
       methods.set(member, stub);
@@ -167,7 +196,8 @@ export function createNamespace(importer: StubOwner, exporter: StubOwner): Recor
     const slot = exporter.exportSlots.get(symbol);
     if (slot) namespace[symbol] = makeStub(slot, link);
     else {
-      const read = () => wrapValue(link, liveTarget(exporter.exportsSlot, symbol)[symbol]);
+      const exportsSlot = exporter.exportsSlot;
+      const read = () => wrapValue(link, liveTarget(exportsSlot, symbol)[symbol]);
       Object.defineProperty(namespace, symbol, { enumerable: true, get: read });
     }
   }

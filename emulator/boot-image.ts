@@ -4,7 +4,8 @@
  *
  *   0  magic "KEELBOOT"          8  format version (u32 LE)
  *  12  text length (u32 LE)     16  init length (u32 LE)    20  reserved (12 bytes)
- *  32  sha256 of text + init (32 bytes)
+ *  32  sha256 of header bytes 0–31 and the code after the header (32 bytes), so that the
+ *      lengths are covered too
  *
  * The build writes it with `writeBootImage`; the firmware checks it with `readBootImage`.
  */
@@ -23,6 +24,11 @@ export interface BootImage {
   init: Uint8Array;
 }
 
+/** The image's hash: its header up to the hash field, then everything after the header. */
+function digest(image: Uint8Array): Uint8Array {
+  return createHash('sha256').update(image.subarray(0, 32)).update(image.subarray(BOOT_HEADER_SIZE)).digest();
+}
+
 export function writeBootImage(text: Uint8Array, init: Uint8Array): Uint8Array {
   const image = new Uint8Array(BOOT_HEADER_SIZE + text.length + init.length);
   const view = new DataView(image.buffer);
@@ -32,7 +38,7 @@ export function writeBootImage(text: Uint8Array, init: Uint8Array): Uint8Array {
   view.setUint32(16, init.length, true);
   image.set(text, BOOT_HEADER_SIZE);
   image.set(init, BOOT_HEADER_SIZE + text.length);
-  image.set(createHash('sha256').update(image.subarray(BOOT_HEADER_SIZE)).digest(), 32);
+  image.set(digest(image), 32);
   return image;
 }
 
@@ -53,7 +59,7 @@ export function readBootImage(image: Uint8Array): BootImage {
     throw new BootImageError(`boot image is ${image.length} bytes, its header says ${expected} (truncated or padded)`);
   }
   const body = image.subarray(BOOT_HEADER_SIZE);
-  if (!Buffer.from(createHash('sha256').update(body).digest()).equals(image.subarray(32, 64))) {
+  if (!Buffer.from(digest(image)).equals(image.subarray(32, 64))) {
     throw new BootImageError('boot image sha256 mismatch: the kernel code is not what the build wrote');
   }
   return { text: body.subarray(0, textLength), init: body.subarray(textLength) };

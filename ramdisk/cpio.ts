@@ -91,8 +91,7 @@ export function readEntryAt(memory: Uint8Array, base: number, length: number, of
   if (!/^.{6}[0-9a-fA-F]{104}$/.test(header)) throw new RamdiskError('bad hex digits in header', offset);
   const nameSize = field(header, 11);
   const nameEnd = offset + HEADER_SIZE + nameSize - 1;
-  if (nameSize === 0) throw new RamdiskError('name size of 0 (no room for its NUL)', offset);
-  if (nameEnd >= length) throw new RamdiskError('name runs past the end of the archive', offset);
+  if (nameSize === 0 || nameEnd >= length) throw new RamdiskError('name runs past the end of the archive', offset);
   if (memory[base + nameEnd] !== 0) throw new RamdiskError('name without its NUL', offset);
   const name = decodeUtf8(memory, base + offset + HEADER_SIZE, base + nameEnd);
   const dataOffset = align4(nameEnd + 1);

@@ -29,20 +29,17 @@ export function decodeUtf8(bytes: Uint8Array, start = 0, end = bytes.length): st
   let text = '';
   let chunk: number[] = [];
   for (let index = start; index < end; ) {
-    const lead = bytes[index]!;
+    const lead = bytes[index++]!;
     const length = lead < 0x80 ? 1 : lead < 0xc2 ? 0 : lead < 0xe0 ? 2 : lead < 0xf0 ? 3 : lead < 0xf5 ? 4 : 0;
+    let code = lead & (0xff >> length); // the lead byte's payload bits
     // The second byte's range rules out overlong forms, surrogates and code points past U+10FFFF.
-    const low = lead === 0xe0 ? 0xa0 : lead === 0xf0 ? 0x90 : 0x80;
-    const high = lead === 0xed ? 0x9f : lead === 0xf4 ? 0x8f : 0xbf;
-    let code = length === 1 ? lead : lead & (0xff >> (length + 1));
-    let used = 1;
-    for (; used < length && index + used < end; used++) {
-      const byte = bytes[index + used]!;
-      if (byte < (used === 1 ? low : 0x80) || byte > (used === 1 ? high : 0xbf)) break;
-      code = (code << 6) | (byte & 63);
+    let low = lead === 0xe0 ? 0xa0 : lead === 0xf0 ? 0x90 : 0x80;
+    let high = lead === 0xed ? 0x9f : lead === 0xf4 ? 0x8f : 0xbf;
+    let missing = length - 1;
+    for (; missing > 0 && index < end && bytes[index]! >= low && bytes[index]! <= high; missing--, low = 0x80, high = 0xbf) {
+      code = (code << 6) | (bytes[index++]! & 63);
     }
-    chunk.push(used === length ? code : 0xfffd);
-    index += used;
+    chunk.push(missing ? 0xfffd : code);
     if (chunk.length >= 4096) {
       text += String.fromCodePoint(...chunk);
       chunk = [];

@@ -83,14 +83,14 @@ describe('load on demand and unload of the unused', () => {
     expect(await kernel.run('lsmod')).toMatch(/^chain-middle\s+\d+  1 chain-top$/m);
     expect(await kernel.run('modprobe -r chain-middle')).toBe('modprobe: FATAL: Module chain-middle is in use by: chain-top\n');
     await kernel.run('modprobe -r chain-top');
-    expect((await loadedNames(kernel)).sort()).toEqual(['consumer', 'provider', 'shell']);
+    expect((await loadedNames(kernel)).sort()).toEqual(['consumer', 'provider', 'shell', 'sysinfo']);
   });
 
   it('a shell command that needs a module gets it loaded from the ramdisk', async () => {
     kernel = await boot();
-    expect(await loadedNames(kernel)).toEqual(['shell']);
+    expect(await loadedNames(kernel)).toEqual(['sysinfo', 'shell']);
     expect(await kernel.run('cat /etc/modules')).toMatch(/^# \/etc\/modules/);
-    expect(await loadedNames(kernel)).toEqual(['shell', 'rootfs']);
+    expect(await loadedNames(kernel)).toEqual(['sysinfo', 'shell', 'rootfs']);
   });
 
   it('autoclean unloads on-demand modules idle for the configured time, and only those', async () => {
@@ -117,7 +117,7 @@ describe('the root file system', () => {
     kernel = await boot();
     expect(await kernel.run('ls /')).toBe('etc/\nlib/\nproc/\ntmp/\n');
     expect(await kernel.run('ls /lib/modules')).toMatch(/^hello\/$/m);
-    expect(await kernel.run('cat /proc/modules')).toMatch(/^shell \d+ 0 - Live 0xffffffffc0000000\nrootfs \d+ 1 shell, Live 0xffffffffc0010000$/m);
+    expect(await kernel.run('cat /proc/modules')).toMatch(/^sysinfo \d+ 2 shell,rootfs, Live 0xffffffffc0000000\nshell \d+ 0 - Live 0xffffffffc0010000\nrootfs \d+ 1 shell, Live 0xffffffffc0020000$/m);
     expect(await kernel.run('cat /proc/meminfo')).toMatch(/^MemTotal:\s+65536 kB\nMemFree:\s+\d+ kB/);
     expect(await kernel.run('echo hello file > /tmp/note; cat /tmp/note')).toBe('hello file\n');
     expect(await kernel.run('echo nope > /etc/modules')).toBe('echo: /etc/modules: read-only file system (only /tmp is writable)\n');

@@ -121,6 +121,7 @@ describe('FrameAllocator', () => {
     const theirFirst = allocator.allocate(4, theirs);
     expect(() => allocator.release(theirFirst, 4, mine)).toThrow(`frame ${theirFirst} is not owned by mine`);
     expect(() => allocator.release(12, 2, mine)).toThrow('frame 12 is not owned by mine');
+    expect(() => allocator.release(2, 4, mine)).toThrow('frame 4 is not owned by mine');
     expect(allocator.free).toBe(8);
     expect(mine.frames).toBe(4);
     expect(theirs.frames).toBe(4);

@@ -27,6 +27,14 @@ describe('writeBootImage and readBootImage', () => {
     expect(image.init).toEqual(init);
   });
 
+  it('covers the section lengths with the hash: moving the boundary between text and init is caught', () => {
+    const image = writeBootImage(text, init);
+    const view = new DataView(image.buffer);
+    view.setUint32(12, text.length + 1, true);
+    view.setUint32(16, init.length - 1, true);
+    expect(bootImageErrorOf(image).message).toMatch(/sha256 mismatch/);
+  });
+
   it('round-trips an empty init section', () => {
     const image = readBootImage(writeBootImage(text, new Uint8Array(0)));
     expect(image.text).toEqual(text);
@@ -42,7 +50,7 @@ describe('writeBootImage and readBootImage', () => {
     expect(view.getUint32(12, true)).toBe(text.length);
     expect(view.getUint32(16, true)).toBe(init.length);
     expect(image.subarray(20, 32)).toEqual(new Uint8Array(12));
-    const expectedHash = createHash('sha256').update(text).update(init).digest();
+    const expectedHash = createHash('sha256').update(image.subarray(0, 32)).update(text).update(init).digest();
     expect(Buffer.from(image.subarray(32, 64)).equals(expectedHash)).toBe(true);
   });
 

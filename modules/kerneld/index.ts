@@ -1,10 +1,12 @@
 /*
  * kerneld — the autoclean daemon, after the kerneld of Linux 2.0: every so often it looks at
  * the modules that were loaded on demand, and unloads those that have no users and have
- * taken no call for `autoclean=SECONDS` (from the kernel command line). The kernel loads it
+ * taken no call for `autoclean=SECONDS` (from the kernel command line); dependencies loaded
+ * for them become idle in turn and go in a later pass. The kernel loads it
  * at boot when that option is given; without it, nothing is ever unloaded behind your back.
  */
-import { modules, now, param, printk, setTimer, unloadModule } from 'keel:kernel';
+import { now, param, printk, setTimer, unloadModule } from 'keel:kernel';
+import { modules } from 'keel:sysinfo';
 
 const DEFAULT_IDLE_SECONDS = 60;
 
@@ -28,7 +30,8 @@ export function sweep(): string[] {
     if (!seen || seen.calls !== status.calls || status.refcount > 0) {
       lastSeen.set(status.name, { calls: status.calls, since: now() });
     } else if (now() - seen.since >= limit) {
-      unloaded.push(...unloadModule(status.name, { unusedDependencies: true }));
+      unloadModule(status.name);
+      unloaded.push(status.name);
     }
   }
   for (const name of lastSeen.keys()) if (!present.has(name) || unloaded.includes(name)) lastSeen.delete(name);

@@ -6,7 +6,8 @@
  * module like any other, loaded the first time something asks for a file, so memfs (about
  * 200 KB) never weighs on the base image.
  */
-import { memoryInfo, modules, printk, ramdiskFiles, type ModuleStatus } from 'keel:kernel';
+import { printk } from 'keel:kernel';
+import { memoryInfo, modules, ramdiskFiles, type ModuleStatus } from 'keel:sysinfo';
 import { createFsFromVolume, Volume } from 'memfs';
 
 type FileSystem = ReturnType<typeof createFsFromVolume>;

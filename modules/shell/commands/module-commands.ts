@@ -1,7 +1,8 @@
 /*
  * Commands for modules, in the formats Linux users know: lsmod, modinfo, modprobe (-r), rmmod.
  */
-import { loadModule, moduleIndex, modules, unloadModule, type ModuleDescription, type ModuleStatus } from 'keel:kernel';
+import { loadModule, unloadModule } from 'keel:kernel';
+import { moduleIndex, modules, type ModuleDescription, type ModuleStatus } from 'keel:sysinfo';
 import { print } from '../print.ts';
 import type { Command } from './index.ts';
 
@@ -17,6 +18,20 @@ function describe(name: string): ModuleDescription | undefined {
   const versions = moduleIndex().filter((record) => record.name === name);
   const loaded = modules().find((status) => status.name === name && status.state !== 'Zombie');
   return versions.find((record) => record.version === loaded?.version) ?? versions.find((record) => record.default) ?? versions[0];
+}
+
+/**
+ * modprobe -r: unloads a module, then each module it depended on that nothing uses any more
+ * (what Linux's modprobe does in user space, from modules.dep).
+ */
+function removeWithDependencies(name: string): void {
+  const loadedVersion = modules().find((status) => status.name === name)?.version;
+  const record = moduleIndex().find((candidate) => candidate.name === name && candidate.version === loadedVersion);
+  unloadModule(name);
+  for (const dependency of record?.depends ?? []) {
+    const status = modules().find((candidate) => candidate.name === dependency && candidate.state === 'Live');
+    if (status && status.refcount === 0 && !status.permanent) removeWithDependencies(dependency);
+  }
 }
 
 export function lsmodTable(): string {
@@ -59,7 +74,7 @@ export const moduleCommands: Record<string, Command> = {
       const [name, version] = remove ? args.slice(1) : args;
       if (!name) throw new Error('usage: modprobe [-r] NAME [VERSION]');
       try {
-        if (remove) unloadModule(name, { unusedDependencies: true });
+        if (remove) removeWithDependencies(name);
         else loadModule(name, version);
         return 0;
       } catch (error) {

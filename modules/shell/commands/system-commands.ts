@@ -1,7 +1,8 @@
 /*
  * Commands for the machine as a whole: help, echo, dmesg, free, halt.
  */
-import { dmesg, memoryInfo, modules } from 'keel:kernel';
+import { dmesg } from 'keel:kernel';
+import { memoryInfo, modules } from 'keel:sysinfo';
 import { print } from '../print.ts';
 import { commands, type Command } from './index.ts';
 

@@ -1,0 +1,80 @@
+/*
+ * sysinfo — the kernel's tables as plain data, for lsmod, modinfo, free, /proc and kerneld.
+ *
+ * The base kernel keeps only what loading and unloading need; reading its tables out for
+ * people is a module's job, as /proc and /sys are separate from the mechanisms they show. It
+ * reads them through kernelInternals() and hands out copies, never the tables themselves.
+ */
+import { kernelInternals, type ModuleRecord } from 'keel:kernel';
+
+/** A module as lsmod shows it. */
+export interface ModuleStatus {
+  name: string;
+  version: string;
+  /** Bytes of text and data frames it owns. */
+  size: number;
+  /** Its users: modules that import it or hold it through requestModule. */
+  refcount: number;
+  users: string[];
+  state: 'Loading' | 'Live' | 'Unloading' | 'Zombie';
+  permanent: boolean;
+  /** Loaded because something asked for it rather than by name (autoclean candidates). */
+  onDemand: boolean;
+  /** Calls made into it through stubs since it was loaded. */
+  calls: number;
+}
+
+/** A module version as the ramdisk index describes it (modinfo). */
+export type ModuleDescription = ModuleRecord;
+
+/** Physical memory in frames of `frameSize` bytes, and who owns the used ones. */
+export interface MemoryInfo {
+  frameSize: number;
+  total: number;
+  free: number;
+  /** Owners of used frames: kind is firmware, kernel-text, kernel-init, initrd, text (a module's code) or data. */
+  owners: Array<{ kind: string; label: string; frames: number }>;
+  /** Bytes of compiled code (bytecode and machine code) in the host engine. */
+  hostCodeBytes: number;
+}
+
+/** A file of the ramdisk, with a copy of its bytes. */
+export interface RamdiskFile {
+  path: string;
+  mode: number;
+  mtime: number;
+  data: Uint8Array;
+}
+
+/** Loaded modules in load order, then zombies (unloaded modules whose code is still held). */
+export function modules(): ModuleStatus[] {
+  const kernel = kernelInternals();
+  const live = [...kernel.loader.modules.values()].map((module) => ({
+    name: module.name, version: module.record.version, size: module.sizeBytes, refcount: module.refcount,
+    users: [...module.users].map((user) => user.name), state: module.state, permanent: module.permanent, onDemand: module.onDemand, calls: module.calls,
+  }));
+  const zombies = [...kernel.reclaim.zombies].map(({ name, version }) => ({
+    name, version, size: 0, refcount: 0, users: [], state: 'Zombie' as const, permanent: false, onDemand: false, calls: 0,
+  }));
+  return [...live, ...zombies];
+}
+
+/** Every module version the ramdisk holds, as its index lists them. */
+export function moduleIndex(): ModuleDescription[] {
+  return [...kernelInternals().index.values()].flat().map((record) => ({ ...record, depends: [...record.depends], exports: [...record.exports] }));
+}
+
+export function memoryInfo(): MemoryInfo {
+  const { frames, machine } = kernelInternals();
+  return {
+    frameSize: machine.memory.length / frames.total, total: frames.total, free: frames.free,
+    owners: frames.ownerList().map(({ kind, label, frames: count }) => ({ kind, label, frames: count })),
+    hostCodeBytes: machine.host.codeBytes(),
+  };
+}
+
+/** Every file of the ramdisk (walks the whole archive: not for a hot path). */
+export function ramdiskFiles(): RamdiskFile[] {
+  const { ramdisk } = kernelInternals();
+  return ramdisk.entries().map((entry) => ({ path: entry.name, mode: entry.mode, mtime: entry.mtime, data: ramdisk.bytes(entry).slice() }));
+}
