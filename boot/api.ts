@@ -11,6 +11,26 @@
 
 import type { Kernel } from './kernel.ts';
 
+/**
+ * What a module hands over to its next version during a swap. A module takes part in a swap
+ * of its state by exporting a pair of hooks:
+ *
+ *   export function exportState(): StateHandover
+ *   export function importState(state: StateHandover, fromVersion: string): void
+ *
+ * `format` is the version of the state's shape, which both versions agree on; importState
+ * throws to refuse a format it cannot read (the swap then rolls back, the old version keeps
+ * serving). `entries` is what the swap reports as transferred. importState must not change
+ * the objects it is given: instances of the module's classes in the state, or handed out to
+ * other modules, are moved to the new version's class of the same name by the swap itself
+ * afterwards, which then calls that class's static `migrateInstance(instance, fromVersion)`.
+ */
+export interface StateHandover {
+  format: number;
+  entries: number;
+  data: unknown;
+}
+
 /** Thrown by a stub whose module has been unloaded: it never runs freed code. */
 export declare class ModuleUnloadedError extends Error {
   constructor(module: string, symbol: string);

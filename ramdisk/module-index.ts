@@ -3,7 +3,8 @@
  *
  * It is the first file of the archive (`lib/modules/index.json`). For every module version it
  * gives the name, version, description, size and sha256 of the bundle, the modules it imports
- * (depends) and the symbols it exports — all derived by the build from esbuild's metafile —
+ * (depends), the symbols it takes from each (imports) and the symbols it exports — all derived
+ * by the build from esbuild's output —
  * and where the bundle's cpio entry starts, counted from the end of the index's own entry, so
  * that the kernel can read one module without walking the archive. `default` marks the
  * version `modprobe NAME` loads when the ramdisk holds several.
@@ -21,6 +22,8 @@ export interface ModuleRecord {
   size: number;
   sha256: string;
   depends: string[];
+  /** The symbols it imports from each module it depends on ("*" for a whole namespace). */
+  imports: Record<string, string[]>;
   exports: string[];
   default: boolean;
   /** Offset of the bundle's cpio header, counted from the end of the index's entry. */
@@ -42,7 +45,7 @@ export function serializeIndex(modules: readonly ModuleRecord[]): string {
 
 const FIELD_TYPES: Record<keyof ModuleRecord, string> = {
   name: 'string', version: 'string', description: 'string', path: 'string', size: 'number',
-  sha256: 'string', depends: 'array', exports: 'array', default: 'boolean', offset: 'number',
+  sha256: 'string', depends: 'array', imports: 'object', exports: 'array', default: 'boolean', offset: 'number',
 };
 
 /** Parses and checks an index; any fault throws an IndexError that says where. */

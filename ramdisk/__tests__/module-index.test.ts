@@ -9,11 +9,11 @@ import { INDEX_FORMAT, INDEX_PATH, IndexError, modulePath, parseIndex, serialize
 const records: ModuleRecord[] = [
   {
     name: 'shell', version: '1.0.0', description: 'the command shell', path: modulePath('shell', '1.0.0'),
-    size: 5120, sha256: 'a'.repeat(64), depends: ['kernel', 'console'], exports: ['start', 'run'], default: true, offset: 0,
+    size: 5120, sha256: 'a'.repeat(64), depends: ['kernel', 'console'], imports: { console: ['write'] }, exports: ['start', 'run'], default: true, offset: 0,
   },
   {
     name: 'ümlaut-fs', version: '2.1.0-beta', description: 'a file system with "quotes" and 日本語', path: modulePath('ümlaut-fs', '2.1.0-beta'),
-    size: 0, sha256: 'b'.repeat(64), depends: [], exports: [], default: false, offset: 5244,
+    size: 0, sha256: 'b'.repeat(64), depends: [], imports: {}, exports: [], default: false, offset: 5244,
   },
 ];
 

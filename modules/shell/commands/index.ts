@@ -5,6 +5,7 @@
 import { callCommand } from './call-command.ts';
 import { fileCommands } from './file-commands.ts';
 import { moduleCommands } from './module-commands.ts';
+import { swapCommand } from './swap-command.ts';
 import { systemCommands } from './system-commands.ts';
 
 export type CommandResult = number | 'halt';
@@ -17,6 +18,7 @@ export interface Command {
 
 export const commands = new Map<string, Command>([
   ...Object.entries(moduleCommands),
+  ['swap', swapCommand],
   ['call', callCommand],
   ...Object.entries(fileCommands),
   ...Object.entries(systemCommands),

@@ -1,0 +1,48 @@
+/*
+ * kv 1.0.0 — a key-value store on a plain Map: every key stays until deleted.
+ *
+ * It hands its state over as format 1 (a list of [key, value] pairs) and takes format 1 or 2
+ * back, so a swap can go to 2.0.0 and return. getLater is asynchronous (an answer after a
+ * timer), to show a swap waiting for calls in flight.
+ */
+import { setTimer, type StateHandover } from 'keel:kernel';
+
+let store = new Map<string, string>();
+
+export function set(key: string, value: string): void {
+  store.set(key, value);
+}
+
+export function get(key: string): string | undefined {
+  return store.get(key);
+}
+
+export function remove(key: string): boolean {
+  return store.delete(key);
+}
+
+export function size(): number {
+  return store.size;
+}
+
+export function getLater(key: string, milliseconds = 1): Promise<string | undefined> {
+  return new Promise((resolve) => setTimer(() => resolve(store.get(key)), milliseconds));
+}
+
+export function policy(): string {
+  return 'unbounded map';
+}
+
+export function exportState(): StateHandover {
+  return { format: 1, entries: store.size, data: [...store] };
+}
+
+export function importState(state: StateHandover, fromVersion: string): void {
+  if (state.format === 1) store = new Map(state.data as Array<[string, string]>);
+  else if (state.format === 2) store = new Map((state.data as { pairs: Array<[string, string]> }).pairs);
+  else throw new Error(`kv 1.0.0 reads state formats 1 and 2, not ${state.format} (from ${fromVersion})`);
+}
+
+export function exit(): void {
+  store.clear();
+}

@@ -1,0 +1,21 @@
+/*
+ * swap — replaces a running module by another version of it (the swap module does the work,
+ * loaded on first use), and prints its one-line report.
+ */
+import type * as Swap from 'keel:swap';
+import { print } from '../print.ts';
+import { withModule } from '../with-module.ts';
+import type { Command } from './index.ts';
+
+export const swapCommand: Command = {
+  usage: 'swap NAME [VERSION]',
+  summary: 'hot-swap a loaded module to VERSION (default: the newest), state kept',
+  run: ([name, version]) => {
+    if (!name) throw new Error('usage: swap NAME [VERSION]');
+    return withModule<typeof Swap, number>('swap', async (swapModule) => {
+      const report = await swapModule.swap(name, version);
+      print(report.summary);
+      return report.ok ? 0 : 1;
+    });
+  },
+};

@@ -1,0 +1,139 @@
+/*
+ * swap — K42's dynamic update, without the leak: replace a running module by another version
+ * while its callers keep calling.
+ *
+ *   swap kv            # to the newest version of kv in the ramdisk
+ *   swap kv 1.0.0      # to a given version (also back)
+ *
+ * 1. Check: the module is loaded, not swapping, not on the stack of this very request; the
+ *    target version exists and still exports what every loaded dependent imports.
+ * 2. Load the new version beside the old one, linked to the current versions of its
+ *    dependencies; its init runs. The old version serves meanwhile.
+ * 3. Hold new calls to the module's async functions and wait until none is in flight.
+ * 4. In one synchronous step: take the old version's state (exportState), give it to the new
+ *    one (importState), move live objects to the new classes, switch every stub, unload the old
+ *    version — text frames freed, code watched until the host collects it.
+ * Any failure before the switch rolls back: the old version keeps serving with its state, the
+ * new one is unloaded and everything it took is freed. The report says what happened.
+ */
+import { kernelInternals, now, param, type Kernel, type LoadedModule, type ModuleRecord, type StateHandover } from 'keel:kernel';
+import { InstanceMigration } from './instance-migration.ts';
+import { interfaceProblem } from './interface-check.ts';
+import { holdCalls, waitForQuiescence } from './quiescence.ts';
+import { switchOver } from './switch-over.ts';
+
+const DEFAULT_TIME_LIMIT_MS = 1000;
+
+export interface SwapReport {
+  ok: boolean;
+  module: string;
+  from: string;
+  to: string;
+  /** Refused: nothing was changed. Rolled back: the new version was loaded and is gone again. */
+  outcome: 'swapped' | 'refused' | 'rolled back';
+  /** Why the swap was refused or rolled back. */
+  reason?: string;
+  quiescenceMs: number;
+  /** Entries of state handed over (null when the module keeps none), and objects migrated. */
+  stateEntries: number | null;
+  objectsMigrated: number;
+  textFramesFreed: number;
+  totalMs: number;
+  /** The one line the shell prints. */
+  summary: string;
+}
+
+type Hooks = { exportState?: () => StateHandover; importState?: (state: StateHandover, fromVersion: string) => void };
+
+const swapping = new Set<string>();
+
+function targetRecord(kernel: Kernel, module: LoadedModule, version: string | undefined): ModuleRecord {
+  const versions = kernel.findRecords(module.name);
+  if (!version) return versions[versions.length - 1]!;
+  return kernel.findRecord(module.name, version);
+}
+
+function describe(report: Omit<SwapReport, 'summary'>): string {
+  if (report.outcome === 'refused') return `swap: ${report.module}: refused, nothing changed: ${report.reason}`;
+  const head = `swap: ${report.module} ${report.from} -> ${report.to}`;
+  if (report.outcome === 'rolled back') return `${head}: rolled back, ${report.module} stays at ${report.from}: ${report.reason}`;
+  const state = report.stateEntries === null ? 'no state' : `${report.stateEntries} state entries`;
+  const objects = report.objectsMigrated > 0 ? `, ${report.objectsMigrated} objects migrated` : '';
+  return `${head}: quiescent in ${report.quiescenceMs.toFixed(2)} ms, ${state}${objects} transferred, ${report.textFramesFreed} text frames freed, ${report.totalMs.toFixed(2)} ms in all`;
+}
+
+/** Swaps `name` to `version` (default: the newest in the ramdisk). Never throws: read `ok`. */
+export async function swap(name: string, version?: string, options: { timeLimitMs?: number } = {}): Promise<SwapReport> {
+  const kernel = kernelInternals();
+  const started = now();
+  const old = kernel.loader.modules.get(name);
+  const report: Omit<SwapReport, 'summary'> = {
+    ok: false, outcome: 'refused', module: name, from: old?.record.version ?? '-', to: version ?? '-', quiescenceMs: 0, stateEntries: null, objectsMigrated: 0, textFramesFreed: 0, totalMs: 0,
+  };
+  const finish = (outcome: SwapReport['outcome'], reason?: string): SwapReport => {
+    Object.assign(report, { ok: outcome === 'swapped', outcome, reason, totalMs: now() - started });
+    const summary = describe(report);
+    kernel.log.printk(summary);
+    return { ...report, summary };
+  };
+  const refuse = (reason: string) => finish('refused', reason);
+
+  if (!old || old.state !== 'Live') return refuse(`${name} is not loaded`);
+  if (swapping.has(name)) return refuse(`a swap of ${name} is already in progress`);
+  if (old.active > 0) return refuse(`requested from inside a call into ${name}: a module cannot be swapped under its own feet`);
+  let target: ModuleRecord;
+  try {
+    target = targetRecord(kernel, old, version);
+  } catch (error) {
+    return refuse((error as Error).message);
+  }
+  report.to = target.version;
+  if (target.version === old.record.version) return refuse(`${name} is already at ${target.version}`);
+  const problem = interfaceProblem(old, target);
+  if (problem) return refuse(problem);
+
+  swapping.add(name);
+  let fresh: LoadedModule;
+  try {
+    fresh = kernel.loader.stage(target);
+  } catch (error) {
+    swapping.delete(name);
+    return finish('rolled back', `the new version failed to load: ${(error as Error).message}`);
+  }
+  const hold = holdCalls(old);
+  let migration: InstanceMigration | undefined;
+  try {
+    const limit = options.timeLimitMs ?? (Number(param('swap.timeout')) || DEFAULT_TIME_LIMIT_MS);
+    report.quiescenceMs = await waitForQuiescence(old, limit);
+    const oldHooks = old.exportsSlot.target as Hooks;
+    const freshHooks = fresh.exportsSlot.target as Hooks;
+    const state = oldHooks.exportState?.();
+    if (state && !freshHooks.importState) throw new Error(`${target.version} has no importState for the state ${old.record.version} hands over`);
+    migration = new InstanceMigration(old, state?.data);
+    const cannotMigrate = migration.problem(fresh);
+    if (cannotMigrate) throw new Error(cannotMigrate);
+    if (state) {
+      try {
+        freshHooks.importState!(state, old.record.version);
+      } catch (error) {
+        throw new Error(`${target.version} refused the state of ${old.record.version} (format ${state.format}): ${(error as Error).message}`);
+      }
+    }
+    migration.apply(fresh, old.record.version);
+    report.stateEntries = state ? state.entries : null;
+    report.objectsMigrated = migration.count;
+    report.textFramesFreed = switchOver(kernel, old, fresh);
+    return finish('swapped');
+  } catch (error) {
+    migration?.undo();
+    kernel.loader.discard(fresh);
+    return finish('rolled back', (error as Error).message);
+  } finally {
+    hold.release();
+    swapping.delete(name);
+  }
+}
+
+export function exit(): void {
+  swapping.clear();
+}

@@ -1,0 +1,59 @@
+/*
+ * The switch: one synchronous step after which the new version is the module. Importers keep
+ * the stubs they hold — the export slots they point at now hold the new functions — every
+ * link that led to the old version leads to the new one, the module's data frames and users
+ * move over, and the old version is unloaded, its text frames freed and its code watched
+ * until the host collects it. Callbacks the old version handed out are revoked with it.
+ */
+import type { Kernel, LoadedModule } from 'keel:kernel';
+
+/** Returns the old version's text frames freed. */
+export function switchOver(kernel: Kernel, old: LoadedModule, fresh: LoadedModule): number {
+  kernel.frames.transfer(old.dataOwner, fresh.dataOwner);
+  for (const [first, count] of old.allocations) fresh.allocations.set(first, count);
+  old.allocations.clear();
+
+  for (const [symbol, slot] of old.exportSlots) {
+    slot.target = fresh.exportSlots.get(symbol)?.target ?? null;
+    slot.owner = fresh;
+    fresh.exportSlots.set(symbol, slot);
+  }
+  old.exportSlots = new Map();
+  const exportsSlot = old.exportsSlot;
+  exportsSlot.target = fresh.exportsSlot.target;
+  exportsSlot.owner = fresh;
+  fresh.exportsSlot = exportsSlot;
+  old.exportsSlot = { target: null, owner: old, symbol: 'exports' };
+
+  const callbacks = [];
+  for (const reference of old.handedOut) {
+    const slot = reference.deref();
+    if (!slot) continue;
+    if (typeof slot.target === 'function') callbacks.push(reference);
+    else {
+      slot.owner = fresh;
+      fresh.handedOut.push(reference);
+    }
+  }
+  old.handedOut = callbacks;
+
+  for (const module of kernel.loader.modules.values()) {
+    const link = module.links.get(old);
+    if (!link) continue;
+    link.callee = fresh;
+    module.links.delete(old);
+    module.links.set(fresh, link);
+  }
+  for (const user of old.users) {
+    fresh.users.add(user);
+    const position = user.dependencies.indexOf(old);
+    if (position >= 0) user.dependencies[position] = fresh;
+  }
+  old.users.clear();
+  fresh.onDemand = old.onDemand;
+  fresh.calls = old.calls;
+  fresh.state = 'Live';
+  kernel.loader.modules.set(fresh.name, fresh);
+  old.exit = null;
+  return kernel.loader.discard(old);
+}
