@@ -11,6 +11,8 @@
 import type { Kernel } from './kernel.ts';
 
 const ROUNDS_BEFORE_ZOMBIE = 4;
+/** Full collections are costly: unloads in a burst (a swap loop) share one check per interval. */
+const CHECK_INTERVAL_MS = 50;
 
 export interface UnloadedCode {
   name: string;
@@ -58,7 +60,7 @@ export class ReclaimMonitor {
       }
       host.collectGarbage();
       timer.setTimer(() => this.#check(), 0);
-    }, 0);
+    }, CHECK_INTERVAL_MS);
   }
 
   #check(): void {

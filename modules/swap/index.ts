@@ -57,9 +57,9 @@ function describe(report: Omit<SwapReport, 'summary'>): string {
   if (report.outcome === 'refused') return `swap: ${report.module}: refused, nothing changed: ${report.reason}`;
   const head = `swap: ${report.module} ${report.from} -> ${report.to}`;
   if (report.outcome === 'rolled back') return `${head}: rolled back, ${report.module} stays at ${report.from}: ${report.reason}`;
-  const state = report.stateEntries === null ? 'no state' : `${report.stateEntries} state entries`;
+  const state = report.stateEntries === null ? 'no state to transfer' : `${report.stateEntries} state entries transferred`;
   const objects = report.objectsMigrated > 0 ? `, ${report.objectsMigrated} objects migrated` : '';
-  return `${head}: quiescent in ${report.quiescenceMs.toFixed(2)} ms, ${state}${objects} transferred, ${report.textFramesFreed} text frames freed, ${report.totalMs.toFixed(2)} ms in all`;
+  return `${head}: quiescent in ${report.quiescenceMs.toFixed(2)} ms, ${state}${objects}, ${report.textFramesFreed} text frames freed, ${report.totalMs.toFixed(2)} ms in all`;
 }
 
 /** Swaps `name` to `version` (default: the newest in the ramdisk). Never throws: read `ok`. */
