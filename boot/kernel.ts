@@ -12,6 +12,9 @@ import { ModuleError, ModuleLoader } from './loader.ts';
 import { RamdiskReader } from './ramdisk-reader.ts';
 import { ReclaimMonitor } from './reclaim-monitor.ts';
 
+/** A place module bundles can be read from: the boot ramdisk, or memory a module filled. */
+export type ModuleSource = Pick<RamdiskReader, 'start' | 'moduleEntry'>;
+
 export class Kernel {
   /** Physical memory, viewed from the kernel's own realm so that `instanceof Uint8Array` holds. */
   readonly memory: Uint8Array;
@@ -21,6 +24,8 @@ export class Kernel {
   /** Module records by name, every version the ramdisk holds. Filled by the boot code. */
   readonly index = new Map<string, ModuleRecord[]>();
   readonly params = new Map<string, string>();
+  /** Where a record's bundle lives when it is not in the boot ramdisk (sent by the dev loop). */
+  readonly sources = new WeakMap<ModuleRecord, ModuleSource>();
   readonly loader = new ModuleLoader(this);
   readonly reclaim = new ReclaimMonitor(this);
   /** The frames of the boot-only code, freed once boot is over. */

@@ -81,10 +81,11 @@ export class ModuleLoader {
     const module = new LoadedModule(record, frames.createOwner('text', record.name), frames.createOwner('data', record.name));
     if (register) this.modules.set(record.name, module);
     try {
-      const entry = ramdisk.moduleEntry(record);
+      const source = this.#kernel.sources.get(record) ?? ramdisk;
+      const entry = source.moduleEntry(record);
       const first = frames.allocate(Math.max(1, Math.ceil(record.size / FRAME_SIZE)), module.textOwner);
       const start = first * FRAME_SIZE;
-      memory.copyWithin(start, ramdisk.start + entry.dataOffset, ramdisk.start + entry.dataOffset + entry.size);
+      memory.copyWithin(start, source.start + entry.dataOffset, source.start + entry.dataOffset + entry.size);
       const text = memory.subarray(start, start + record.size);
       const sha256 = machine.crypto.sha256(text);
       if (sha256 !== record.sha256) throw new ModuleError(`${record.path}: sha256 does not match the index`);

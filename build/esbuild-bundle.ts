@@ -3,6 +3,7 @@
  * kernel's sandbox has no Node), es2022. A failure becomes a BuildError naming file, line and
  * column, so `npm run build` prints one line instead of esbuild's report.
  */
+import path from 'node:path';
 import * as esbuild from 'esbuild';
 import { PROJECT_ROOT } from './paths.ts';
 
@@ -10,9 +11,11 @@ export class BuildError extends Error {
   override name = 'BuildError';
 }
 
-const SHARED: esbuild.BuildOptions = {
+export const SHARED: esbuild.BuildOptions = {
   bundle: true, write: false, platform: 'neutral', target: 'es2022', legalComments: 'none', logLevel: 'silent',
   mainFields: ['module', 'main'], absWorkingDir: PROJECT_ROOT,
+  // Module folders outside the project (tests, out-of-tree modules) still find its packages.
+  nodePaths: [path.join(PROJECT_ROOT, 'node_modules')],
 };
 
 export async function bundle(entry: string, options: esbuild.BuildOptions): Promise<{ code: Uint8Array; text: string; metafile: esbuild.Metafile }> {

@@ -9,21 +9,13 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import readline from 'node:readline';
 import { parseArgs } from 'node:util';
 import { BootImageError } from './boot-image.ts';
 import { BootError } from './firmware.ts';
 import { DEFAULT_CMDLINE, Machine, PANIC_STATUS } from './machine.ts';
+import { attachTerminal, panicOnUnhandledRejection, parseMemorySize, stdinIsTerminal } from './terminal.ts';
 
 const USAGE = 'usage: npm run boot -- [--dist DIR] [--mem SIZE] [--cmdline "..."] [--exec "cmd; cmd"]';
-
-/** "64M", "512K", "1G" or a byte count → bytes. */
-export function parseMemorySize(text: string): number {
-  const match = /^(\d+)([KMG]?)i?B?$/i.exec(text.trim());
-  if (!match) throw new BootError(`--mem ${text}: expected a size such as 64M`);
-  const unit = { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3 }[match[2]!.toUpperCase() as '' | 'K' | 'M' | 'G'];
-  return Number(match[1]) * unit;
-}
 
 function readFile(file: string): Uint8Array {
   try {
@@ -41,7 +33,7 @@ async function main(): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  const interactive = values.exec === undefined && process.stdin.isTTY === true;
+  const interactive = values.exec === undefined && stdinIsTerminal();
   const machine = new Machine({
     image: readFile(path.join(values.dist, 'boot.img')),
     initrd: readFile(path.join(values.dist, 'initrd.cpio')),
@@ -50,16 +42,13 @@ async function main(): Promise<number> {
     output: (text) => process.stdout.write(text),
     echoInput: !interactive,
   });
-  process.on('unhandledRejection', (reason) => machine.panic(`unhandled rejection in the kernel: ${(reason as Error)?.message ?? String(reason)}`));
+  panicOnUnhandledRejection(machine);
   machine.powerOn();
   if (values.exec !== undefined) {
     machine.console.type(values.exec);
     machine.console.endInput();
   } else {
-    const terminal = readline.createInterface({ input: process.stdin, terminal: interactive });
-    terminal.on('line', (line) => machine.console.type(line));
-    terminal.on('close', () => machine.console.endInput());
-    void machine.halted.then(() => terminal.close());
+    attachTerminal(machine);
   }
   return machine.halted;
 }

@@ -40,6 +40,17 @@ export interface TimerDevice {
   clearTimer(id: number): void;
 }
 
+/** One message from the host: a one-line JSON header and a payload. */
+export interface ChannelMessage {
+  header: string;
+  bytes: Uint8Array;
+}
+
+export interface ChannelDevice {
+  /** The next message from the host; null once the machine is halting. */
+  receive(): Promise<ChannelMessage | null>;
+}
+
 export interface CryptoDevice {
   sha256(bytes: Uint8Array): string;
 }
@@ -64,6 +75,7 @@ export interface MachineInterface {
   console: ConsoleDevice;
   timer: TimerDevice;
   crypto: CryptoDevice;
+  channel: ChannelDevice;
   power: PowerDevice;
   host: HostDevice;
 }

@@ -8,6 +8,7 @@
  *
  * It knows nothing of modules; it sees the kernel only as the bytes of a boot image.
  */
+import { Channel } from './devices/channel-device.ts';
 import { Console } from './devices/console-device.ts';
 import { cryptoDevice, hostDevice } from './devices/host-device.ts';
 import { Timer } from './devices/timer-device.ts';
@@ -33,6 +34,8 @@ export class Machine {
   readonly memory: Uint8Array;
   readonly console: Console;
   readonly timer = new Timer();
+  /** The host channel: the dev loop sends rebuilt modules through it. */
+  readonly channel = new Channel();
   /** Everything written to the console, when no output function was given. */
   output = '';
   /** Resolves with the exit status once the machine halts or panics. */
@@ -57,6 +60,7 @@ export class Machine {
       console: { write: this.console.write, readLine: this.console.readLine },
       timer: { now: this.timer.now, setTimer: this.timer.setTimer, clearTimer: this.timer.clearTimer },
       crypto: cryptoDevice,
+      channel: { receive: this.channel.receive },
       power: { halt: (status) => this.stop(status), panic: (reason) => this.panic(reason) },
       host: hostDevice,
     };
@@ -87,6 +91,7 @@ export class Machine {
     this.running = false;
     this.timer.stopAll();
     this.console.endInput();
+    this.channel.close();
     this.resolveHalted(status);
   }
 }

@@ -1,0 +1,27 @@
+/*
+ * npm run dev [-- --mem 64M --cmdline "init=shell quiet"]: boot keel with its interactive
+ * shell and hot-swap every module you save (dev/dev-loop.ts). Ctrl-D or `halt` to leave.
+ */
+import { parseArgs } from 'node:util';
+import { startDevLoop } from './dev/dev-loop.ts';
+import { BuildError } from './build/esbuild-bundle.ts';
+import { DEFAULT_CMDLINE, PANIC_STATUS } from './emulator/machine.ts';
+import { attachTerminal, panicOnUnhandledRejection, parseMemorySize, stdinIsTerminal } from './emulator/terminal.ts';
+
+const { values } = parseArgs({ options: { mem: { type: 'string', default: '64M' }, cmdline: { type: 'string', default: DEFAULT_CMDLINE } } });
+
+try {
+  const loop = await startDevLoop({
+    output: (text) => process.stdout.write(text),
+    cmdline: values.cmdline,
+    memoryBytes: parseMemorySize(values.mem),
+    echoInput: !stdinIsTerminal(),
+  });
+  process.stdout.write('dev: watching modules/ — save a module to swap it into the running kernel\n');
+  panicOnUnhandledRejection(loop.machine);
+  attachTerminal(loop.machine);
+  process.exit(await loop.machine.halted);
+} catch (error) {
+  console.error(error instanceof BuildError ? `dev: build failed: ${error.message}` : error);
+  process.exit(PANIC_STATUS);
+}

@@ -1,0 +1,89 @@
+/*
+ * The dev loop, driven through its file watcher: saving a loaded module swaps it in with its
+ * state; a syntax error, an init that throws and a refused state each print one line and
+ * leave the running version serving; saving a module nobody loaded adds it for modprobe.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { PROJECT_ROOT } from '../../build/paths.ts';
+import { startDevLoop, type DevLoop } from '../dev-loop.ts';
+
+let folder: string;
+let loop: DevLoop;
+let output = '';
+
+const source = (body: string) => `import type { StateHandover } from 'keel:kernel';
+let count = 0;
+export function bump(): number {
+  return ++count;
+}
+export function exportState(): StateHandover {
+  return { format: 1, entries: 1, data: count };
+}
+${body}
+export function exit(): void {}
+`;
+const IMPORT_COUNT = `export function importState(state: StateHandover): void {
+  count = state.data as number;
+}`;
+
+function save(name: string, text: string): void {
+  mkdirSync(path.join(folder, name), { recursive: true });
+  writeFileSync(path.join(folder, name, 'package.json'), JSON.stringify({ name, version: '1.0.0', description: `dev loop test module ${name}` }));
+  writeFileSync(path.join(folder, name, 'index.ts'), text);
+}
+
+async function until(pattern: RegExp): Promise<string> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const match = pattern.exec(output);
+    if (match) return match[0];
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  throw new Error(`never saw ${pattern}; console:\n${output}`);
+}
+
+/** Types a command line and returns its output (up to the next prompt). */
+async function run(line: string): Promise<string> {
+  const start = output.length;
+  loop.machine.console.type(line);
+  for (let attempt = 0; attempt < 200 && !output.slice(start).includes('keel# '); attempt++) await new Promise((resolve) => setTimeout(resolve, 10));
+  return output.slice(start, output.indexOf('keel# ', start));
+}
+
+beforeAll(async () => {
+  folder = mkdtempSync(path.join(tmpdir(), 'keel-dev-'));
+  save('counter', source(`export function version(): string {\n  return 'first';\n}\n${IMPORT_COUNT}`));
+  loop = await startDevLoop({ moduleDirs: [path.join(PROJECT_ROOT, 'modules'), folder], output: (text) => (output += text) });
+  await until(/keel# $/);
+  expect(await run('modprobe counter; call counter bump; call counter bump')).toBe('1\n2\n');
+});
+
+afterAll(async () => {
+  await loop.stop();
+  rmSync(folder, { recursive: true, force: true });
+});
+
+it('a save of a loaded module swaps the new code in, state kept', async () => {
+  save('counter', source(`export function version(): string {\n  return 'second';\n}\n${IMPORT_COUNT}`));
+  expect(await until(/dev: swap: counter 1\.0\.0 -> 1\.0\.0-dev\.\d+: quiescent in [\d.]+ ms, 1 state entries transferred, 1 text frames freed, [\d.]+ ms in all/)).toBeTruthy();
+  expect(await run('call counter version; call counter bump')).toBe('"second"\n3\n');
+});
+
+it.each([
+  ['a syntax error', source('export function version( {'), /dev: build failed, the running version stays: .*counter\/index\.ts:\d+:\d+: .+/],
+  ['an init that throws', source(`export function version(): string {\n  return 'broken';\n}\nexport function init(): void {\n  throw new Error('no start today');\n}\n${IMPORT_COUNT}`), /dev: swap: counter .* rolled back, counter stays at .*: the new version failed to load: counter: init failed: no start today/],
+  ['a state hook that refuses the old state', source(`export function version(): string {\n  return 'picky';\n}\nexport function importState(): void {\n  throw new Error('not my format');\n}`), /dev: swap: counter .* rolled back, counter stays at \S+: \S+ refused the state of \S+ \(format 1\): not my format/],
+])('%s: one clear line, and the running version keeps serving with its state', async (_case, text, line) => {
+  const before = Number(await run('call counter bump'));
+  save('counter', text);
+  await until(line);
+  expect(await run('call counter version; call counter bump')).toBe(`"second"\n${before + 1}\n`);
+});
+
+it('a save of a module nobody has loaded adds it to the index for modprobe', async () => {
+  save('newcomer', 'export function hello(): string {\n  return "new here";\n}\nexport function exit(): void {}\n');
+  await until(/dev: newcomer 1\.0\.0-dev\.\d+ is in the ramdisk index; nobody has loaded it \(modprobe newcomer 1\.0\.0-dev\.\d+\)/);
+  expect(await run('modprobe newcomer; call newcomer hello')).toBe('"new here"\n');
+});

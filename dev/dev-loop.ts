@@ -1,0 +1,69 @@
+/*
+ * The dev loop: boot a kernel, watch the module sources, and hot-swap what changes.
+ *
+ *   const loop = await startDevLoop({ output: (text) => process.stdout.write(text) });
+ *   ...                        // edit modules/kv/index.ts: the running kernel swaps kv
+ *   await loop.stop();
+ *
+ * It builds keel (into memory) with the devload module in etc/modules, boots it, and on every
+ * save rebuilds just that module as version <version>-dev.<n>, sends record and bundle
+ * through the machine's host channel, and lets devload in the kernel swap it in (state kept)
+ * or add it to the index. A build error is printed and nothing is sent: the kernel keeps
+ * running the version it has.
+ */
+import path from 'node:path';
+import { createFsFromVolume, Volume } from 'memfs';
+import { build } from '../build.ts';
+import { modulePath } from '../ramdisk/module-index.ts';
+import { Machine, DEFAULT_CMDLINE } from '../emulator/machine.ts';
+import { PROJECT_ROOT } from '../build/paths.ts';
+import { ModuleWatcher } from './module-watcher.ts';
+
+export interface DevLoopOptions {
+  moduleDirs?: string[];
+  output: (text: string) => void;
+  cmdline?: string;
+  memoryBytes?: number;
+  echoInput?: boolean;
+}
+
+export interface DevLoop {
+  machine: Machine;
+  stop(): Promise<void>;
+}
+
+export async function startDevLoop(options: DevLoopOptions): Promise<DevLoop> {
+  const moduleDirs = options.moduleDirs ?? [path.join(PROJECT_ROOT, 'modules')];
+  const volume = new Volume();
+  await build({ fs: createFsFromVolume(volume) as never, outDir: '/dist', moduleDirs, etcModules: ['devload'], quiet: true });
+  const machine = new Machine({
+    image: volume.readFileSync('/dist/boot.img') as Uint8Array,
+    initrd: volume.readFileSync('/dist/initrd.cpio') as Uint8Array,
+    cmdline: options.cmdline ?? DEFAULT_CMDLINE,
+    memoryBytes: options.memoryBytes,
+    output: options.output,
+    echoInput: options.echoInput,
+  });
+  let rebuilds = 0;
+  const watcher = new ModuleWatcher(moduleDirs, {
+    rebuilt({ record, code }) {
+      const version = `${record.version}-dev.${++rebuilds}`;
+      options.output(`\ndev: rebuilt ${record.name} as ${version}, sending it to the kernel\n`);
+      machine.channel.send(JSON.stringify({ ...record, version, path: modulePath(record.name, version) }), code);
+    },
+    failed(message) {
+      options.output(`\ndev: build failed, the running version stays: ${message}\n`);
+    },
+  });
+  await watcher.scan();
+  machine.powerOn();
+  void machine.halted.then(() => watcher.stop());
+  return {
+    machine,
+    async stop() {
+      await watcher.stop();
+      machine.console.endInput();
+      await machine.halted;
+    },
+  };
+}

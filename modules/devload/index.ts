@@ -1,0 +1,84 @@
+/*
+ * devload — the kernel side of `npm run dev`. The host sends each rebuilt module through the
+ * host channel: a JSON header (its index record) and the bundle's bytes. devload copies the
+ * bytes into memory of its own (kalloc), adds the record to the module index with that memory
+ * as its source, and then:
+ *   - the module is loaded: swaps it to the new version (state kept) and prints the report;
+ *   - it is not: leaves the version in the index for modprobe, and says so.
+ * The loader checks the bytes against the record's sha256 like any module's. A failed swap
+ * leaves the running version serving and takes the new version back out of the index.
+ */
+import { consoleWrite, kalloc, kernelInternals, kfree, printk, type ModuleRecord } from 'keel:kernel';
+import { swap } from 'keel:swap';
+
+/** The dev versions delivered, by module name: their records and the memory holding them. */
+const delivered = new Map<string, { record: ModuleRecord; buffer: Uint8Array }>();
+
+function say(line: string): void {
+  printk(line);
+  consoleWrite(`\n${line}\n`);
+}
+
+function forget(name: string): void {
+  const previous = delivered.get(name);
+  if (!previous) return;
+  const { index } = kernelInternals();
+  index.set(name, (index.get(name) ?? []).filter((record) => record !== previous.record));
+  if (index.get(name)!.length === 0) index.delete(name);
+  kfree(previous.buffer);
+  delivered.delete(name);
+}
+
+/** Puts a delivered version into the index, its bytes in memory this module owns. */
+function install(sent: ModuleRecord, bytes: Uint8Array): { record: ModuleRecord; buffer: Uint8Array } {
+  const kernel = kernelInternals();
+  const buffer = kalloc(bytes.length);
+  buffer.set(bytes);
+  const versions = kernel.index.get(sent.name) ?? [];
+  const record = { ...sent, default: versions.length === 0 };
+  kernel.index.set(record.name, [...versions.filter((other) => other.version !== record.version), record]);
+  kernel.sources.set(record, {
+    start: buffer.byteOffset,
+    moduleEntry: () => ({ name: record.path, mode: 0o100644, mtime: 0, offset: 0, dataOffset: 0, size: record.size, next: 0 }),
+  });
+  return { record, buffer };
+}
+
+async function receive(header: string, bytes: Uint8Array): Promise<void> {
+  const kernel = kernelInternals();
+  const { record, buffer } = install(JSON.parse(header) as ModuleRecord, bytes);
+  if (!kernel.loader.modules.has(record.name)) {
+    forget(record.name);
+    delivered.set(record.name, { record, buffer });
+    say(`dev: ${record.name} ${record.version} is in the ramdisk index; nobody has loaded it (modprobe ${record.name} ${record.version})`);
+    return;
+  }
+  const report = await swap(record.name, record.version);
+  say(`dev: ${report.summary}`);
+  if (report.ok) {
+    forget(record.name);
+    delivered.set(record.name, { record, buffer });
+  } else {
+    kernel.index.set(record.name, kernel.index.get(record.name)!.filter((other) => other !== record));
+    kfree(buffer);
+  }
+}
+
+async function serve(): Promise<void> {
+  const { channel } = kernelInternals().machine;
+  for (let message = await channel.receive(); message; message = await channel.receive()) {
+    try {
+      await receive(message.header, message.bytes);
+    } catch (error) {
+      say(`dev: could not take the new module: ${(error as Error).message}`);
+    }
+  }
+}
+
+export function init(): void {
+  void serve();
+}
+
+export function exit(): void {
+  for (const name of [...delivered.keys()]) forget(name);
+}
