@@ -27,6 +27,11 @@ export function encodeUtf8(text: string): Uint8Array {
  */
 export function decodeUtf8(bytes: Uint8Array, start = 0, end = bytes.length): string {
   let text = '';
+  let ascii = true;
+  for (let index = start; ascii && index < end; index++) ascii = bytes[index]! < 0x80;
+  // Module bundles and the index are ASCII (esbuild escapes the rest): decode them natively, in chunks.
+  for (let index = start; ascii && index < end; index += 8192) text += String.fromCharCode.apply(null, bytes.subarray(index, Math.min(end, index + 8192)) as unknown as number[]);
+  if (ascii) return text;
   let chunk: number[] = [];
   for (let index = start; index < end; ) {
     const lead = bytes[index++]!;
