@@ -7,14 +7,16 @@
  * esbuild bundles boot/ into the base image: the resident text (boot/main.ts) and the
  * boot-only init section (boot/init.ts), behind a header with their sha256; the image must
  * fit the budget. Each module version is bundled on its own (build/module-bundle.ts), the
- * versions of a module are sorted and the default marked (build/module-folders.ts), and
- * everything is packed into a cpio newc archive, index first (build/ramdisk-pack.ts).
+ * versions of a module are sorted and the default marked (build/module-folders.ts), every
+ * import is checked against what its module exports (build/import-check.ts), and everything
+ * is packed into a cpio newc archive, index first (build/ramdisk-pack.ts).
  */
 import * as realFs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { bundle, BuildError } from './build/esbuild-bundle.ts';
+import { checkImports } from './build/import-check.ts';
 import { buildModule, type BuiltModule } from './build/module-bundle.ts';
 import { markDefaults, moduleFolders } from './build/module-folders.ts';
 import { PROJECT_ROOT } from './build/paths.ts';
@@ -80,6 +82,7 @@ export async function build(options: BuildOptions = {}): Promise<BuildResult> {
   const moduleDirs = options.moduleDirs ?? [path.join(PROJECT_ROOT, 'modules')];
   const [base, built] = await Promise.all([buildBaseImage(), Promise.all(moduleFolders(moduleDirs).map(buildModule))]);
   const modules = markDefaults(built);
+  checkImports(modules.map(({ record }) => record));
   const etcModules = options.etcModules
     ? options.etcModules.map((name) => `${name}\n`).join('')
     : realFs.readFileSync(path.join(PROJECT_ROOT, 'initrd/etc/modules'), 'utf8');

@@ -6,6 +6,13 @@
  *   const output = await kernel.run('modprobe hello; lsmod');
  *   await kernel.halt();
  *
+ * For module authors, a few steps in one line each:
+ *
+ *   const kernel = await bootKernel({ modules: [myModulesDir] });   // the project's modules and yours
+ *   await kernel.call('kv', 'set', 'colour', 'blue');              // → the result, parsed; throws if the call fails
+ *   await kernel.swap('kv');                                       // → the swap's one-line report
+ *   expect(await kernel.unloadGivesMemoryBack('kv')).toBe(true);   // rmmod, every frame it owned is free again
+ *
  * Builds are cached per set of options, so a test file pays for esbuild once.
  */
 import path from 'node:path';
@@ -14,12 +21,13 @@ import { build, PROJECT_ROOT, type BuildOptions, type BuildResult } from '../bui
 import { Machine } from '../emulator/machine.ts';
 
 const PROMPT = 'keel# ';
+const FRAME_BYTES = 4096;
 const builds = new Map<string, Promise<{ image: Uint8Array; initrd: Uint8Array; result: BuildResult }>>();
 
-/** Builds into a fresh memfs volume and reads the image and ramdisk back from it. */
-export function buildInMemory(options: Omit<BuildOptions, 'fs' | 'outDir'> = {}) {
+/** Builds into a fresh memfs volume and reads the image and ramdisk back from it; `rebuild` skips the cache. */
+export function buildInMemory(options: Omit<BuildOptions, 'fs' | 'outDir'> = {}, rebuild = false) {
   const key = JSON.stringify(options);
-  let cached = builds.get(key);
+  let cached = rebuild ? undefined : builds.get(key);
   if (!cached) {
     cached = (async () => {
       const volume = new Volume();
@@ -33,6 +41,10 @@ export function buildInMemory(options: Omit<BuildOptions, 'fs' | 'outDir'> = {})
 
 export interface BootOptions {
   build?: Omit<BuildOptions, 'fs' | 'outDir'>;
+  /** More module folders to build beside the project's modules/ (or build.moduleDirs), e.g. a test's temporary one. */
+  modules?: string[];
+  /** Build afresh, not from the cache: the module sources changed since the last build with these options. */
+  rebuild?: boolean;
   cmdline?: string;
   memoryBytes?: number;
   /** Changes the built ramdisk (or image) before boot, e.g. to corrupt a module. */
@@ -79,6 +91,45 @@ export class TestKernel {
     return this.output.slice(start, this.output.lastIndexOf(PROMPT));
   }
 
+  /**
+   * Calls an export through the kernel, as the shell's `call` does (loading the module if
+   * needed), and returns its result parsed from the printed JSON (undefined for none).
+   * Arguments are sent as JSON. Throws an Error with the printed line if the call fails.
+   */
+  async call(module: string, symbol: string, ...args: unknown[]): Promise<unknown> {
+    // In the shell's single quotes every character is literal; a quote inside a JSON string becomes \u0027.
+    const words = args.map((argument) => `'${JSON.stringify(argument).replaceAll("'", '\\u0027')}'`);
+    const output = await this.run(['call', module, symbol, ...words].join(' '));
+    const printed = output.trimEnd().split('\n').pop() ?? '';
+    if (printed.startsWith('call: ')) throw new Error(printed);
+    return printed === 'undefined' ? undefined : JSON.parse(printed);
+  }
+
+  /** Used and free frames, and module text and data frames, as `free` shows them. */
+  frames(): ReturnType<typeof frameCounts> {
+    return frameCounts(this);
+  }
+
+  /**
+   * Unloads a loaded module with rmmod and says whether exactly the frames it owned (its
+   * lsmod size: text and data) became free. Throws if it is not loaded or rmmod refuses.
+   */
+  async unloadGivesMemoryBack(name: string): Promise<boolean> {
+    const row = new RegExp(`^${name}\\s+(\\d+) `, 'm').exec(await this.run('lsmod'));
+    if (!row) throw new Error(`${name} is not loaded`);
+    const owned = Number(row[1]) / FRAME_BYTES;
+    const before = await this.frames();
+    const refusal = await this.run(`rmmod ${name}`);
+    if (refusal) throw new Error(refusal.trimEnd());
+    const after = await this.frames();
+    return after.used === before.used - owned && after.moduleText + after.moduleData === before.moduleText + before.moduleData - owned;
+  }
+
+  /** Swaps a loaded module to `version` (default: the newest) and returns the swap's one-line report. */
+  async swap(name: string, version?: string): Promise<string> {
+    return (await this.run(version ? `swap ${name} ${version}` : `swap ${name}`)).trimEnd();
+  }
+
   /** Ends console input (Ctrl-D) and returns the machine's exit status. */
   async halt(): Promise<number> {
     this.machine.console.endInput();
@@ -96,9 +147,16 @@ export class TestKernel {
   }
 }
 
+/** The build options with `modules` added to the module folders (each folder once). */
+function withModules({ build: options, modules = [] }: BootOptions): BootOptions['build'] {
+  if (modules.length === 0) return options;
+  const moduleDirs = [...(options?.moduleDirs ?? [path.join(PROJECT_ROOT, 'modules')]), ...modules].map((folder) => path.resolve(folder));
+  return { ...options, moduleDirs: [...new Set(moduleDirs)] };
+}
+
 /** Builds (cached) and boots a kernel in-process; resolves when the shell prompt is up. */
 export async function bootKernel(options: BootOptions = {}): Promise<TestKernel> {
-  const built = await buildInMemory(options.build);
+  const built = await buildInMemory(withModules(options), options.rebuild);
   const files = { image: new Uint8Array(built.image), initrd: new Uint8Array(built.initrd) };
   options.tamper?.(files);
   const kernel = new TestKernel(files.image, files.initrd, options);

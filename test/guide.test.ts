@@ -1,0 +1,128 @@
+/*
+ * The README's "Write your first module", followed step by step in a temporary folder, with
+ * the code blocks read out of README.md so that the guide cannot drift from what works:
+ * scaffold greeter, add greet, boot and call it (output as shown), run its generated test,
+ * move 1.0.0 aside and mark it default, write version 2, boot, swap there and back (output
+ * as shown, the count kept), and unload with every frame the module had given back. The
+ * build error the guide quotes is checked against a real build too.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { createFsFromVolume, Volume } from 'memfs';
+import { build } from '../build.ts';
+import { PROJECT_ROOT } from '../build/paths.ts';
+import { scaffoldModule } from '../scripts/new-module.ts';
+import { bootKernel, type TestKernel } from './harness.ts';
+
+interface CodeBlock {
+  language: string;
+  text: string;
+}
+
+const README = readFileSync(path.join(PROJECT_ROOT, 'README.md'), 'utf8');
+
+/** One section of the README, from its heading to the next of the same level. */
+function section(heading: string): string {
+  const start = README.indexOf(`\n${heading}\n`);
+  if (start < 0) throw new Error(`README.md has no "${heading}"`);
+  const end = README.indexOf('\n## ', start + heading.length + 1);
+  return README.slice(start, end < 0 ? undefined : end);
+}
+
+/** The fenced code blocks of a section, in order. */
+function codeBlocks(text: string): CodeBlock[] {
+  return [...text.matchAll(/^```(\w*)\n([\s\S]*?)^```$/gm)].map(([, language, code]) => ({ language: language!, text: code! }));
+}
+
+/** The commands of an `npm start -- --exec "..."` line. */
+function execCommands(block: CodeBlock): string {
+  const [, commands] = /^npm start -- --exec "([^"]*)"\n$/.exec(block.text) ?? [];
+  expect(commands, `not an npm start -- --exec line: ${block.text}`).toBeDefined();
+  return commands!;
+}
+
+/** A transcript block: its first line is the prompt and the commands, the rest what they print. */
+function transcriptOutput(block: CodeBlock, commands: string): string {
+  const [first, ...rest] = block.text.split('\n');
+  expect(first).toBe(`keel# ${commands}`);
+  return rest.join('\n');
+}
+
+/** Timings differ from run to run: "0.93 ms" and "12.04 ms" both become "N ms". */
+const withoutTimings = (text: string) => text.replace(/\d+\.\d\d ms/g, 'N ms');
+
+const guide = section('## Write your first module');
+const blocks = codeBlocks(guide);
+let root: string;
+let modulesDir: string;
+let kernel: TestKernel | undefined;
+
+beforeAll(() => {
+  root = mkdtempSync(path.join(tmpdir(), 'keel-guide-'));
+  modulesDir = path.join(root, 'modules');
+});
+afterEach(async () => {
+  await kernel?.halt();
+  kernel = undefined;
+});
+afterAll(() => {
+  rmSync(root, { recursive: true, force: true });
+});
+
+it('has the steps this test follows, in this order', () => {
+  expect(blocks.map(({ language }) => language)).toEqual(['', 'ts', '', '', '', '', 'json', 'json', 'ts', '', '']);
+});
+
+const [scaffoldStep, greetFunction, firstRun, firstTranscript, testStep, moveStep, oldPackage, newPackage, newIndex, swapRun, swapTranscript] = blocks;
+
+it('follows the guide: scaffold, edit, boot, test, version 2, swap with the state kept', async () => {
+  // npm run new-module -- greeter
+  const [, name] = /^npm run new-module -- (\S+)\n$/.exec(scaffoldStep!.text)!;
+  for (const file of scaffoldModule(name!, { modulesDir })) expect(README).toContain(`\`${path.relative(root, file)}\``);
+
+  // Add greet at the end of index.ts, build, boot, call.
+  appendFileSync(path.join(modulesDir, name!, 'index.ts'), `\n${greetFunction!.text}`);
+  const firstCommands = execCommands(firstRun!);
+  kernel = await bootKernel({ modules: [modulesDir] });
+  expect(await kernel.run(firstCommands)).toBe(transcriptOutput(firstTranscript!, firstCommands));
+  await kernel.halt();
+  kernel = undefined;
+
+  // npm test -- modules/greeter: the generated test, run where it was written.
+  const [, filter] = /^npm test -- (\S+)\n$/.exec(testStep!.text)!;
+  const environment = { ...Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^VITEST|^FORCE_COLOR$/.test(key))), NO_COLOR: '1' };
+  const vitest = path.join(PROJECT_ROOT, 'node_modules/vitest/vitest.mjs');
+  const test = spawnSync(process.execPath, [vitest, 'run', filter!, '--root', root, '--config', path.join(PROJECT_ROOT, 'vitest.config.ts')], { encoding: 'utf8', env: environment });
+  expect(test.status, test.stdout + test.stderr).toBe(0);
+  expect(test.stdout).toMatch(/Tests\s+1 passed/);
+
+  // Move 1.0.0 aside with the guide's own shell lines; its package.json is what the scaffold wrote, marked default.
+  execFileSync('sh', ['-e', '-c', moveStep!.text], { cwd: root });
+  const oldPackagePath = path.join(modulesDir, name!, 'versions/1.0.0/package.json');
+  expect(JSON.parse(oldPackage!.text)).toEqual({ ...JSON.parse(readFileSync(oldPackagePath, 'utf8')), keel: { default: true } });
+  writeFileSync(oldPackagePath, oldPackage!.text);
+  writeFileSync(path.join(modulesDir, name!, 'package.json'), newPackage!.text);
+  writeFileSync(path.join(modulesDir, name!, 'index.ts'), newIndex!.text);
+
+  // Build, boot, greet, swap to 2.0.0 and back: output as the guide shows it, count kept.
+  const swapCommands = execCommands(swapRun!);
+  kernel = await bootKernel({ modules: [modulesDir], rebuild: true });
+  expect(withoutTimings(await kernel.run(swapCommands))).toBe(withoutTimings(transcriptOutput(swapTranscript!, swapCommands)));
+  expect(await kernel.call(name!, 'value')).toBe(3);
+  expect(await kernel.swap(name!)).toMatch(/^swap: greeter 1\.0\.0 -> 2\.0\.0: .*1 state entries transferred/);
+  expect(await kernel.call(name!, 'greet', 'again')).toBe('Hello again, again! (greeting 4, from version 2)');
+  expect(await kernel.unloadGivesMemoryBack(name!)).toBe(true);
+});
+
+it('quotes the build error that a typo in an import really gives', async () => {
+  const [, quoted] = /`build: ([^`]+)`/.exec(guide)!;
+  const [, name, symbol, dependency] = /^(\S+) imports (\S+) from keel:(\S+),/.exec(quoted!)!;
+  const typoDir = path.join(root, 'typo');
+  scaffoldModule(name!, { modulesDir: typoDir });
+  appendFileSync(path.join(typoDir, name!, 'index.ts'), `\nimport { ${symbol} } from 'keel:${dependency}';\nexport const typo = ${symbol};\n`);
+  const building = build({ fs: createFsFromVolume(new Volume()) as never, outDir: '/dist', moduleDirs: [path.join(PROJECT_ROOT, 'modules'), typoDir], quiet: true });
+  await expect(building).rejects.toThrow(quoted!.replace(/\s+/g, ' '));
+});
