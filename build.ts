@@ -63,6 +63,13 @@ async function buildBaseImage() {
   return { image: writeBootImage(text.code, init.code), sections: { text: text.code.length, init: init.code.length } };
 }
 
+/** esbuild runs every build at once if asked: a ramdisk of thousands of modules needs batches. */
+async function inBatches<Item, Result>(items: Item[], work: (item: Item) => Promise<Result>, batchSize = 16): Promise<Result[]> {
+  const results: Result[] = [];
+  for (let start = 0; start < items.length; start += batchSize) results.push(...(await Promise.all(items.slice(start, start + batchSize).map(work))));
+  return results;
+}
+
 function sizeReport(result: Omit<BuildResult, 'report'>): string {
   const base = result.image.length;
   const moduleBytes = result.modules.reduce((sum, { code }) => sum + code.length, 0);
@@ -80,7 +87,7 @@ export async function build(options: BuildOptions = {}): Promise<BuildResult> {
   const fs = options.fs ?? realFs;
   const outDir = options.outDir ?? path.join(PROJECT_ROOT, 'dist');
   const moduleDirs = options.moduleDirs ?? [path.join(PROJECT_ROOT, 'modules')];
-  const [base, built] = await Promise.all([buildBaseImage(), Promise.all(moduleFolders(moduleDirs).map(buildModule))]);
+  const [base, built] = await Promise.all([buildBaseImage(), inBatches(moduleFolders(moduleDirs), buildModule)]);
   const modules = markDefaults(built);
   checkImports(modules.map(({ record }) => record));
   const etcModules = options.etcModules

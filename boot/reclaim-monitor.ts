@@ -10,7 +10,7 @@
  */
 import type { Kernel } from './kernel.ts';
 
-const ROUNDS_BEFORE_ZOMBIE = 4;
+const ROUNDS_BEFORE_ZOMBIE = 8;
 /** Full collections are costly: unloads in a burst (a swap loop) share one check per interval. */
 const CHECK_INTERVAL_MS = 50;
 

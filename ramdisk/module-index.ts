@@ -40,7 +40,7 @@ export function modulePath(name: string, version: string): string {
 }
 
 export function serializeIndex(modules: readonly ModuleRecord[]): string {
-  return JSON.stringify({ format: INDEX_FORMAT, modules }, null, 1) + '\n';
+  return JSON.stringify({ format: INDEX_FORMAT, modules }) + '\n';
 }
 
 const FIELD_TYPES: Record<keyof ModuleRecord, string> = {

@@ -1,0 +1,76 @@
+/*
+ * Figure 3 — module load and unload latency for modules of about 1 KB, 100 KB and 1 MB of
+ * code (many distinct functions, each run once by init). keel: the bench-loader fixture times
+ * loadModule and unloadModule inside the kernel (frames, copy, sha256, compile, link, init;
+ * then exit, revoke, free). Baseline: import() of the same bundle, init run too, in a plain
+ * node process. Every load is of a distinct copy, on both sides, so that no compilation cache
+ * helps either. import() has no unload, so the unload rows have no baseline.
+ */
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { build, PROJECT_ROOT } from '../../build.ts';
+import type { TestKernel } from '../../test/harness.ts';
+import { compare, keelOnly, type Figure, type FigureOptions, type Row } from '../lib/figure.ts';
+import { codeModule, temporaryDirectory, writeModules } from '../lib/generate-modules.ts';
+import { collectGarbage } from '../lib/host.ts';
+import { measureImports, writeBundleModule } from '../lib/import-bundle.ts';
+import { BENCH_FIXTURES, bootFiles, callJson } from '../lib/kernel-session.ts';
+import { median } from '../lib/statistics.ts';
+
+const SIZES = [
+  { label: '1 KB', bytes: 1024 },
+  { label: '100 KB', bytes: 100 * 1024 },
+  { label: '1 MB', bytes: 1024 * 1024 },
+];
+
+const moduleName = (size: number, copy: number) => `code-${size}-${copy}`;
+const WARM_UP = 'code-warm-up';
+
+async function keelMilliseconds(kernel: TestKernel, size: number, copies: number) {
+  const load: number[] = [];
+  const unload: number[] = [];
+  for (let copy = 0; copy < copies; copy++) {
+    collectGarbage();
+    const times = await callJson<{ load: number; unload: number }>(kernel, `bench-loader time ${moduleName(size, copy)}`);
+    load.push(times.load);
+    unload.push(times.unload);
+  }
+  return { load: median(load), unload: median(unload) };
+}
+
+function importMilliseconds(root: string, bundles: Map<string, string>, size: number, copies: number): number {
+  const directory = path.join(root, `imports-${size}`);
+  mkdirSync(directory);
+  writeBundleModule(directory, bundles.get(WARM_UP)!, 'warm-up');
+  for (let copy = 0; copy < copies; copy++) writeBundleModule(directory, bundles.get(moduleName(size, copy))!, `measured-${copy}`);
+  return median(measureImports(directory, true).milliseconds);
+}
+
+export async function loadLatency({ quick }: FigureOptions): Promise<Figure> {
+  const sizes = quick ? SIZES.slice(0, 2) : SIZES;
+  const copies = quick ? 3 : 5;
+  const root = temporaryDirectory('load');
+  const rows: Row[] = [];
+  try {
+    const generated = sizes.flatMap(({ bytes }, size) => Array.from({ length: copies }, (_, copy) => codeModule(moduleName(size, copy), bytes, size * copies + copy)));
+    generated.push(codeModule(WARM_UP, 1024, sizes.length * copies));
+    const outDir = path.join(root, 'dist');
+    const built = await build({ moduleDirs: [path.join(PROJECT_ROOT, 'modules'), BENCH_FIXTURES, ...writeModules(root, generated)], outDir, quiet: true });
+    const bundles = new Map(built.modules.map(({ record, code }) => [record.name, new TextDecoder().decode(code)]));
+    const kernel = await bootFiles(readFileSync(path.join(outDir, 'boot.img')), readFileSync(path.join(outDir, 'initrd.cpio')));
+    // The first load warms up the loader's and the shell's code, as the probe's warm-up import does Node's.
+    await callJson(kernel, `bench-loader time ${WARM_UP}`);
+    for (const [size, { label }] of sizes.entries()) {
+      const bytes = bundles.get(moduleName(size, 0))!.length;
+      const keel = await keelMilliseconds(kernel, size, copies);
+      rows.push(
+        compare(`load ${label} (${bytes.toLocaleString('en-US')} B)`, keel.load, importMilliseconds(root, bundles, size, copies), 'ms', copies),
+        keelOnly(`unload ${label}`, keel.unload, 'ms', copies, 'import() cannot unload (nodejs/node#49442)'),
+      );
+    }
+    await kernel.halt();
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+  return { number: 3, id: 'load-latency', title: 'Module load and unload latency', baseline: 'import() of the same bundle (plain node process)', rows };
+}

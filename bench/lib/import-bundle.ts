@@ -1,0 +1,38 @@
+/*
+ * The baseline loader: Node's own import() of a module's CommonJS bundle, wrapped as an ES
+ * module the way test/reclamation.test.ts does it, and run with its `init` as keel's loader
+ * does. Each copy is a file of its own, so every import is a distinct module (and reads its
+ * source from a file, as Node code usually does). The imports run in a plain node process,
+ * bench/lib/import-probe.mjs. Node never unloads what import() loaded (FACTS.md).
+ */
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { PROJECT_ROOT } from '../../build.ts';
+
+const PROBE = path.join(PROJECT_ROOT, 'bench/lib/import-probe.mjs');
+
+/** Writes `bundle` into `directory` as an ES module file that runs its init. */
+export function writeBundleModule(directory: string, bundle: string, fileName: string): void {
+  const source = `const module = { exports: {} }; const exports = module.exports;\n${bundle}\nmodule.exports.init?.();\nexport default module.exports;\n`;
+  writeFileSync(path.join(directory, `${fileName}.mjs`), source);
+}
+
+export interface ImportMeasurement {
+  /** Milliseconds each measured import took. */
+  milliseconds: number[];
+  /** Compiled code and heap the measured imports left behind, after GC. */
+  codeBytes: number;
+  heapBytes: number;
+}
+
+/**
+ * Imports `directory`'s warm-up-* files, then times each of its measured-* files (after a
+ * full GC each, with `collectEach`), in a fresh node process.
+ */
+export function measureImports(directory: string, collectEach: boolean): ImportMeasurement {
+  const args = ['--expose-gc', PROBE, directory, ...(collectEach ? ['--collect-each'] : [])];
+  const result = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 64 * 1024 ** 2, timeout: 300_000 });
+  if (result.status !== 0) throw new Error(`import probe failed (${result.status}): ${result.stderr}`);
+  return JSON.parse(result.stdout) as ImportMeasurement;
+}

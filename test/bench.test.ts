@@ -1,0 +1,42 @@
+/*
+ * The benchmark's quick mode end to end: `npm run bench -- --quick` in a child process, its
+ * results written to a temporary file, and every figure present with finite numbers. No timing thresholds: this checks that the benchmark
+ * runs and reports, not how fast keel is.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, expect, it } from 'vitest';
+import { PROJECT_ROOT } from '../build.ts';
+import type { BenchResults } from '../bench/lib/report.ts';
+
+const directory = mkdtempSync(path.join(os.tmpdir(), 'keel-bench-test-'));
+afterAll(() => rmSync(directory, { recursive: true, force: true }));
+
+it('runs every figure in quick mode and writes finite numbers to the results file', () => {
+  const resultsPath = path.join(directory, 'results.json');
+  const run = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', 'bench/run.ts', '--quick', '--results', resultsPath], {
+    cwd: PROJECT_ROOT,
+    encoding: 'utf8',
+    timeout: 110_000,
+  });
+  expect(run.status, run.stderr).toBe(0);
+  expect(run.stdout).toMatch(/^machine: node v\d+/m);
+
+  const results = JSON.parse(readFileSync(resultsPath, 'utf8')) as BenchResults;
+  expect(results.mode).toBe('quick');
+  expect(results.machine.cores).toBeGreaterThan(0);
+  expect(results.figures.map((figure) => figure.number)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+  for (const figure of results.figures) {
+    expect(figure.rows.length, figure.id).toBeGreaterThan(0);
+    for (const row of figure.rows) {
+      expect(row.pending, `${figure.id}: ${row.case}`).toBeUndefined();
+      expect(Number.isFinite(row.keel), `${figure.id}: ${row.case}`).toBe(true);
+      if (row.baseline === null) expect(row.ratio, `${figure.id}: ${row.case} has no baseline, so no ratio`).toBeNull();
+      else expect([row.baseline, row.ratio].every(Number.isFinite), `${figure.id}: ${row.case}`).toBe(true);
+    }
+  }
+  const leaked = results.figures.find((figure) => figure.id === 'update-memory')!.rows.filter((row) => row.unit === 'frames');
+  expect(leaked.map((row) => row.keel)).toEqual(leaked.map(() => 0));
+});
