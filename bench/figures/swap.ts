@@ -8,21 +8,13 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { bootKernel, buildInMemory, type TestKernel } from '../../test/harness.ts';
+import type { SwapTimes } from '../fixtures/modules/bench-swapper/index.ts';
 import { compare, type Figure, type FigureOptions, type Row } from '../lib/figure.ts';
 import { temporaryDirectory } from '../lib/generate-modules.ts';
 import { settledHeap } from '../lib/host.ts';
 import { measureImports, writeBundleModule } from '../lib/import-bundle.ts';
 import { callJson, WITH_BENCH_FIXTURES } from '../lib/kernel-session.ts';
 import { median } from '../lib/statistics.ts';
-
-interface SwapTimes {
-  restartMs: number[];
-  swapMs: number[];
-  quiescenceMs: number[];
-  longestPauseMs: number;
-  normalLongestGapMs: number;
-  failures: string[];
-}
 
 /** kv's bundles with the two kernel calls they make answered by Node, for import(). */
 const forImport = (bundle: string) => `const require = () => ({ param: () => undefined, setTimer: (callback, milliseconds) => setTimeout(callback, milliseconds) });\n${bundle}`;
