@@ -79,7 +79,7 @@ function sizeReport(result: Omit<BuildResult, 'report'>): string {
     row('base image  boot.img', base, `text ${result.imageSections.text} + init ${result.imageSections.init}, budget ${BASE_IMAGE_BUDGET}`),
     ...result.modules.map(({ record, code }) => row(`module      ${record.name} ${record.version}`, code.length)),
     row('kernel code (base + modules)', base + moduleBytes, `base image share ${((100 * base) / (base + moduleBytes)).toFixed(1)}%`),
-    row('ramdisk     initrd.cpio', result.initrd.length, `${result.modules.length} modules`),
+    row('ramdisk     initrd.cpio', result.initrd.length, `${result.modules.length} module versions`),
   ].join('\n');
 }
 
