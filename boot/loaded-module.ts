@@ -1,9 +1,10 @@
 /*
  * A loaded module: what the kernel knows of one module while it is in memory.
  *
- * Fields that hold the module's code (`exports`, `codeObjects`, `exit`) are cleared at
- * unload; what stays (name, counters, the stub owner fields) holds no code, so stale stubs
- * that still point at this record do not keep freed code alive.
+ * What holds the module's code — its slots' targets (emptied by revocation), `codeObjects`,
+ * `exit` — is cleared at unload; what stays (name, counters, empty slots) holds no code, so
+ * stale stubs that still point at this record do not keep freed code alive. A swap moves the
+ * slots, links and data frames of the old version's record to the new version's.
  */
 import type { ModuleRecord } from '../ramdisk/module-index.ts';
 import type { FrameOwner } from './frame-allocator.ts';
