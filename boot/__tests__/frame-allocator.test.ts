@@ -4,6 +4,7 @@
  * overlap, and a failed allocation or release changes nothing.
  */
 import { describe, expect, it } from 'vitest';
+import { randomSource, thrownBy } from '../../test/test-helpers.ts';
 import { FRAME_SIZE } from '../../emulator/machine-interface.ts';
 import { FrameAllocator, OutOfMemoryError, type FrameOwner } from '../frame-allocator.ts';
 
@@ -11,26 +12,6 @@ import { FrameAllocator, OutOfMemoryError, type FrameOwner } from '../frame-allo
 function expectAccountingExact(allocator: FrameAllocator): void {
   const used = allocator.ownerList().reduce((sum, owner) => sum + owner.frames, 0);
   expect(allocator.free + used).toBe(allocator.total);
-}
-
-function thrownBy(action: () => unknown): unknown {
-  try {
-    action();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the action to throw');
-}
-
-/** A seeded xorshift generator: `random(limit)` gives a whole number below `limit`. */
-function randomSource(seed: number): (limit: number) => number {
-  let state = seed;
-  return (limit) => {
-    state ^= state << 13;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    return (state >>> 0) % limit;
-  };
 }
 
 describe('FrameAllocator', () => {

@@ -8,6 +8,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { randomSource, thrownBy } from '../../test/test-helpers.ts';
 import { CPIO_TRAILER, MODE_DIRECTORY, MODE_FILE, RamdiskError, readEntries, readEntryAt, writeCpio, type CpioEntry, type CpioFile } from '../cpio.ts';
 import { decodeUtf8, encodeUtf8 } from '../utf8.ts';
 
@@ -56,26 +57,6 @@ function gnuArchive(files: readonly CpioFile[]): Uint8Array {
 /** Overwrites one 8-digit header field of the entry at `entryOffset`. */
 function setField(archive: Uint8Array, entryOffset: number, field: number, digits: string): void {
   archive.set(bytesOf(digits), entryOffset + 6 + field * 8);
-}
-
-/** A seeded xorshift generator: `random(limit)` gives a whole number below `limit`. */
-function randomSource(seed: number): (limit: number) => number {
-  let state = seed;
-  return (limit) => {
-    state ^= state << 13;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    return (state >>> 0) % limit;
-  };
-}
-
-function thrownBy(action: () => unknown): unknown {
-  try {
-    action();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the action to throw');
 }
 
 const sampleFiles: CpioFile[] = [
