@@ -19,6 +19,7 @@ import { bundle, BuildError } from './build/esbuild-bundle.ts';
 import { checkImports } from './build/import-check.ts';
 import { buildModule, type BuiltModule } from './build/module-bundle.ts';
 import { markDefaults, moduleFolders } from './build/module-folders.ts';
+import { publicKeyHex } from './build/module-signing.ts';
 import { PROJECT_ROOT } from './build/paths.ts';
 import { packRamdisk } from './build/ramdisk-pack.ts';
 import { writeBootImage } from './emulator/boot-image.ts';
@@ -54,7 +55,8 @@ export interface BuildResult {
 }
 
 async function buildBaseImage() {
-  const section = (entry: string) => bundle(path.join(PROJECT_ROOT, entry), { format: 'iife', minify: true });
+  const define = { MODULE_SIGNING_KEY: JSON.stringify(publicKeyHex()) };
+  const section = (entry: string) => bundle(path.join(PROJECT_ROOT, entry), { format: 'iife', minify: true, define });
   const [text, init] = await Promise.all([section('boot/main.ts'), section('boot/init.ts')]);
   const size = text.code.length + init.code.length;
   if (size > BASE_IMAGE_BUDGET) {

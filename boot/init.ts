@@ -13,13 +13,13 @@ import type { Kernel } from './kernel.ts';
 /** The calling convention of the init section: its code is the body of a function (kernel). */
 declare const kernel: Kernel;
 
-const { log, params, index, loader, ramdisk, machine, bootInfo } = kernel;
+const { log, params, index, loader, ramdisk, bootInfo } = kernel;
 for (const word of bootInfo.cmdline.split(/\s+/).filter(Boolean)) {
   const equals = word.indexOf('=');
   params.set(equals < 0 ? word : word.slice(0, equals), equals < 0 ? '' : word.slice(equals + 1));
 }
 log.quiet = params.has('quiet');
-log.printk(`keel: booting with ${machine.memory.length >> 20} MiB (${kernel.frames.total} frames), command line: ${bootInfo.cmdline}`);
+log.printk(`keel: booting, ${kernel.frames.total} frames, command line: ${bootInfo.cmdline}`);
 
 for (const record of parseIndex(ramdisk.indexText)) {
   const versions = index.get(record.name) ?? [];

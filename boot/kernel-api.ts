@@ -29,7 +29,7 @@ export function createKernelApi(kernel: Kernel, module: LoadedModule): KernelApi
     },
     kfree(buffer) {
       const count = buffer.buffer === kernel.memory.buffer ? module.allocations.get(frameOf(buffer)) : undefined;
-      if (count === undefined) throw new RangeError(`kfree: ${module.name} does not own a block at this address`);
+      if (count === undefined) throw new RangeError(`kfree: not a block of ${module.name}`);
       module.allocations.delete(frameOf(buffer));
       frames.release(frameOf(buffer), count, module.dataOwner);
     },

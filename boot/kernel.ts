@@ -24,6 +24,8 @@ export class Kernel {
   /** Module records by name, every version the ramdisk holds. Filled by the boot code. */
   readonly index = new Map<string, ModuleRecord[]>();
   readonly params = new Map<string, string>();
+  /** Modules that loaded without a valid signature: the kernel is tainted (Linux's flag E). */
+  readonly tainted = new Set<string>();
   /** Where a record's bundle lives when it is not in the boot ramdisk (sent by the dev loop). */
   readonly sources = new WeakMap<ModuleRecord, ModuleSource>();
   readonly loader = new ModuleLoader(this);

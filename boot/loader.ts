@@ -3,7 +3,8 @@
  *
  * load(name): resolve the dependencies from the index (depth first, refusing cycles and
  * missing modules), then for each module not yet loaded: allocate text frames owned by it,
- * copy its bundle from the ramdisk into them, check the sha256 of the copied bytes, compile
+ * copy its bundle from the ramdisk into them, check the sha256 of the copied bytes and their
+ * signature (unsigned: a warning and a tainted kernel; with module.sig_enforce=1, refused), compile
  * *from those frames* as a function (never import(): FACTS.md), link its `keel:*` imports to
  * stubs, run its `init`. A failure at any step undoes every step, for that module and for
  * the dependencies loaded on its behalf.
@@ -24,6 +25,9 @@ import { createNamespace, revokeOwner } from './stubs.ts';
 export class ModuleError extends Error {
   override name = 'ModuleError';
 }
+
+/** The build's public key (raw Ed25519, hex), put into the base image by the build. */
+declare const MODULE_SIGNING_KEY: string;
 
 const SPECIAL_EXPORTS = new Set(['init', 'exit']);
 
@@ -89,9 +93,15 @@ export class ModuleLoader {
       const text = memory.subarray(start, start + record.size);
       const sha256 = machine.crypto.sha256(text);
       if (sha256 !== record.sha256) throw new ModuleError(`${record.path}: sha256 does not match the index`);
+      if (!machine.crypto.verify(MODULE_SIGNING_KEY, text, record.signature ?? '')) {
+        const failure = 'module verification failed: signature and/or required key missing';
+        if (this.#kernel.params.get('module.sig_enforce') === '1') throw new ModuleError(failure);
+        this.#kernel.tainted.add(record.name);
+        this.#kernel.log.printk(`${record.name}: ${failure} - tainting kernel`, 'warn');
+      }
       this.#link(module, decodeUtf8(text));
       module.state = 'Live';
-      this.#kernel.log.printk(`keel: loaded ${record.name} ${record.version} (${module.textOwner.frames} text frames)`);
+      this.#kernel.log.printk(`keel: loaded ${record.name} ${record.version}`);
       return module;
     } catch (error) {
       this.discard(module);

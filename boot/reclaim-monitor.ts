@@ -76,6 +76,6 @@ export class ReclaimMonitor {
   /** What the kernel can see holding module code: globals that were not there at boot. */
   #suspects(): string {
     const added = Object.getOwnPropertyNames(globalThis).filter((name) => !this.#bootGlobals.has(name));
-    return added.length > 0 ? `held by globalThis.${added.join(', globalThis.')}` : 'holder unknown (a plain object with functions handed out?)';
+    return added.length > 0 ? `held by globalThis.${added.join(', globalThis.')}` : 'holder unknown';
   }
 }

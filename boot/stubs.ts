@@ -162,7 +162,6 @@ export function makeStub(slot: Slot, link: Link): AnyFunction {
   const stub = function (this: unknown, ...args: unknown[]) {
     return callThrough(link, slot, undefined, this, args, new.target);
   };
-  Object.defineProperty(stub, 'name', { value: slot.symbol });
   wrappers.add(stub);
   return stub;
 }

@@ -12,6 +12,7 @@ import path from 'node:path';
 import type * as esbuild from 'esbuild';
 import { modulePath, type ModuleRecord } from '../ramdisk/module-index.ts';
 import { bundle, BuildError } from './esbuild-bundle.ts';
+import { signModule } from './module-signing.ts';
 
 export interface BuiltModule {
   record: ModuleRecord;
@@ -71,6 +72,7 @@ export async function buildModule(directory: string): Promise<BuiltModule & { ma
     path: modulePath(manifest.name, manifest.version),
     size: commonjs.code.length,
     sha256: createHash('sha256').update(commonjs.code).digest('hex'),
+    signature: signModule(commonjs.code),
     depends,
     imports,
     exports: Object.values(esm.metafile.outputs)[0]!.exports,

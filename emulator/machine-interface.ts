@@ -53,6 +53,8 @@ export interface ChannelDevice {
 
 export interface CryptoDevice {
   sha256(bytes: Uint8Array): string;
+  /** Checks an Ed25519 signature (hex) of `bytes` against a raw public key (hex). */
+  verify(publicKey: string, bytes: Uint8Array, signature: string): boolean;
 }
 
 export interface PowerDevice {

@@ -21,6 +21,8 @@ export interface ModuleRecord {
   path: string;
   size: number;
   sha256: string;
+  /** Ed25519 signature of the bundle by the build's key, hex; missing for an unsigned module. */
+  signature?: string;
   depends: string[];
   /** The symbols it imports from each module it depends on ("*" for a whole namespace). */
   imports: Record<string, string[]>;
@@ -43,7 +45,7 @@ export function serializeIndex(modules: readonly ModuleRecord[]): string {
   return JSON.stringify({ format: INDEX_FORMAT, modules }) + '\n';
 }
 
-const FIELD_TYPES: Record<keyof ModuleRecord, string> = {
+const FIELD_TYPES: Record<Exclude<keyof ModuleRecord, 'signature'>, string> = {
   name: 'string', version: 'string', description: 'string', path: 'string', size: 'number',
   sha256: 'string', depends: 'array', imports: 'object', exports: 'array', default: 'boolean', offset: 'number',
 };

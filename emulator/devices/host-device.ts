@@ -1,15 +1,26 @@
 /*
- * Devices backed directly by the host: a sha256 engine (as a crypto coprocessor would be) and
+ * Devices backed directly by the host: sha256 and Ed25519 (as a crypto coprocessor would be) and
  * the host port, through which the kernel can ask the engine to collect garbage and how much
  * compiled code it holds — what keel needs to prove that unloaded code really went away.
  * Garbage collection is available only when node runs with --expose-gc (npm scripts do).
  */
-import { createHash } from 'node:crypto';
+import { createHash, createPublicKey, verify } from 'node:crypto';
 import { getHeapCodeStatistics } from 'node:v8';
 import type { CryptoDevice, HostDevice } from '../machine-interface.ts';
 
+/** DER prefix of an Ed25519 public key (SubjectPublicKeyInfo); the raw 32-byte key follows. */
+const ED25519_PUBLIC_PREFIX = '302a300506032b6570032100';
+
 export const cryptoDevice: CryptoDevice = {
   sha256: (bytes) => createHash('sha256').update(bytes).digest('hex'),
+  verify(publicKey, bytes, signature) {
+    try {
+      const key = createPublicKey({ key: Buffer.from(ED25519_PUBLIC_PREFIX + publicKey, 'hex'), format: 'der', type: 'spki' });
+      return verify(null, bytes, key, Buffer.from(signature, 'hex'));
+    } catch {
+      return false;
+    }
+  },
 };
 
 export const hostDevice: HostDevice = {

@@ -28,7 +28,8 @@ function mounted(): FileSystem {
 /** One line of /proc/modules: name size refcount users state address. */
 function procModulesLine(status: ModuleStatus, position: number): string {
   const users = status.users.length > 0 ? `${status.users.join(',')},` : '-';
-  return `${status.name} ${status.size} ${status.refcount} ${users} ${status.state} 0xffffffffc${(position * 0x10000).toString(16).padStart(7, '0')}`;
+  const flags = status.unsigned ? ' (E)' : '';
+  return `${status.name} ${status.size} ${status.refcount} ${users} ${status.state} 0xffffffffc${(position * 0x10000).toString(16).padStart(7, '0')}${flags}`;
 }
 
 function procMeminfo(): string {

@@ -22,6 +22,8 @@ export interface ModuleStatus {
   onDemand: boolean;
   /** Calls made into it through stubs since it was loaded. */
   calls: number;
+  /** It loaded without a valid signature (Linux's taint flag E). */
+  unsigned: boolean;
 }
 
 /** A module version as the ramdisk index describes it (modinfo). */
@@ -52,11 +54,17 @@ export function modules(): ModuleStatus[] {
   const live = [...kernel.loader.modules.values()].map((module) => ({
     name: module.name, version: module.record.version, size: module.sizeBytes, refcount: module.refcount,
     users: [...module.users].map((user) => user.name), state: module.state, permanent: module.permanent, onDemand: module.onDemand, calls: module.calls,
+    unsigned: kernel.tainted.has(module.name),
   }));
   const zombies = [...kernel.reclaim.zombies].map(({ name, version }) => ({
-    name, version, size: 0, refcount: 0, users: [], state: 'Zombie' as const, permanent: false, onDemand: false, calls: 0,
+    name, version, size: 0, refcount: 0, users: [], state: 'Zombie' as const, permanent: false, onDemand: false, calls: 0, unsigned: false,
   }));
   return [...live, ...zombies];
+}
+
+/** Modules that loaded unsigned or badly signed since boot: while any has, the kernel is tainted. */
+export function taintedBy(): string[] {
+  return [...kernelInternals().tainted];
 }
 
 /** Every module version the ramdisk holds, as its index lists them. */

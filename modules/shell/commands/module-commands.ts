@@ -2,7 +2,7 @@
  * Commands for modules, in the formats Linux users know: lsmod, modinfo, modprobe (-r), rmmod.
  */
 import { loadModule, unloadModule } from 'keel:kernel';
-import { moduleIndex, modules, type ModuleDescription, type ModuleStatus } from 'keel:sysinfo';
+import { moduleIndex, modules, taintedBy, type ModuleDescription, type ModuleStatus } from 'keel:sysinfo';
 import { print } from '../print.ts';
 import type { Command } from './index.ts';
 
@@ -36,7 +36,9 @@ function removeWithDependencies(name: string): void {
 
 export function lsmodTable(): string {
   const rows = modules().map((status) => `${status.name.padEnd(19)} ${String(status.size).padStart(8)}  ${usedBy(status)}`);
-  return ['Module                  Size  Used by', ...rows].join('\n');
+  const tainted = taintedBy();
+  const taint = tainted.length > 0 ? [`Kernel tainted (E): unsigned or badly signed module loaded: ${tainted.join(', ')}`] : [];
+  return ['Module                  Size  Used by', ...rows, ...taint].join('\n');
 }
 
 export const moduleCommands: Record<string, Command> = {

@@ -1,0 +1,38 @@
+/*
+ * Module signing: the build signs every module bundle with Ed25519 (node:crypto), as Linux
+ * signs .ko files. The key pair is made on the first build and kept in .keys/ (out of git:
+ * each checkout signs with its own key); the public key is built into the base image, and the
+ * kernel checks each module's signature when it loads it. The signature travels in the
+ * module's index record, hex-encoded.
+ */
+import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { PROJECT_ROOT } from './paths.ts';
+
+const KEY_FILE = path.join(PROJECT_ROOT, '.keys', 'module-signing.pem');
+/** DER prefix of an Ed25519 public key (SubjectPublicKeyInfo); the raw 32-byte key follows. */
+const ED25519_PUBLIC_PREFIX = '302a300506032b6570032100';
+
+let cached: KeyObject | undefined;
+
+/** The build's private key, created (and saved in .keys/) on first use. */
+export function signingKey(): KeyObject {
+  if (cached) return cached;
+  if (!existsSync(KEY_FILE)) {
+    const { privateKey } = generateKeyPairSync('ed25519');
+    mkdirSync(path.dirname(KEY_FILE), { recursive: true });
+    writeFileSync(KEY_FILE, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
+  }
+  cached = createPrivateKey(readFileSync(KEY_FILE));
+  return cached;
+}
+
+/** The raw public key, hex: what the base image carries. */
+export function publicKeyHex(key = signingKey()): string {
+  return (createPublicKey(key).export({ type: 'spki', format: 'der' }) as Buffer).subarray(ED25519_PUBLIC_PREFIX.length / 2).toString('hex');
+}
+
+export function signModule(code: Uint8Array, key = signingKey()): string {
+  return sign(null, code, key).toString('hex');
+}
