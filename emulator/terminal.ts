@@ -11,7 +11,7 @@ import type { Machine } from './machine.ts';
 export const stdinIsTerminal = () => process.stdin.isTTY === true;
 
 export function attachTerminal(machine: Machine): void {
-  const terminal = readline.createInterface({ input: process.stdin, terminal: stdinIsTerminal() });
+  const terminal = readline.createInterface({ input: process.stdin, output: process.stdout, terminal: stdinIsTerminal() });
   terminal.on('line', (line) => machine.console.type(line));
   terminal.on('close', () => machine.console.endInput());
   void machine.halted.then(() => terminal.close());
