@@ -17,7 +17,6 @@ try {
     memoryBytes: parseMemorySize(values.mem),
     echoInput: !stdinIsTerminal(),
   });
-  process.stdout.write('dev: watching modules/ — save a module to swap it into the running kernel\n');
   panicOnUnhandledRejection(loop.machine);
   attachTerminal(loop.machine);
   process.exit(await loop.machine.halted);

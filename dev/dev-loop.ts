@@ -56,6 +56,7 @@ export async function startDevLoop(options: DevLoopOptions): Promise<DevLoop> {
     },
   });
   await watcher.scan();
+  options.output(`dev: watching ${moduleDirs.map((folder) => path.relative(process.cwd(), folder) || '.').join(', ')}: save a module to swap it into the running kernel\n`);
   machine.powerOn();
   void machine.halted.then(() => watcher.stop());
   return {
