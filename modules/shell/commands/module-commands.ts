@@ -37,7 +37,7 @@ function removeWithDependencies(name: string): void {
 export function lsmodTable(): string {
   const rows = modules().map((status) => `${status.name.padEnd(19)} ${String(status.size).padStart(8)}  ${usedBy(status)}`);
   const tainted = taintedBy();
-  const taint = tainted.length > 0 ? [`Kernel tainted (E): unsigned or badly signed module loaded: ${tainted.join(', ')}`] : [];
+  const taint = tainted.length > 0 ? [`Kernel tainted (E): module signature not verified: ${tainted.join(', ')}`] : [];
   return ['Module                  Size  Used by', ...rows, ...taint].join('\n');
 }
 

@@ -1,0 +1,203 @@
+/*
+ * Bad input in the ramdisk and in modules, end to end: an index that names a bundle the
+ * archive lacks, a module version listed twice, a dependency cycle, a missing dependency, a
+ * module larger than free memory, a module with a syntax error, an init that throws. Each is
+ * one clear line on the console saying what went wrong and where; the kernel keeps running
+ * (a later `echo ok` and `lsmod` work), and memory accounting stays exact (the `Frames:`
+ * counts of `free` are the same before and after the failed attempt).
+ *
+ * The bad ramdisks are made here by rewriting the built one: parse it, change the index or a
+ * bundle, write it again with the bundles' offsets recomputed.
+ */
+import { createHash } from 'node:crypto';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Machine } from '../emulator/machine.ts';
+import { readEntries, writeCpio, type CpioFile } from '../ramdisk/cpio.ts';
+import { INDEX_PATH, parseIndex, serializeIndex, type ModuleRecord } from '../ramdisk/module-index.ts';
+import { bootKernel, buildInMemory, frameCounts, WITH_FIXTURES, type TestKernel } from './harness.ts';
+
+let kernel: TestKernel | undefined;
+afterEach(async () => {
+  if (kernel) await kernel.halt();
+  kernel = undefined;
+});
+
+const HELLO_PATH = 'lib/modules/hello/1.0.0.js';
+const UNSIGNED_WARNING = /^\[\s*\d+\.\d{6}\] hello: module verification failed: signature and\/or required key missing - tainting kernel$/;
+
+/** The ramdisk taken apart: the index records, and every file after the index, in order. */
+interface RamdiskContents {
+  records: ModuleRecord[];
+  files: CpioFile[];
+}
+
+/**
+ * Takes `initrd` apart, lets `change` edit the records and files, and writes a new archive:
+ * the index first, then the files in order, each record's `offset` recomputed to where its
+ * bundle's header now starts (counted from the end of the index's entry). A record whose
+ * bundle is gone keeps its old offset.
+ */
+function rewriteRamdisk(initrd: Uint8Array, change: (contents: RamdiskContents) => void): Uint8Array {
+  const [indexEntry, ...rest] = readEntries(initrd);
+  expect(indexEntry!.name).toBe(INDEX_PATH);
+  const bytesOf = (entry: { dataOffset: number; size: number }) => initrd.slice(entry.dataOffset, entry.dataOffset + entry.size);
+  const contents: RamdiskContents = {
+    records: parseIndex(Buffer.from(bytesOf(indexEntry!)).toString('utf8')),
+    files: rest.map((entry) => ({ name: entry.name, mode: entry.mode, mtime: entry.mtime, data: bytesOf(entry) })),
+  };
+  change(contents);
+  const { records, files } = contents;
+
+  const offsets = new Map(readEntries(writeCpio(files)).map((entry) => [entry.name, entry.offset]));
+  for (const record of records) record.offset = offsets.get(record.path) ?? record.offset;
+  const index: CpioFile = { name: INDEX_PATH, mode: indexEntry!.mode, mtime: indexEntry!.mtime, data: new Uint8Array(Buffer.from(serializeIndex(records))) };
+  return writeCpio([index, ...files]);
+}
+
+/** A tamper hook for bootKernel that rewrites the ramdisk with `change`. */
+const tamperRamdisk = (change: (contents: RamdiskContents) => void) => (files: { initrd: Uint8Array }) => {
+  files.initrd = rewriteRamdisk(files.initrd, change);
+};
+
+const recordOf = (contents: RamdiskContents, name: string, version?: string) =>
+  contents.records.find((record) => record.name === name && (version === undefined || record.version === version))!;
+
+/** Replaces a module's bundle with `code`, with the size and sha256 to match (the signature no longer does). */
+function replaceBundle(contents: RamdiskContents, name: string, code: string): void {
+  const record = recordOf(contents, name);
+  const file = contents.files.find((candidate) => candidate.name === record.path)!;
+  file.data = new Uint8Array(Buffer.from(code));
+  record.size = file.data.length;
+  record.sha256 = createHash('sha256').update(file.data).digest('hex');
+}
+
+/** The shell still answers, and lsmod is what it was before the failed attempt. */
+async function expectStillRunning(machine: TestKernel, lsmodBefore: string): Promise<void> {
+  expect(await machine.run('echo ok')).toBe('ok\n');
+  expect(await machine.run('lsmod')).toBe(lsmodBefore);
+}
+
+describe('an index that names a bundle missing from the archive', () => {
+  it('modprobe says so in one line naming the bundle, and nothing changes', async () => {
+    kernel = await bootKernel({
+      tamper: tamperRamdisk((contents) => {
+        contents.files = contents.files.filter((file) => file.name !== HELLO_PATH);
+        expect(recordOf(contents, 'hello').path).toBe(HELLO_PATH);
+      }),
+    });
+    const lsmodBefore = await kernel.run('lsmod');
+    const framesBefore = await frameCounts(kernel);
+
+    const output = await kernel.run('modprobe hello');
+    expect(output).toMatch(/^modprobe: ERROR: could not insert 'hello': hello: ramdisk: lib\/modules\/hello\/1\.0\.0\.js not found where the index says at offset \d+\n$/);
+
+    expect(await frameCounts(kernel)).toEqual(framesBefore);
+    await expectStillRunning(kernel, lsmodBefore);
+  });
+});
+
+describe('a module version listed twice in the index', () => {
+  it('boot panics with one line saying which module is listed twice', async () => {
+    const { image, initrd } = await buildInMemory();
+    const ramdisk = rewriteRamdisk(new Uint8Array(initrd), (contents) => {
+      contents.records.push({ ...recordOf(contents, 'hello') });
+    });
+    const machine = new Machine({ image: new Uint8Array(image), initrd: ramdisk, cmdline: 'init=shell quiet' });
+    expect(() => machine.powerOn()).not.toThrow();
+    const status = await Promise.race([machine.halted, new Promise<string>((resolve) => setTimeout(resolve, 5_000, 'still running').unref())]);
+    expect(status).toBe(2);
+    const panic = machine.output.split('\n').filter((line) => line.startsWith('Kernel panic - not syncing:'));
+    expect(panic).toEqual(['Kernel panic - not syncing: lib/modules/index.json: hello 1.0.0 is listed twice']);
+    expect(machine.output).not.toMatch(/keel# /);
+  });
+});
+
+describe('a dependency cycle', () => {
+  it('modprobe names the whole cycle in one line and loads nothing', async () => {
+    kernel = await bootKernel({
+      build: WITH_FIXTURES,
+      tamper: tamperRamdisk((contents) => {
+        expect(recordOf(contents, 'chain-top').depends).toEqual(['chain-middle']);
+        expect(recordOf(contents, 'chain-middle').depends).toEqual(['chain-base']);
+        recordOf(contents, 'chain-base').depends.push('chain-top');
+      }),
+    });
+    const lsmodBefore = await kernel.run('lsmod');
+    const framesBefore = await frameCounts(kernel);
+
+    expect(await kernel.run('modprobe chain-top')).toBe(
+      "modprobe: ERROR: could not insert 'chain-top': dependency cycle: chain-top -> chain-middle -> chain-base -> chain-top\n",
+    );
+
+    expect(await frameCounts(kernel)).toEqual(framesBefore);
+    await expectStillRunning(kernel, lsmodBefore);
+    expect(lsmodBefore).not.toMatch(/^chain-/m);
+  });
+});
+
+describe('a missing dependency', () => {
+  it('modprobe names the missing module and the module that needs it, and loads nothing', async () => {
+    kernel = await bootKernel({
+      tamper: tamperRamdisk((contents) => {
+        expect(contents.records.some((record) => record.name === 'nosuch')).toBe(false);
+        recordOf(contents, 'hello').depends.push('nosuch');
+      }),
+    });
+    const lsmodBefore = await kernel.run('lsmod');
+    const framesBefore = await frameCounts(kernel);
+
+    expect(await kernel.run('modprobe hello')).toBe("modprobe: ERROR: could not insert 'hello': module nosuch not found in the ramdisk (needed by hello)\n");
+
+    expect(await frameCounts(kernel)).toEqual(framesBefore);
+    await expectStillRunning(kernel, lsmodBefore);
+  });
+});
+
+describe('a module larger than free memory', () => {
+  it('modprobe says out of memory in one line, and every frame stays as it was', async () => {
+    kernel = await bootKernel({ memoryBytes: 768 * 1024 });
+    const rootfsSize = Number(/^size:\s+(\d+)$/m.exec(await kernel.run('modinfo rootfs'))![1]);
+    const framesBefore = await frameCounts(kernel);
+    expect(rootfsSize / 4096).toBeGreaterThan(framesBefore.free); // the premise: rootfs cannot fit
+    const lsmodBefore = await kernel.run('lsmod');
+
+    const output = await kernel.run('modprobe rootfs');
+    expect(output).toMatch(/^modprobe: ERROR: could not insert 'rootfs': rootfs: out of memory: rootfs needs \d+ frames, \d+ free\n$/);
+
+    expect(await frameCounts(kernel)).toEqual(framesBefore);
+    await expectStillRunning(kernel, lsmodBefore);
+  });
+});
+
+describe('a module with a syntax error', () => {
+  it('modprobe names the module in one line (after the unsigned-module warning), and nothing leaks', async () => {
+    kernel = await bootKernel({ tamper: tamperRamdisk((contents) => replaceBundle(contents, 'hello', 'exports.greet = function( {\n')) });
+    const lsmodBefore = await kernel.run('lsmod');
+    const framesBefore = await frameCounts(kernel);
+
+    const lines = (await kernel.run('modprobe hello')).split('\n').filter(Boolean);
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(UNSIGNED_WARNING);
+    expect(lines[1]).toMatch(/^modprobe: ERROR: could not insert 'hello': hello: Unexpected end of input$/);
+
+    expect(await frameCounts(kernel)).toEqual(framesBefore);
+    expect(await kernel.run('echo ok')).toBe('ok\n');
+    // The same modules as before; lsmod now also reports the taint the unsigned bundle caused.
+    const lsmodAfter = await kernel.run('lsmod');
+    expect(lsmodAfter.split('\n').filter((line) => !line.startsWith('Kernel tainted')).join('\n')).toBe(lsmodBefore);
+    expect(lsmodAfter).not.toMatch(/^hello\s/m);
+  });
+});
+
+describe('an init that throws', () => {
+  it('modprobe says "init failed" in one line, and every frame comes back', async () => {
+    kernel = await bootKernel({ build: WITH_FIXTURES });
+    const lsmodBefore = await kernel.run('lsmod');
+    const framesBefore = await frameCounts(kernel);
+
+    expect(await kernel.run('modprobe swappy 3.0.0')).toBe("modprobe: ERROR: could not insert 'swappy': swappy: init failed: swappy 3.0.0 cannot start\n");
+
+    expect(await frameCounts(kernel)).toEqual(framesBefore);
+    await expectStillRunning(kernel, lsmodBefore);
+  });
+});
