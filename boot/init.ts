@@ -19,7 +19,7 @@ for (const word of bootInfo.cmdline.split(/\s+/).filter(Boolean)) {
   params.set(equals < 0 ? word : word.slice(0, equals), equals < 0 ? '' : word.slice(equals + 1));
 }
 log.quiet = params.has('quiet');
-log.printk(`keel: booting, ${kernel.frames.total} frames, command line: ${bootInfo.cmdline}`);
+log.printk(`keel: command line: ${bootInfo.cmdline}`);
 
 for (const record of parseIndex(ramdisk.indexText)) {
   const versions = index.get(record.name) ?? [];

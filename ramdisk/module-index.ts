@@ -50,6 +50,9 @@ const FIELD_TYPES: Record<Exclude<keyof ModuleRecord, 'signature'>, string> = {
   sha256: 'string', depends: 'array', imports: 'object', exports: 'array', default: 'boolean', offset: 'number',
 };
 
+/** A name for messages: String() of anything JSON gives, except objects, which may not convert. */
+const nameOf = (value: unknown) => (value !== null && typeof value === 'object' ? 'object' : String(value));
+
 /** Parses and checks an index; any fault throws an IndexError that says where. */
 export function parseIndex(text: string): ModuleRecord[] {
   let parsed: { format?: unknown; modules?: unknown };
@@ -65,7 +68,7 @@ export function parseIndex(text: string): ModuleRecord[] {
     for (const [field, type] of Object.entries(FIELD_TYPES)) {
       const value = record?.[field];
       if (type === 'array' ? !Array.isArray(value) || value.some((item) => typeof item !== 'string') : typeof value !== type) {
-        throw new IndexError(`${INDEX_PATH}: module #${position} (${String(record?.name)}): field ${field} should be ${type === 'array' ? 'a list of names' : `a ${type}`}`);
+        throw new IndexError(`${INDEX_PATH}: module #${position} (${nameOf(record?.name)}): field ${field} should be ${type === 'array' ? 'a list of names' : `a ${type}`}`);
       }
     }
     return record as unknown as ModuleRecord;
