@@ -6,7 +6,7 @@
  * module's index record, hex-encoded.
  */
 import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { PROJECT_ROOT } from './paths.ts';
 
@@ -20,9 +20,13 @@ let cached: KeyObject | undefined;
 export function signingKey(): KeyObject {
   if (cached) return cached;
   if (!existsSync(KEY_FILE)) {
+    // Several builds may start at once (test workers): each writes a whole file and renames it
+    // into place, so a reader never sees half a key; whichever lands last is the key from then on.
     const { privateKey } = generateKeyPairSync('ed25519');
     mkdirSync(path.dirname(KEY_FILE), { recursive: true });
-    writeFileSync(KEY_FILE, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
+    const partial = `${KEY_FILE}.${process.pid}.tmp`;
+    writeFileSync(partial, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
+    renameSync(partial, KEY_FILE);
   }
   cached = createPrivateKey(readFileSync(KEY_FILE));
   return cached;
