@@ -13,7 +13,7 @@ import { Console } from './devices/console-device.ts';
 import { cryptoDevice, hostDevice } from './devices/host-device.ts';
 import { Timer } from './devices/timer-device.ts';
 import { BootError, loadKernel } from './firmware.ts';
-import { FRAME_SIZE, type MachineInterface } from './machine-interface.ts';
+import { FRAME_SIZE, type MachineInterface, type TimerDevice } from './machine-interface.ts';
 
 export const DEFAULT_MEMORY_BYTES = 64 * 1024 * 1024;
 export const DEFAULT_CMDLINE = 'init=shell quiet';
@@ -28,12 +28,19 @@ export interface MachineOptions {
   output?: (text: string) => void;
   /** Echo each line the console delivers (for input that is not a terminal). */
   echoInput?: boolean;
+  /** The clock and timers; the default is real time, the simulator passes a virtual clock. */
+  timer?: MachineTimer;
+}
+
+/** A timer device the machine can stop at halt, so that a halted machine leaves nothing running. */
+export interface MachineTimer extends TimerDevice {
+  stopAll(): void;
 }
 
 export class Machine {
   readonly memory: Uint8Array;
   readonly console: Console;
-  readonly timer = new Timer();
+  readonly timer: MachineTimer;
   /** The host channel: the dev loop sends rebuilt modules through it. */
   readonly channel = new Channel();
   /** Everything written to the console, when no output function was given. */
@@ -49,6 +56,7 @@ export class Machine {
       throw new BootError(`memory size must be a positive multiple of ${FRAME_SIZE} bytes, not ${memoryBytes}`);
     }
     this.memory = new Uint8Array(memoryBytes);
+    this.timer = options.timer ?? new Timer();
     this.console = new Console(options.output ?? ((text) => (this.output += text)), options.echoInput ?? false);
     this.halted = new Promise((resolve) => (this.resolveHalted = resolve));
   }
