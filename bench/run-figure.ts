@@ -3,7 +3,7 @@
  * figure, so that no figure measures a heap, a JIT or an event loop that an earlier one left
  * behind (import() code that is never freed, dozens of booted and halted machines).
  *
- *   node --expose-gc --import tsx bench/run-figure.ts ID [--quick]
+ *   node --expose-gc --experimental-vm-modules --import tsx bench/run-figure.ts ID [--quick]
  */
 import { parseArgs } from 'node:util';
 import { FIGURES } from './figures/index.ts';

@@ -23,7 +23,7 @@ const { values } = parseArgs({
 });
 
 function runFigure(id: string): Figure {
-  const args = ['--expose-gc', '--import', 'tsx', path.join(PROJECT_ROOT, 'bench/run-figure.ts'), id, ...(values.quick ? ['--quick'] : [])];
+  const args = ['--expose-gc', '--experimental-vm-modules', '--import', 'tsx', path.join(PROJECT_ROOT, 'bench/run-figure.ts'), id, ...(values.quick ? ['--quick'] : [])];
   const run = spawnSync(process.execPath, args, { cwd: PROJECT_ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 16 * 1024 ** 2 });
   if (run.status !== 0) throw new Error(`figure ${id} failed (exit status ${run.status})`);
   return JSON.parse(run.stdout) as Figure;

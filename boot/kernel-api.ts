@@ -8,7 +8,7 @@ import type * as Api from './api.ts';
 import type { Kernel } from './kernel.ts';
 import type { LoadedModule } from './loaded-module.ts';
 import { ModuleError } from './loader.ts';
-import { createNamespace, ModuleUnloadedError } from './stubs.ts';
+import { createNamespace, ModuleUnloadedError, runAs } from './stubs.ts';
 
 export type KernelApi = typeof Api;
 
@@ -38,9 +38,9 @@ export function createKernelApi(kernel: Kernel, module: LoadedModule): KernelApi
       const id = machine.timer.setTimer(() => {
         module.timers.delete(id);
         try {
-          callback();
-        } catch (error) {
-          log.printk(`keel: oops in a timer of ${module.name}: ${(error as Error)?.message ?? String(error)}`, 'error');
+          runAs(module, callback, 'timer');
+        } catch {
+          // Reported as an oops; a timer has no caller to pass it on to.
         }
       }, milliseconds);
       module.timers.add(id);

@@ -11,12 +11,13 @@ import { KernelLog } from './kernel-log.ts';
 import { ModuleError, ModuleLoader } from './loader.ts';
 import { RamdiskReader } from './ramdisk-reader.ts';
 import { ReclaimMonitor } from './reclaim-monitor.ts';
+import { connectStubs } from './stubs.ts';
 
 /** A place module bundles can be read from: the boot ramdisk, or memory a module filled. */
 export type ModuleSource = Pick<RamdiskReader, 'start' | 'moduleEntry'>;
 
 export class Kernel {
-  /** Physical memory, viewed from the kernel's own realm so that `instanceof Uint8Array` holds. */
+  /** Physical memory (the firmware allocates it in the kernel's realm). */
   readonly memory: Uint8Array;
   readonly log: KernelLog;
   readonly frames: FrameAllocator;
@@ -37,8 +38,12 @@ export class Kernel {
     readonly machine: MachineInterface,
     readonly bootInfo: BootInfo,
   ) {
-    this.memory = new Uint8Array(machine.memory.buffer);
+    this.memory = machine.memory;
     this.log = new KernelLog(machine);
+    // The caller of a call sees its error; a timer has no caller, so its oops goes to the console.
+    connectStubs(machine.watchdog.running, (module, symbol, error) =>
+      this.log.printk(`keel: oops in ${module}.${symbol}: ${(error as Error)?.message ?? String(error)}`, symbol === 'timer' ? 'error' : 'info'),
+    );
     this.frames = new FrameAllocator(machine.memory.length);
     let initOwner: FrameOwner | undefined;
     for (const region of bootInfo.memoryMap) {

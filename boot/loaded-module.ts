@@ -46,6 +46,11 @@ export class LoadedModule implements StubOwner {
     return this.record.name;
   }
 
+  /** Its number for the watchdog: the id of its text frames' owner, unique among modules. */
+  get id(): number {
+    return this.textOwner.id;
+  }
+
   get refcount(): number {
     return this.users.size;
   }

@@ -19,7 +19,7 @@ import { decodeUtf8 } from '../ramdisk/utf8.ts';
 import { createKernelApi } from './kernel-api.ts';
 import type { Kernel } from './kernel.ts';
 import { LoadedModule } from './loaded-module.ts';
-import { createNamespace, revokeOwner } from './stubs.ts';
+import { createNamespace, revokeOwner, runAs } from './stubs.ts';
 
 /** A module that cannot be loaded or unloaded; the message is the one line users see. */
 export class ModuleError extends Error {
@@ -84,6 +84,7 @@ export class ModuleLoader {
     const { frames, ramdisk, machine, memory } = this.#kernel;
     const module = new LoadedModule(record, frames.createOwner('text', record.name), frames.createOwner('data', record.name));
     if (register) this.modules.set(record.name, module);
+    machine.watchdog.name(module.id, record.name);
     try {
       const source = this.#kernel.sources.get(record) ?? ramdisk;
       const entry = source.moduleEntry(record);
@@ -135,7 +136,7 @@ export class ModuleLoader {
     if (typeof exports.exit === 'function') module.exit = exports.exit as () => void;
     if (typeof exports.init === 'function') {
       try {
-        exports.init();
+        runAs(module, exports.init as () => void);
       } catch (error) {
         throw new ModuleError(`${record.name}: init failed: ${(error as Error)?.message ?? String(error)}`);
       }
@@ -145,18 +146,14 @@ export class ModuleLoader {
   /** Unloads a module the way rmmod does. */
   unload(name: string): void {
     const module = this.modules.get(name);
-    if (!module) {
-      if (this.#kernel.findRecords(name).length > 0) throw new ModuleError(`Module ${name} is not currently loaded`);
-      if (name === 'kernel') throw new ModuleError('Module kernel is the base kernel: it cannot be unloaded');
-      throw new ModuleError(`Module ${name} does not exist in the ramdisk`);
-    }
+    if (!module) throw new ModuleError(`Module ${name} ${this.#kernel.findRecords(name).length > 0 ? 'is not currently loaded' : 'does not exist in the ramdisk'}`);
     if (module.refcount > 0) {
       throw new ModuleError(`Module ${name} is in use by: ${[...module.users].map((user) => user.name).join(' ')}`);
     }
     if (module.permanent) throw new ModuleError(`Module ${name} is permanent (it has no exit)`);
     module.state = 'Unloading';
     try {
-      module.exit?.();
+      if (module.exit) runAs(module, module.exit);
     } catch (error) {
       this.#kernel.log.printk(`keel: ${name}: exit failed (${(error as Error)?.message}), unloading anyway`, 'warn');
     }

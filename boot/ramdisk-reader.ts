@@ -1,9 +1,10 @@
 /*
  * The ramdisk as the kernel reads it: straight out of the physical memory the firmware put
  * it in. The index is the first file; every module record says where its bundle's entry
- * starts, so reading one module touches one header, however large the ramdisk.
+ * starts, so reading one module touches one header, however large the ramdisk. Listing every
+ * file is not the kernel's job: sysinfo walks the archive itself (ramdisk/cpio.ts).
  */
-import { readEntries, readEntryAt, RamdiskError, type CpioEntry } from '../ramdisk/cpio.ts';
+import { readEntryAt, RamdiskError, type CpioEntry } from '../ramdisk/cpio.ts';
 import { INDEX_PATH, type ModuleRecord } from '../ramdisk/module-index.ts';
 import { decodeUtf8 } from '../ramdisk/utf8.ts';
 
@@ -42,17 +43,7 @@ export class RamdiskReader {
     return entry;
   }
 
-  /** The bytes of an entry, as a view of physical memory (no copy). */
-  bytes(entry: CpioEntry): Uint8Array {
-    return this.#memory.subarray(this.start + entry.dataOffset, this.start + entry.dataOffset + entry.size);
-  }
-
   text(entry: CpioEntry): string {
     return decodeUtf8(this.#memory, this.start + entry.dataOffset, this.start + entry.dataOffset + entry.size);
-  }
-
-  /** Every file, by walking the whole archive: for listing, never on the boot path. */
-  entries(): CpioEntry[] {
-    return readEntries(this.#memory, this.start, this.length);
   }
 }

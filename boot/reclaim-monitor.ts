@@ -26,7 +26,6 @@ export class ReclaimMonitor {
   readonly pending = new Set<UnloadedCode>();
   readonly zombies = new Set<UnloadedCode>();
   #scheduled = false;
-  readonly #bootGlobals: Set<string>;
   readonly #registry = new FinalizationRegistry<UnloadedCode>((code) => {
     if (--code.remaining > 0) return;
     this.pending.delete(code);
@@ -37,7 +36,6 @@ export class ReclaimMonitor {
 
   constructor(kernel: Kernel) {
     this.#kernel = kernel;
-    this.#bootGlobals = new Set(Object.getOwnPropertyNames(globalThis));
   }
 
   /** Starts watching code that has just been let go of, under a name for lsmod and dmesg. */
@@ -73,9 +71,9 @@ export class ReclaimMonitor {
     if ([...this.pending].some((code) => !this.zombies.has(code))) this.#schedule();
   }
 
-  /** What the kernel can see holding module code: globals that were not there at boot. */
+  /** What the kernel can see holding module code: globals modules added (built-ins are not enumerable). */
   #suspects(): string {
-    const added = Object.getOwnPropertyNames(globalThis).filter((name) => !this.#bootGlobals.has(name));
+    const added = Object.keys(globalThis);
     return added.length > 0 ? `held by globalThis.${added.join(', globalThis.')}` : 'holder unknown';
   }
 }

@@ -12,6 +12,10 @@
  * crosses as it is. A plain object carrying functions therefore hands out raw references;
  * that is the one way a module can keep another's code alive, and the reclamation check
  * reports it (state Zombie) rather than hiding it.
+ *
+ * An exception that leaves a module's function is an oops: reported once (with the module and
+ * symbol it left) and passed on to the caller. Each call also writes the callee's id into the
+ * watchdog's shared word, so a host-side watchdog can name the module that hung the machine.
  */
 
 export class ModuleUnloadedError extends Error {
@@ -27,6 +31,8 @@ export class ModuleUnloadedError extends Error {
 /** What stubs need to know of a module. */
 export interface StubOwner {
   name: string;
+  /** The module's number for the watchdog. */
+  readonly id: number;
   /** Calls made into the module through stubs (autoclean watches it for idleness). */
   calls: number;
   /** Activations in flight: on the stack, and async ones whose promise has not settled. */
@@ -74,6 +80,44 @@ const wrappers = new WeakSet<object>();
 const builtInPrototypes = new WeakMap<object, boolean>();
 const functionSource = Function.prototype.toString;
 
+/** Errors already reported as an oops, so that one fault crossing many stubs is one report. */
+const reported = new WeakSet<object>();
+let running: Int32Array = new Int32Array(1);
+let reportOops: (module: string, symbol: string, error: unknown) => void;
+
+/** Connects stubs to the kernel, once at boot: the watchdog's word, and where oopses go. */
+export function connectStubs(watchdogWord: Int32Array, oops: typeof reportOops): void {
+  running = watchdogWord;
+  reportOops = oops;
+}
+
+const memberName = (symbol: string, member?: PropertyKey) => (member === undefined ? symbol : `${symbol}.${String(member)}`);
+
+function oops(owner: StubOwner, error: unknown, symbol: string, member?: PropertyKey): void {
+  if (Object(error) === error) {
+    if (reported.has(error as object)) return;
+    reported.add(error as object);
+  }
+  reportOops(owner.name, memberName(symbol, member), error);
+}
+
+/**
+ * Runs code of `owner` that no stub calls (its init and exit, its timers), named to the
+ * watchdog. With a `symbol`, an exception is also reported as an oops of `owner.symbol`.
+ */
+export function runAs<Result>(owner: StubOwner, code: () => Result, symbol?: string): Result {
+  const previous = running[0]!;
+  running[0] = owner.id;
+  try {
+    return code();
+  } catch (error) {
+    if (symbol) oops(owner, error, symbol);
+    throw error;
+  } finally {
+    running[0] = previous;
+  }
+}
+
 export function linkBetween(caller: StubOwner, callee: StubOwner): Link {
   let link = caller.links.get(callee);
   if (!link) caller.links.set(callee, (link = { caller, callee, wrapped: new WeakMap() }));
@@ -98,7 +142,7 @@ function remember(owner: StubOwner, slot: Slot): void {
 }
 
 function liveTarget(slot: Slot, member?: PropertyKey): any {
-  if (slot.target === null) throw new ModuleUnloadedError(slot.owner.name, member === undefined ? slot.symbol : `${slot.symbol}.${String(member)}`);
+  if (slot.target === null) throw new ModuleUnloadedError(slot.owner.name, memberName(slot.symbol, member));
   return slot.target;
 }
 
@@ -141,18 +185,24 @@ function callThrough(link: Link, slot: Slot, member: PropertyKey | undefined, se
       args[index] = wrapValue(linkBetween(callee, link.caller), argument);
     }
   }
+  const previous = running[0]!;
   let result: unknown;
   callee.active++;
+  running[0] = callee.id;
   try {
     result = newTarget ? construct(fn, args) : fn.apply(member === undefined ? self : target, args);
+  } catch (error) {
+    oops(callee, error, slot.symbol, member);
+    throw error;
   } finally {
     callee.active--;
+    running[0] = previous;
   }
   if (result instanceof NativePromise) {
     slot.async = true;
     callee.pending++;
     const settled = () => callee.pending--;
-    return result.then((value) => (settled(), wrapValue(link, value)), (error) => { settled(); throw error; });
+    return result.then((value) => (settled(), wrapValue(link, value)), (error) => { settled(); oops(callee, error, slot.symbol, member); throw error; });
   }
   return result !== null && (typeof result === 'object' || typeof result === 'function') ? wrapValue(link, result) : result;
 }

@@ -3,14 +3,14 @@
  *
  * It checks the boot image header, lays the image and the ramdisk out in physical memory (as
  * a bootloader places the kernel and the initrd), writes the memory map, compiles the
- * kernel's text section in a fresh sandboxed context — only ECMAScript built-ins, no
- * `process`, no `require`, not the host's globalThis — and jumps to its entry with the boot
- * info. It compiles with vm.compileFunction, never vm.Script: the compilation cache would keep
- * a script's code alive forever (FACTS.md).
+ * kernel's text section in the machine's sandbox — only ECMAScript built-ins, no `process`,
+ * no `require`, nothing of the host's (emulator/sandbox.ts) — and returns its entry with the
+ * boot info. The sandbox compiles with vm.compileFunction, never vm.Script: the compilation
+ * cache would keep a script's code alive forever (FACTS.md).
  */
-import vm from 'node:vm';
 import { readBootImage } from './boot-image.ts';
 import { FRAME_SIZE, type BootInfo, type KernelEntry, type MemoryRegion, type RegionKind } from './machine-interface.ts';
+import type { Sandbox } from './sandbox.ts';
 
 /** The firmware's own area at the bottom of memory, as the BIOS data area is on a PC. */
 export const FIRMWARE_BYTES = 64 * 1024;
@@ -29,7 +29,7 @@ export interface FirmwareInput {
 }
 
 /** Places everything and returns the kernel's entry and its boot info, ready to jump. */
-export function loadKernel(memory: Uint8Array, input: FirmwareInput): { entry: KernelEntry; bootInfo: BootInfo } {
+export function loadKernel(sandbox: Sandbox, memory: Uint8Array, input: FirmwareInput): { entry: KernelEntry; bootInfo: BootInfo } {
   const image = readBootImage(input.image);
   const memoryMap: MemoryRegion[] = [];
   let next = 0;
@@ -50,18 +50,14 @@ export function loadKernel(memory: Uint8Array, input: FirmwareInput): { entry: K
   const ramdisk = place('initrd', input.initrd);
   memoryMap.push({ start: next, length: memory.length - next, kind: 'free' });
 
-  const context = vm.createContext({}, { name: 'keel kernel', codeGeneration: { strings: true, wasm: false } });
-  const entry = vm.compileFunction(new TextDecoder().decode(image.text), ['machine', 'bootInfo'], {
-    parsingContext: context,
-    filename: 'keel:boot.img',
-  }) as KernelEntry;
+  const entry = sandbox.compile(new TextDecoder().decode(image.text), ['machine', 'bootInfo'], 'keel:boot.img') as KernelEntry;
   return {
     entry,
-    bootInfo: {
+    bootInfo: sandbox.adopt({
       memoryMap,
       ramdisk: { start: ramdisk.start, length: input.initrd.length },
       init: { start: init.start, length: image.init.length },
       cmdline: input.cmdline,
-    },
+    }),
   };
 }

@@ -71,6 +71,14 @@ export interface HostDevice {
   codeBytes(): number;
 }
 
+/** Lets a watchdog outside the machine name the module whose code hung it. */
+export interface WatchdogDevice {
+  /** Word 0: the id of the module whose code runs now, 0 for the kernel's own. Shared memory. */
+  running: Int32Array;
+  /** Gives an id its name, before that module's code first runs. */
+  name(id: number, name: string): void;
+}
+
 export interface MachineInterface {
   /** Physical memory, FRAME_SIZE-byte frames. */
   memory: Uint8Array;
@@ -80,6 +88,7 @@ export interface MachineInterface {
   channel: ChannelDevice;
   power: PowerDevice;
   host: HostDevice;
+  watchdog: WatchdogDevice;
 }
 
 /** The base image's text section, compiled: its code is the body of this function. */

@@ -12,8 +12,10 @@ import { Channel } from './devices/channel-device.ts';
 import { Console } from './devices/console-device.ts';
 import { cryptoDevice, hostDevice } from './devices/host-device.ts';
 import { Timer } from './devices/timer-device.ts';
+import { Watchdog } from './devices/watchdog-device.ts';
 import { BootError, loadKernel } from './firmware.ts';
 import { FRAME_SIZE, type MachineInterface, type TimerDevice } from './machine-interface.ts';
+import { createSandbox, type Sandbox } from './sandbox.ts';
 
 export const DEFAULT_MEMORY_BYTES = 64 * 1024 * 1024;
 export const DEFAULT_CMDLINE = 'init=shell quiet';
@@ -30,6 +32,8 @@ export interface MachineOptions {
   echoInput?: boolean;
   /** The clock and timers; the default is real time, the simulator passes a virtual clock. */
   timer?: MachineTimer;
+  /** Told the name of each module id the kernel gives the watchdog device. */
+  onModuleName?: (id: number, name: string) => void;
 }
 
 /** A timer device the machine can stop at halt, so that a halted machine leaves nothing running. */
@@ -38,11 +42,14 @@ export interface MachineTimer extends TimerDevice {
 }
 
 export class Machine {
+  /** The realm the kernel runs in; memory and every device the kernel holds belong to it. */
+  readonly sandbox: Sandbox = createSandbox();
   readonly memory: Uint8Array;
   readonly console: Console;
   readonly timer: MachineTimer;
   /** The host channel: the dev loop sends rebuilt modules through it. */
   readonly channel = new Channel();
+  readonly watchdog: Watchdog;
   /** Everything written to the console, when no output function was given. */
   output = '';
   /** Resolves with the exit status once the machine halts or panics. */
@@ -55,15 +62,16 @@ export class Machine {
     if (memoryBytes % FRAME_SIZE !== 0 || memoryBytes <= 0) {
       throw new BootError(`memory size must be a positive multiple of ${FRAME_SIZE} bytes, not ${memoryBytes}`);
     }
-    this.memory = new Uint8Array(memoryBytes);
+    this.memory = this.sandbox.allocate(memoryBytes);
     this.timer = options.timer ?? new Timer();
+    this.watchdog = new Watchdog(this.sandbox.allocateShared(2), options.onModuleName);
     this.console = new Console(options.output ?? ((text) => (this.output += text)), options.echoInput ?? false);
     this.halted = new Promise((resolve) => (this.resolveHalted = resolve));
   }
 
-  /** The interface handed to the kernel: devices as plain functions, nothing more. */
+  /** The interface handed to the kernel: devices as plain functions, rebuilt inside the sandbox. */
   private machineInterface(): MachineInterface {
-    return {
+    return this.sandbox.adopt({
       memory: this.memory,
       console: { write: this.console.write, readLine: this.console.readLine },
       timer: { now: this.timer.now, setTimer: this.timer.setTimer, clearTimer: this.timer.clearTimer },
@@ -71,17 +79,21 @@ export class Machine {
       channel: { receive: this.channel.receive },
       power: { halt: (status) => this.stop(status), panic: (reason) => this.panic(reason) },
       host: hostDevice,
-    };
+      watchdog: this.watchdog.device(),
+    });
   }
 
   /** Runs the firmware and the kernel's boot. Image and memory problems throw before any jump. */
   powerOn(): void {
-    const { entry, bootInfo } = loadKernel(this.memory, {
+    const { entry, bootInfo } = loadKernel(this.sandbox, this.memory, {
       image: this.options.image,
       initrd: this.options.initrd,
       cmdline: this.options.cmdline ?? DEFAULT_CMDLINE,
     });
     this.running = true;
+    if (!this.sandbox.hasImportGuard) {
+      this.console.write('keel: warning: node runs without --experimental-vm-modules, so import() inside the sandbox reaches the host\n');
+    }
     try {
       entry(this.machineInterface(), bootInfo);
     } catch (error) {

@@ -16,7 +16,7 @@ afterAll(() => rmSync(directory, { recursive: true, force: true }));
 
 it('runs every figure in quick mode and writes finite numbers to the results file', () => {
   const resultsPath = path.join(directory, 'results.json');
-  const run = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', 'bench/run.ts', '--quick', '--results', resultsPath], {
+  const run = spawnSync(process.execPath, ['--expose-gc', '--experimental-vm-modules', '--import', 'tsx', 'bench/run.ts', '--quick', '--results', resultsPath], {
     cwd: PROJECT_ROOT,
     encoding: 'utf8',
     timeout: 110_000,

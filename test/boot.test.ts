@@ -30,7 +30,7 @@ describe('boot', () => {
   it('boots into the shell with only the init module and what it imports loaded', async () => {
     kernel = await bootKernel();
     expect(await kernel.run('lsmod')).toBe(
-      'Module                  Size  Used by\nsysinfo                 4096  1 shell [permanent]\nshell                  12288  0 [permanent]\n',
+      'Module                  Size  Used by\nsysinfo                 8192  1 shell [permanent]\nshell                  12288  0 [permanent]\n',
     );
   });
 

@@ -27,7 +27,7 @@ function tempDir(label: string): string {
 
 /** Runs the CLI with the project root as cwd; `args` come after `emulator/cli.ts`. */
 function cli(args: string[]): CliRun {
-  const result = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', 'emulator/cli.ts', ...args], {
+  const result = spawnSync(process.execPath, ['--expose-gc', '--experimental-vm-modules', '--import', 'tsx', 'emulator/cli.ts', ...args], {
     cwd: PROJECT_ROOT,
     encoding: 'utf8',
     timeout: 60_000,

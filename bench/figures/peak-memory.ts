@@ -37,7 +37,7 @@ export async function peakMemory({ quick }: FigureOptions): Promise<Figure> {
   try {
     const built = await build({ outDir: dist, quiet: true });
     const names = [...new Set(built.modules.map(({ record }) => record.name))];
-    const probes = await repeat(runs, async () => JSON.parse(runNode(['--expose-gc', '--import', 'tsx', PROBE, dist, ...names])) as ProbeResult);
+    const probes = await repeat(runs, async () => JSON.parse(runNode(['--expose-gc', '--experimental-vm-modules', '--import', 'tsx', PROBE, dist, ...names])) as ProbeResult);
     const bare = await repeat(runs, async () => Number(runNode(['-e', BARE_NODE])));
     const peak = median(probes.map((probe) => probe.peak)) / MIB;
     const loaded = `${median(probes.map((probe) => probe.loaded))} of ${names.length} modules loaded`;

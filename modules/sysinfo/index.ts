@@ -6,6 +6,7 @@
  * reads them through kernelInternals() and hands out copies, never the tables themselves.
  */
 import { kernelInternals, type ModuleRecord } from 'keel:kernel';
+import { readEntries } from '../../ramdisk/cpio.ts';
 
 /** A module as lsmod shows it. */
 export interface ModuleStatus {
@@ -83,6 +84,7 @@ export function memoryInfo(): MemoryInfo {
 
 /** Every file of the ramdisk (walks the whole archive: not for a hot path). */
 export function ramdiskFiles(): RamdiskFile[] {
-  const { ramdisk } = kernelInternals();
-  return ramdisk.entries().map((entry) => ({ path: entry.name, mode: entry.mode, mtime: entry.mtime, data: ramdisk.bytes(entry).slice() }));
+  const { ramdisk, memory } = kernelInternals();
+  const archive = memory.subarray(ramdisk.start, ramdisk.start + ramdisk.length);
+  return readEntries(archive).map((entry) => ({ path: entry.name, mode: entry.mode, mtime: entry.mtime, data: archive.slice(entry.dataOffset, entry.dataOffset + entry.size) }));
 }

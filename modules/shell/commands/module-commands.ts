@@ -20,6 +20,12 @@ function describe(name: string): ModuleDescription | undefined {
   return versions.find((record) => record.version === loaded?.version) ?? versions.find((record) => record.default) ?? versions[0];
 }
 
+/** Unloads a module. The base kernel is not a module: the loader only says it does not know it. */
+function unload(name: string): void {
+  if (name === 'kernel') throw new Error('Module kernel is the base kernel: it cannot be unloaded');
+  unloadModule(name);
+}
+
 /**
  * modprobe -r: unloads a module, then each module it depended on that nothing uses any more
  * (what Linux's modprobe does in user space, from modules.dep).
@@ -27,7 +33,7 @@ function describe(name: string): ModuleDescription | undefined {
 function removeWithDependencies(name: string): void {
   const loadedVersion = modules().find((status) => status.name === name)?.version;
   const record = moduleIndex().find((candidate) => candidate.name === name && candidate.version === loadedVersion);
-  unloadModule(name);
+  unload(name);
   for (const dependency of record?.depends ?? []) {
     const status = modules().find((candidate) => candidate.name === dependency && candidate.state === 'Live');
     if (status && status.refcount === 0 && !status.permanent) removeWithDependencies(dependency);
@@ -93,7 +99,7 @@ export const moduleCommands: Record<string, Command> = {
       let status = 0;
       for (const name of names) {
         try {
-          unloadModule(name);
+          unload(name);
         } catch (error) {
           print(`rmmod: ERROR: ${(error as Error).message}`);
           status = 1;

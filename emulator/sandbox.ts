@@ -1,0 +1,102 @@
+/*
+ * The sandbox: the realm the kernel and its modules run in, and the one door into it.
+ *
+ *   const sandbox = createSandbox();
+ *   const memory = sandbox.allocate(64 * 1024 * 1024);     // a Uint8Array of the sandbox's realm
+ *   const entry = sandbox.compile(source, ['machine', 'bootInfo'], 'keel:boot.img');
+ *   entry(sandbox.adopt(machineInterface), sandbox.adopt(bootInfo));
+ *
+ * Code in a node:vm context reaches the host through any host object it can touch: every
+ * object's `constructor.constructor` is its realm's Function, and the host's Function runs
+ * `return process`. So nothing of the host crosses as it is. `adopt` rebuilds a value inside
+ * the realm: plain objects and arrays are copied, byte arrays copied, promises re-made, and
+ * each host function wrapped in a function of the realm that turns host errors into realm
+ * errors. The global is made from a null-prototype object, so that `globalThis.constructor`
+ * is the realm's own. `import()` is answered, inside the realm, with an error — which Node can
+ * only do when run with --experimental-vm-modules (the npm scripts pass it); without the flag
+ * `hasImportGuard` is false and the firmware says so at boot.
+ *
+ * This is isolation between well-meaning code and the host, not a security boundary: node:vm
+ * shares one process and one heap (Node's documentation says as much). Signatures decide what
+ * runs.
+ */
+import vm from 'node:vm';
+
+/** Runs inside the realm: everything it makes belongs there. */
+const BRIDGE_SOURCE = String.raw`
+'use strict';
+const toRealmError = (error) => {
+  const copy = new Error(String(error?.message ?? error));
+  copy.name = String(error?.name ?? 'Error');
+  return copy;
+};
+const adopt = (value) => {
+  if (value === null || (typeof value !== 'object' && typeof value !== 'function')) return value;
+  if (value instanceof Uint8Array || value instanceof Int32Array) return value;
+  if (typeof value === 'function') {
+    return (...args) => {
+      let result;
+      try {
+        result = value(...args);
+      } catch (error) {
+        throw toRealmError(error);
+      }
+      return adopt(result);
+    };
+  }
+  if (ArrayBuffer.isView(value)) return Uint8Array.from(value);
+  if (typeof value.then === 'function') {
+    return new Promise((resolve, reject) => value.then((result) => resolve(adopt(result)), (error) => reject(toRealmError(error))));
+  }
+  if (Array.isArray(value)) return Array.from(value, adopt);
+  const copy = {};
+  for (const key of Object.keys(value)) copy[key] = adopt(value[key]);
+  return copy;
+};
+return {
+  adopt,
+  allocate: (bytes) => new Uint8Array(bytes),
+  allocateShared: (words) => new Int32Array(new SharedArrayBuffer(words * 4)),
+  importRefused: () => new Error('import() is not available in keel: a module imports keel:<name>, or bundles what it needs'),
+};
+`;
+
+interface Bridge {
+  adopt<Value>(value: Value): Value;
+  allocate(bytes: number): Uint8Array;
+  allocateShared(words: number): Int32Array;
+  importRefused(): Error;
+}
+
+export interface Sandbox {
+  /** The host value rebuilt inside the realm (see the header). */
+  adopt<Value>(value: Value): Value;
+  /** Zeroed bytes owned by the realm: physical memory. */
+  allocate(bytes: number): Uint8Array;
+  /** Words of shared memory owned by the realm, readable from another thread (the watchdog's). */
+  allocateShared(words: number): Int32Array;
+  /** Compiles `source` as the body of a function of the realm. */
+  compile(source: string, parameters: string[], filename: string): (...args: unknown[]) => unknown;
+  /** Whether `import()` inside the realm gets a realm error (node has --experimental-vm-modules). */
+  readonly hasImportGuard: boolean;
+}
+
+export function createSandbox(): Sandbox {
+  const context = vm.createContext(Object.create(null), { name: 'keel kernel', codeGeneration: { strings: true, wasm: false } });
+  const bridge = vm.compileFunction(BRIDGE_SOURCE, [], { parsingContext: context })() as Bridge;
+  return {
+    adopt: bridge.adopt,
+    allocate: bridge.allocate,
+    allocateShared: bridge.allocateShared,
+    compile: (source, parameters, filename) =>
+      vm.compileFunction(source, parameters, {
+        parsingContext: context,
+        filename,
+        // Inherited by code the realm compiles from strings (module bundles): every import() lands here.
+        importModuleDynamically: (() => {
+          throw bridge.importRefused();
+        }) as never,
+      }) as (...args: unknown[]) => unknown,
+    hasImportGuard: 'SourceTextModule' in vm,
+  };
+}
