@@ -10,7 +10,13 @@ import type { Machine } from './machine.ts';
 /** Whether stdin is a person at a terminal (echo is then the terminal's job, not the console's). */
 export const stdinIsTerminal = () => process.stdin.isTTY === true;
 
-export function attachTerminal(machine: Machine): void {
+/** What a terminal drives: a Machine, or a MachineThread. */
+export interface ConsoleOwner {
+  console: { type(line: string): void; endInput(): void };
+  halted: Promise<number>;
+}
+
+export function attachTerminal(machine: ConsoleOwner): void {
   const terminal = readline.createInterface({ input: process.stdin, output: process.stdout, terminal: stdinIsTerminal() });
   terminal.on('line', (line) => machine.console.type(line));
   terminal.on('close', () => machine.console.endInput());

@@ -1,0 +1,58 @@
+/*
+ * The machine's side of a machine thread (emulator/machine-thread.ts): runs in a worker,
+ * builds the Machine from the files it was given and powers it on, and relays — console lines
+ * in, console text and module names out, the halt status at the end. While the worker's event
+ * loop is free it beats the watchdog's heartbeat; a kernel stuck in a loop stops the beat.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { HEARTBEAT_WORD } from './devices/watchdog-device.ts';
+import { BootImageError } from './boot-image.ts';
+import { BootError } from './firmware.ts';
+import { Machine, type MachineOptions } from './machine.ts';
+import { panicOnUnhandledRejection } from './terminal.ts';
+import type { FromHost, ToHost } from './machine-thread.ts';
+
+export const HEARTBEAT_MS = 100;
+
+const port = parentPort!;
+const send = (message: ToHost) => port.postMessage(message);
+
+/** Builds and powers on the machine; a boot that cannot proceed is one line for the host. */
+function start(): void {
+  let machine: Machine;
+  try {
+    machine = new Machine({
+      ...(workerData as Omit<MachineOptions, 'output' | 'onModuleName'>),
+      output: (text) => send({ kind: 'output', text }),
+      onModuleName: (id, name) => send({ kind: 'module-name', id, name }),
+    });
+  } catch (error) {
+    return bootFailed(error);
+  }
+  send({ kind: 'watchdog', words: machine.watchdog.words });
+  const heartbeat = setInterval(() => Atomics.add(machine.watchdog.words, HEARTBEAT_WORD, 1), HEARTBEAT_MS);
+  port.on('message', (message: FromHost) => {
+    if (message.kind === 'line') machine.console.type(message.line);
+    else machine.console.endInput();
+  });
+  void machine.halted.then((status) => {
+    clearInterval(heartbeat);
+    send({ kind: 'halted', status });
+    port.close();
+  });
+  panicOnUnhandledRejection(machine);
+  try {
+    machine.powerOn();
+  } catch (error) {
+    clearInterval(heartbeat);
+    bootFailed(error);
+  }
+}
+
+function bootFailed(error: unknown): void {
+  const known = error instanceof BootError || error instanceof BootImageError;
+  send({ kind: 'boot-failed', message: known ? (error as Error).message : String((error as Error)?.stack ?? error) });
+  port.close();
+}
+
+start();

@@ -1,0 +1,87 @@
+/*
+ * The machine in its own thread, and the watchdog: a module that never returns blocks only its
+ * machine's thread; after --watchdog seconds without a heartbeat the host prints a panic line
+ * naming the module that was running and stops the machine. Through MachineThread, and
+ * through the CLI as a user runs it.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { build, PROJECT_ROOT } from '../build.ts';
+import { MachineThread } from '../emulator/machine-thread.ts';
+import { buildInMemory, WITH_FIXTURES } from './harness.ts';
+
+async function startThread(watchdogSeconds: number) {
+  const { image, initrd } = await buildInMemory(WITH_FIXTURES);
+  let output = '';
+  const thread = new MachineThread({ image, initrd, echoInput: true, watchdogSeconds, output: (text) => (output += text) });
+  return { thread, output: () => output };
+}
+
+describe('a machine thread', () => {
+  it('runs a session and halts with its status', async () => {
+    const { thread, output } = await startThread(1);
+    thread.console.type('lsmod');
+    thread.console.endInput();
+    expect(await thread.halted).toBe(0);
+    expect(output()).toMatch(/^shell\s+\d+ /m);
+  });
+
+  it('is not panicked by the watchdog while idle', async () => {
+    const { thread, output } = await startThread(0.2);
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    thread.console.type('echo still here');
+    thread.console.endInput();
+    expect(await thread.halted).toBe(0);
+    expect(output()).toContain('still here');
+    expect(output()).not.toContain('watchdog');
+  });
+
+  it('panics, naming the module, when a call never returns — and the host keeps running meanwhile', async () => {
+    const { thread, output } = await startThread(0.5);
+    let hostTicks = 0;
+    const ticker = setInterval(() => hostTicks++, 20);
+    thread.console.type('call crasher spin');
+    const status = await thread.halted;
+    clearInterval(ticker);
+    expect(status).toBe(2);
+    expect(output()).toContain('Kernel panic - not syncing: watchdog: machine stuck for 0.5s in module crasher\n');
+    expect(hostTicks).toBeGreaterThan(0);
+  });
+
+  it('names a module whose init never returns', async () => {
+    const { thread, output } = await startThread(0.5);
+    thread.console.type('modprobe looping-init');
+    expect(await thread.halted).toBe(2);
+    expect(output()).toContain('watchdog: machine stuck for 0.5s in module looping-init');
+  });
+});
+
+describe('npm run boot -- --watchdog', () => {
+  const dist = mkdtempSync(path.join(os.tmpdir(), 'keel-watchdog-'));
+  afterAll(() => rmSync(dist, { recursive: true, force: true }));
+
+  const boot = (args: string[]) =>
+    spawnSync(process.execPath, ['--expose-gc', '--experimental-vm-modules', '--import', 'tsx', 'emulator/cli.ts', '--dist', dist, ...args], {
+      cwd: PROJECT_ROOT,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+
+  it('stops a stuck machine with a panic line and status 2', async () => {
+    await build({ ...WITH_FIXTURES, outDir: dist, quiet: true });
+    const run = boot(['--watchdog', '1', '--exec', 'echo before; call crasher spin; echo never']);
+    expect(run.status).toBe(2);
+    expect(run.stdout).toContain('before\n');
+    expect(run.stdout).toContain('Kernel panic - not syncing: watchdog: machine stuck for 1s in module crasher\n');
+    expect(run.stdout).not.toMatch(/^never$/m);
+  });
+
+  it('refuses a watchdog period that is not a number', () => {
+    const run = boot(['--watchdog', 'soon', '--exec', 'lsmod']);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toBe('keel: boot failed: --watchdog soon: expected a number of seconds (0: off)\n');
+  });
+});
