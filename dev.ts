@@ -5,8 +5,9 @@
 import { parseArgs } from 'node:util';
 import { startDevLoop } from './dev/dev-loop.ts';
 import { BuildError } from './build/esbuild-bundle.ts';
+import { BootError } from './emulator/firmware.ts';
 import { DEFAULT_CMDLINE, PANIC_STATUS } from './emulator/machine.ts';
-import { attachTerminal, panicOnUnhandledRejection, parseMemorySize, stdinIsTerminal } from './emulator/terminal.ts';
+import { attachTerminal, parseMemorySize, stdinIsTerminal } from './emulator/terminal.ts';
 
 const { values } = parseArgs({ options: { mem: { type: 'string', default: '64M' }, cmdline: { type: 'string', default: DEFAULT_CMDLINE } } });
 
@@ -17,10 +18,10 @@ try {
     memoryBytes: parseMemorySize(values.mem),
     echoInput: !stdinIsTerminal(),
   });
-  panicOnUnhandledRejection(loop.machine);
   attachTerminal(loop.machine);
   process.exit(await loop.machine.halted);
 } catch (error) {
-  console.error(error instanceof BuildError ? `dev: build failed: ${error.message}` : error);
+  if (error instanceof BuildError) console.error(`dev: build failed: ${error.message}`);
+  else console.error(error instanceof BootError ? `dev: boot failed: ${error.message}` : error);
   process.exit(PANIC_STATUS);
 }

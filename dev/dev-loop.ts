@@ -15,7 +15,8 @@ import path from 'node:path';
 import { createFsFromVolume, Volume } from 'memfs';
 import { build } from '../build.ts';
 import { modulePath } from '../ramdisk/module-index.ts';
-import { Machine, DEFAULT_CMDLINE } from '../emulator/machine.ts';
+import { DEFAULT_CMDLINE } from '../emulator/machine.ts';
+import { MachineThread } from '../emulator/machine-thread.ts';
 import { PROJECT_ROOT } from '../build/paths.ts';
 import { ModuleWatcher } from './module-watcher.ts';
 
@@ -25,10 +26,12 @@ export interface DevLoopOptions {
   cmdline?: string;
   memoryBytes?: number;
   echoInput?: boolean;
+  /** Seconds a stuck machine may go without a heartbeat before the watchdog panics it (0: off). */
+  watchdogSeconds?: number;
 }
 
 export interface DevLoop {
-  machine: Machine;
+  machine: MachineThread;
   stop(): Promise<void>;
 }
 
@@ -36,20 +39,13 @@ export async function startDevLoop(options: DevLoopOptions): Promise<DevLoop> {
   const moduleDirs = options.moduleDirs ?? [path.join(PROJECT_ROOT, 'modules')];
   const volume = new Volume();
   await build({ fs: createFsFromVolume(volume) as never, outDir: '/dist', moduleDirs, etcModules: ['devload'], quiet: true });
-  const machine = new Machine({
-    image: volume.readFileSync('/dist/boot.img') as Uint8Array,
-    initrd: volume.readFileSync('/dist/initrd.cpio') as Uint8Array,
-    cmdline: options.cmdline ?? DEFAULT_CMDLINE,
-    memoryBytes: options.memoryBytes,
-    output: options.output,
-    echoInput: options.echoInput,
-  });
+  let machine: MachineThread | undefined;
   let rebuilds = 0;
   const watcher = new ModuleWatcher(moduleDirs, {
     rebuilt({ record, code }) {
       const version = `${record.version}-dev.${++rebuilds}`;
       options.output(`\ndev: rebuilt ${record.name} as ${version}, sending it to the kernel\n`);
-      machine.channel.send(JSON.stringify({ ...record, version, path: modulePath(record.name, version) }), code);
+      machine?.channel.send(JSON.stringify({ ...record, version, path: modulePath(record.name, version) }), code);
     },
     failed(message) {
       options.output(`\ndev: build failed, the running version stays: ${message}\n`);
@@ -57,14 +53,24 @@ export async function startDevLoop(options: DevLoopOptions): Promise<DevLoop> {
   });
   await watcher.scan();
   options.output(`dev: watching ${moduleDirs.map((folder) => path.relative(process.cwd(), folder) || '.').join(', ')}: save a module to swap it into the running kernel\n`);
-  machine.powerOn();
-  void machine.halted.then(() => watcher.stop());
+  // The machine runs in its own thread: a module that never returns is the watchdog's, not the terminal's.
+  machine = new MachineThread({
+    image: volume.readFileSync('/dist/boot.img') as Uint8Array,
+    initrd: volume.readFileSync('/dist/initrd.cpio') as Uint8Array,
+    cmdline: options.cmdline ?? DEFAULT_CMDLINE,
+    memoryBytes: options.memoryBytes,
+    output: options.output,
+    echoInput: options.echoInput,
+    watchdogSeconds: options.watchdogSeconds ?? 10,
+  });
+  const running = machine;
+  void running.halted.then(() => watcher.stop(), () => watcher.stop());
   return {
-    machine,
+    machine: running,
     async stop() {
       await watcher.stop();
-      machine.console.endInput();
-      await machine.halted;
+      running.console.endInput();
+      await running.halted;
     },
   };
 }

@@ -2,7 +2,7 @@
  * A machine in its own thread, watched from the host's.
  *
  *   const thread = new MachineThread({ image, initrd, output: write, watchdogSeconds: 10 });
- *   thread.console.type('lsmod');
+ *   thread.console.type('lsmod');               // thread.channel.send(header, bytes) likewise
  *   const status = await thread.halted;     // as Machine's: 0, 1, or 2 for a panic
  *
  * A module that never returns blocks its thread, never the host: the host keeps reading the
@@ -24,8 +24,8 @@ export type ToHost =
   | { kind: 'halted'; status: number }
   | { kind: 'boot-failed'; message: string };
 
-/** Messages to it: a console line, or the end of console input. */
-export type FromHost = { kind: 'line'; line: string } | { kind: 'end-input' };
+/** Messages to it: a console line, the end of console input, a message for the host channel. */
+export type FromHost = { kind: 'line'; line: string } | { kind: 'end-input' } | { kind: 'channel'; header: string; bytes: Uint8Array };
 
 export interface MachineThreadOptions extends Omit<MachineOptions, 'output' | 'onModuleName' | 'timer'> {
   output: (text: string) => void;
@@ -41,6 +41,10 @@ export class MachineThread {
   readonly console = {
     type: (line: string) => this.post({ kind: 'line', line }),
     endInput: () => this.post({ kind: 'end-input' }),
+  };
+  /** The host channel into the machine (the dev loop sends rebuilt modules through it). */
+  readonly channel = {
+    send: (header: string, bytes: Uint8Array) => this.post({ kind: 'channel', header, bytes }),
   };
   private readonly worker: Worker;
   private readonly moduleNames = new Map<number, string>();

@@ -1,7 +1,7 @@
 /*
  * The machine's side of a machine thread (emulator/machine-thread.ts): runs in a worker,
  * builds the Machine from the files it was given and powers it on, and relays — console lines
- * in, console text and module names out, the halt status at the end. While the worker's event
+ * and host-channel messages in, console text and module names out, the halt status at the end. While the worker's event
  * loop is free it beats the watchdog's heartbeat; a kernel stuck in a loop stops the beat.
  */
 import { parentPort, workerData } from 'node:worker_threads';
@@ -33,6 +33,7 @@ function start(): void {
   const heartbeat = setInterval(() => Atomics.add(machine.watchdog.words, HEARTBEAT_WORD, 1), HEARTBEAT_MS);
   port.on('message', (message: FromHost) => {
     if (message.kind === 'line') machine.console.type(message.line);
+    else if (message.kind === 'channel') machine.channel.send(message.header, message.bytes);
     else machine.console.endInput();
   });
   void machine.halted.then((status) => {
