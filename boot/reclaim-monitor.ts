@@ -74,6 +74,6 @@ export class ReclaimMonitor {
   /** What the kernel can see holding module code: globals modules added (built-ins are not enumerable). */
   #suspects(): string {
     const added = Object.keys(globalThis);
-    return added.length > 0 ? `held by globalThis.${added.join(', globalThis.')}` : 'holder unknown';
+    return added.length > 0 ? `held by global ${added.join(', ')}` : 'holder unknown';
   }
 }

@@ -68,7 +68,7 @@ export function parseIndex(text: string): ModuleRecord[] {
     for (const [field, type] of Object.entries(FIELD_TYPES)) {
       const value = record?.[field];
       if (type === 'array' ? !Array.isArray(value) || value.some((item) => typeof item !== 'string') : typeof value !== type) {
-        throw new IndexError(`${INDEX_PATH}: module #${position} (${nameOf(record?.name)}): field ${field} should be ${type === 'array' ? 'a list of names' : `a ${type}`}`);
+        throw new IndexError(`${INDEX_PATH}: module #${position} (${nameOf(record?.name)}): field ${field} should be ${type === 'array' ? 'a list of names' : type === 'object' ? 'an object' : `a ${type}`}`);
       }
     }
     return record as unknown as ModuleRecord;

@@ -200,4 +200,18 @@ describe('an init that throws', () => {
     expect(await frameCounts(kernel)).toEqual(framesBefore);
     await expectStillRunning(kernel, lsmodBefore);
   });
+
+  it('also unloads the dependencies that were loaded for it', async () => {
+    kernel = await bootKernel({ build: WITH_FIXTURES });
+    const lsmodBefore = await kernel.run('lsmod');
+    const framesBefore = await frameCounts(kernel);
+
+    expect(await kernel.run('modprobe failing-consumer')).toBe(
+      "modprobe: ERROR: could not insert 'failing-consumer': failing-consumer: init failed: failing-consumer gives up after taking provider\n",
+    );
+
+    expect(await kernel.run('lsmod')).not.toMatch(/^provider /m);
+    expect(await frameCounts(kernel)).toEqual(framesBefore);
+    await expectStillRunning(kernel, lsmodBefore);
+  });
 });

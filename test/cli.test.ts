@@ -25,9 +25,11 @@ function tempDir(label: string): string {
   return dir;
 }
 
+const NODE_FLAGS = ['--expose-gc', '--experimental-vm-modules', '--import', 'tsx'];
+
 /** Runs the CLI with the project root as cwd; `args` come after `emulator/cli.ts`. */
-function cli(args: string[]): CliRun {
-  const result = spawnSync(process.execPath, ['--expose-gc', '--experimental-vm-modules', '--import', 'tsx', 'emulator/cli.ts', ...args], {
+function cli(args: string[], nodeFlags = NODE_FLAGS): CliRun {
+  const result = spawnSync(process.execPath, [...nodeFlags, 'emulator/cli.ts', ...args], {
     cwd: PROJECT_ROOT,
     encoding: 'utf8',
     timeout: 60_000,
@@ -128,6 +130,13 @@ describe('cli --exec', () => {
     expect(run.stdout.endsWith('\n')).toBe(true);
   });
 
+  it('warns at boot when node runs without --experimental-vm-modules (import() would reach the host)', () => {
+    const run = cli(['--dist', dist, '--exec', 'echo ok'], NODE_FLAGS.filter((flag) => flag !== '--experimental-vm-modules'));
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/^keel: warning: node runs without --experimental-vm-modules, so import\(\) inside the sandbox reaches the host$/m);
+    expect(exec('echo ok').stdout).not.toContain('warning');
+  });
+
   it('ends with status 0 when the input simply ends after good commands', () => {
     const run = exec('echo one; echo two');
     expect(run.stdout).toMatch(/^one\ntwo$/m);
@@ -158,8 +167,6 @@ describe('cli memory size', () => {
     expect(expectOneBootFailureLine(exec('lsmod', dist, ['--mem', 'lots']))).toMatch(/--mem lots/);
   });
 
-  // Bug: a size that is not a whole number of 4 KiB frames makes `new Machine` throw a
-  // RangeError, which cli.ts does not recognise, so it prints the error with its stack trace.
   it('--mem that is not a multiple of the frame size: exit 2 and one line, no stack trace', () => {
     expectOneBootFailureLine(exec('lsmod', dist, ['--mem', '1000']));
   });
