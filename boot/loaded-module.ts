@@ -51,15 +51,6 @@ export class LoadedModule implements StubOwner {
     return this.textOwner.id;
   }
 
-  get refcount(): number {
-    return this.users.size;
-  }
-
-  /** Bytes of physical memory it occupies, text and data, as lsmod's Size column. */
-  get sizeBytes(): number {
-    return (this.textOwner.frames + this.dataOwner.frames) * 4096;
-  }
-
   /** A module without an exit function cannot be unloaded, as in Linux. */
   get permanent(): boolean {
     return this.exit === null;

@@ -147,7 +147,7 @@ export class ModuleLoader {
   unload(name: string): void {
     const module = this.modules.get(name);
     if (!module) throw new ModuleError(`Module ${name} ${this.#kernel.findRecords(name).length > 0 ? 'is not currently loaded' : 'does not exist in the ramdisk'}`);
-    if (module.refcount > 0) {
+    if (module.users.size > 0) {
       throw new ModuleError(`Module ${name} is in use by: ${[...module.users].map((user) => user.name).join(' ')}`);
     }
     if (module.permanent) throw new ModuleError(`Module ${name} is permanent (it has no exit)`);
@@ -172,6 +172,7 @@ export class ModuleLoader {
       other.links.delete(module);
     }
     for (const id of module.timers) this.#kernel.machine.timer.clearTimer(id);
+    this.#kernel.machine.watchdog.name(module.id, null);
     const freed = frames.freeOwner(module.textOwner) + frames.freeOwner(module.dataOwner);
     module.allocations.clear();
     module.exit = null;

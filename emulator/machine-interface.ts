@@ -75,8 +75,8 @@ export interface HostDevice {
 export interface WatchdogDevice {
   /** Word 0: the id of the module whose code runs now, 0 for the kernel's own. Shared memory. */
   running: Int32Array;
-  /** Gives an id its name, before that module's code first runs. */
-  name(id: number, name: string): void;
+  /** Gives an id its name, before that module's code first runs; null forgets it (unloaded). */
+  name(id: number, name: string | null): void;
 }
 
 export interface MachineInterface {

@@ -12,14 +12,14 @@
  * call — prints the panic line naming it, and stops the machine's thread.
  */
 import { Worker } from 'node:worker_threads';
-import { describeRunning, HEARTBEAT_WORD } from './devices/watchdog-device.ts';
+import { describeRunning, HEARTBEAT_WORD, rememberName } from './devices/watchdog-device.ts';
 import { BootError } from './firmware.ts';
 import { PANIC_STATUS, type MachineOptions } from './machine.ts';
 
 /** Messages from the machine's thread. */
 export type ToHost =
   | { kind: 'output'; text: string }
-  | { kind: 'module-name'; id: number; name: string }
+  | { kind: 'module-name'; id: number; name: string | null }
   | { kind: 'watchdog'; words: Int32Array }
   | { kind: 'halted'; status: number }
   | { kind: 'boot-failed'; message: string };
@@ -62,7 +62,7 @@ export class MachineThread {
       };
       this.worker.on('message', (message: ToHost) => {
         if (message.kind === 'output') output(message.text);
-        else if (message.kind === 'module-name') this.moduleNames.set(message.id, message.name);
+        else if (message.kind === 'module-name') rememberName(this.moduleNames, message.id, message.name);
         else if (message.kind === 'halted') finish(message.status);
         else if (message.kind === 'boot-failed') reject(new BootError(message.message));
         else if (watchdogSeconds > 0) {

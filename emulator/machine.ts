@@ -32,8 +32,8 @@ export interface MachineOptions {
   echoInput?: boolean;
   /** The clock and timers; the default is real time, the simulator passes a virtual clock. */
   timer?: MachineTimer;
-  /** Told the name of each module id the kernel gives the watchdog device. */
-  onModuleName?: (id: number, name: string) => void;
+  /** Told the name of each module id the kernel gives the watchdog device (null: forgotten). */
+  onModuleName?: (id: number, name: string | null) => void;
 }
 
 /** A timer device the machine can stop at halt, so that a halted machine leaves nothing running. */

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { build, PROJECT_ROOT } from '../build.ts';
 import { MachineThread } from '../emulator/machine-thread.ts';
-import { buildInMemory, WITH_FIXTURES } from './harness.ts';
+import { bootKernel, buildInMemory, WITH_FIXTURES } from './harness.ts';
 
 async function startThread(watchdogSeconds: number) {
   const { image, initrd } = await buildInMemory(WITH_FIXTURES);
@@ -56,6 +56,22 @@ describe('a machine thread', () => {
     thread.console.type('modprobe looping-init');
     expect(await thread.halted).toBe(2);
     expect(output()).toContain('watchdog: machine stuck for 0.5s in module looping-init');
+  });
+});
+
+describe('the watchdog device', () => {
+  it('knows the loaded modules by name and forgets unloaded ones, however many come and go', async () => {
+    const kernel = await bootKernel();
+    const names = kernel.machine.watchdog.names;
+    const before = [...names.values()].sort();
+    expect(before).toEqual(['shell', 'sysinfo']);
+    for (let cycle = 0; cycle < 3; cycle++) {
+      await kernel.run('modprobe hello');
+      expect([...names.values()]).toContain('hello');
+      await kernel.run('rmmod hello');
+    }
+    expect([...names.values()].sort()).toEqual(before);
+    await kernel.halt();
   });
 });
 

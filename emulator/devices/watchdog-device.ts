@@ -18,8 +18,8 @@ export class Watchdog {
   constructor(
     /** The shared words; allocated in the machine's realm so the kernel may hold them. */
     readonly words: Int32Array,
-    /** Told each name as the kernel gives it (the machine worker forwards them to the host). */
-    private readonly onName: (id: number, name: string) => void = () => {},
+    /** Told each name as the kernel gives or forgets it (the machine worker forwards them to the host). */
+    private readonly onName: (id: number, name: string | null) => void = () => {},
   ) {}
 
   /** The device as the kernel sees it. */
@@ -27,11 +27,17 @@ export class Watchdog {
     return {
       running: this.words,
       name: (id, name) => {
-        this.names.set(id, name);
+        rememberName(this.names, id, name);
         this.onName(id, name);
       },
     };
   }
+}
+
+/** Records or (null) forgets an id's name: names of unloaded modules are not kept, however many come and go. */
+export function rememberName(names: Map<number, string>, id: number, name: string | null): void {
+  if (name === null) names.delete(id);
+  else names.set(id, name);
 }
 
 /** What the words say is running, by name: "module looper", or "the kernel". */

@@ -52,8 +52,9 @@ export interface RamdiskFile {
 /** Loaded modules in load order, then zombies (unloaded modules whose code is still held). */
 export function modules(): ModuleStatus[] {
   const kernel = kernelInternals();
+  const frameSize = kernel.memory.length / kernel.frames.total;
   const live = [...kernel.loader.modules.values()].map((module) => ({
-    name: module.name, version: module.record.version, size: module.sizeBytes, refcount: module.refcount,
+    name: module.name, version: module.record.version, size: (module.textOwner.frames + module.dataOwner.frames) * frameSize, refcount: module.users.size,
     users: [...module.users].map((user) => user.name), state: module.state, permanent: module.permanent, onDemand: module.onDemand, calls: module.calls,
     unsigned: kernel.tainted.has(module.name),
   }));
