@@ -6,7 +6,8 @@
  *   swap kv 1.0.0      # to a given version (also back)
  *
  * 1. Check: the module is loaded, not swapping, not on the stack of this very request; the
- *    target version exists and still exports what every loaded dependent imports.
+ *    target version exists, still exports what every loaded dependent imports, and finds what
+ *    it imports itself in the versions of its dependencies it will be linked to.
  * 2. Load the new version beside the old one, linked to the current versions of its
  *    dependencies; its init runs. The old version serves meanwhile.
  * 3. Hold new calls to the module's async functions and wait until none is in flight.
@@ -89,7 +90,7 @@ export async function swap(name: string, version?: string, options: { timeLimitM
   }
   report.to = target.version;
   if (target.version === old.record.version) return refuse(`${name} is already at ${target.version}`);
-  const problem = interfaceProblem(old, target);
+  const problem = interfaceProblem(kernel, old, target);
   if (problem) return refuse(problem);
 
   swapping.add(name);

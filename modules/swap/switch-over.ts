@@ -50,6 +50,11 @@ export function switchOver(kernel: Kernel, old: LoadedModule, fresh: LoadedModul
     if (position >= 0) user.dependencies[position] = fresh;
   }
   old.users.clear();
+  // Holds taken through requestModule are the module's, like its data frames: the new version
+  // keeps them (its imports it has already taken itself).
+  for (const held of kernel.loader.modules.values()) {
+    if (held.users.has(old) && !old.dependencies.includes(held)) held.users.add(fresh);
+  }
   fresh.onDemand = old.onDemand;
   fresh.calls = old.calls;
   fresh.state = 'Live';

@@ -1,0 +1,137 @@
+/*
+ * What a load, unload or swap may change in the kernel's module table, checked against what
+ * it did change: a load adds its whole dependency closure or nothing, a failed operation leaves
+ * every LoadedModule (by identity) and every frame where it was, a swap replaces exactly one.
+ * checkedLoad also says whether a load had to succeed (no fault, memory to spare) or to fail.
+ */
+import { ModuleError, type ModuleRecord } from 'keel:kernel';
+import { Violation, type Snapshot, type World } from './world.ts';
+
+export interface Change {
+  /** Modules that must appear, with their versions. */
+  added?: Map<string, string>;
+  /** Modules that may appear (a rolled-back swap may leave the dependencies it loaded). */
+  mayAdd?: Map<string, string>;
+  removed?: string;
+  /** A module that must be replaced by a new LoadedModule at this version. */
+  replaced?: [string, string];
+}
+
+/**
+ * The modules loading `record` would add, in the loader's order, with their versions:
+ * dependencies not loaded come at their default version.
+ */
+export function additionsFor(world: World, record: ModuleRecord, into = new Map<string, string>()): Map<string, string> {
+  for (const dependency of record.depends) {
+    if (world.loaded(dependency) || into.has(dependency)) continue;
+    additionsFor(world, world.kernel.findRecord(dependency), into);
+  }
+  if (!world.loaded(record.name)) into.set(record.name, record.version);
+  return into;
+}
+
+/**
+ * A symbol `record` imports that the version of a dependency it would be linked to (the loaded
+ * one, else the default) does not export, as a phrase; null if there is none. The swap refuses
+ * such a target. The loader does not check it (boot/loader.ts links the missing import as
+ * undefined), so the driver does not attempt such loads.
+ */
+export function missingImport(world: World, record: ModuleRecord): string | null {
+  for (const [dependency, symbols] of Object.entries(record.imports)) {
+    const exporter = world.loaded(dependency)?.record ?? world.kernel.findRecord(dependency);
+    const symbol = symbols.find((candidate) => candidate !== '*' && !exporter.exports.includes(candidate));
+    if (symbol) return `${record.name} ${record.version} imports ${symbol} from ${dependency}, which ${dependency} ${exporter.version} does not export`;
+  }
+  return null;
+}
+
+/** The first of `additions` that would be linked with a missing import, or null. */
+export function loaderGap(world: World, additions: Map<string, string>): string | null {
+  for (const [name, version] of additions) {
+    const problem = missingImport(world, world.kernel.findRecord(name, version));
+    if (problem) return problem;
+  }
+  return null;
+}
+
+/** Data frames each fixture version's init takes (what the fixtures' init functions kalloc). */
+const INIT_FRAMES: Record<string, number> = { 'sim-store@1.0.0': 1, 'sim-store@2.0.0': 2, 'sim-store@3.0.0': 1, 'sim-relay@2.0.0': 1 };
+
+/** Frames those additions need at least: their text and what their init allocates. */
+export function framesNeeded(world: World, additions: Map<string, string>): number {
+  let frames = 0;
+  for (const [name, version] of additions) {
+    frames += Math.max(1, Math.ceil(world.kernel.findRecord(name, version).size / 4096)) + (INIT_FRAMES[`${name}@${version}`] ?? 0);
+  }
+  return frames;
+}
+
+export function expectChange(world: World, operation: string, before: Snapshot, change: Change): void {
+  const fail = (details: string) => {
+    throw new Violation('tables', `${operation}: ${details}`);
+  };
+  const after = world.snapshot();
+  for (const [name, module] of before) {
+    const now = after.get(name);
+    if (name === change.removed) {
+      if (now) fail(`${name} is still loaded`);
+    } else if (name === change.replaced?.[0]) {
+      if (!now || now === module) fail(`${name} was not replaced`);
+      else if (now.record.version !== change.replaced[1]) fail(`${name} is at ${now.record.version}, not ${change.replaced[1]}`);
+    } else if (now !== module) {
+      fail(now ? `${name} ${module.record.version} was replaced by ${now.record.version}` : `${name} was unloaded`);
+    }
+  }
+  for (const [name, module] of after) {
+    if (before.has(name)) continue;
+    const version = change.added?.get(name) ?? change.mayAdd?.get(name);
+    if (version === undefined) fail(`${name} ${module.record.version} was loaded`);
+    else if (module.record.version !== version) fail(`${name} was loaded at ${module.record.version}, not ${version}`);
+  }
+  for (const name of change.added?.keys() ?? []) if (!after.has(name)) fail(`${name} was not loaded`);
+}
+
+/** Frames the modules that are in `after` but not in `before` own. */
+export function framesAdded(world: World, before: Snapshot): number {
+  let frames = 0;
+  for (const [name, module] of world.kernel.loader.modules) if (!before.has(name)) frames += world.framesOf(module);
+  return frames;
+}
+
+export type Attempt<Value> = { ok: true; value: Value } | { ok: false; error: Error };
+
+/**
+ * Runs a load (loadModule, or requestModule of a module not loaded) that should add
+ * `additions`, and checks it: it must fail if `fault` (an armed init failure) is among them or
+ * their frames cannot fit, may fail when memory is tight, must succeed otherwise; a failure
+ * leaves the table and the free frames exactly as they were.
+ */
+export function checkedLoad<Value>(world: World, label: string, additions: Map<string, string>, fault: string | undefined, load: () => Value): Attempt<Value> {
+  const { frames } = world.kernel;
+  const before = world.snapshot();
+  const free = frames.free;
+  const needed = framesNeeded(world, additions);
+  const mustFail = fault !== undefined || free < needed;
+  let attempt: Attempt<Value>;
+  try {
+    attempt = { ok: true, value: load() };
+  } catch (error) {
+    if (!(error instanceof ModuleError)) throw new Violation('load', `${label} threw ${(error as Error)?.name}: ${(error as Error)?.message}`);
+    attempt = { ok: false, error };
+  }
+  if (attempt.ok) {
+    if (mustFail) throw new Violation('load', `${label} succeeded, yet ${fault ? `the init of ${fault} was set to fail` : `${free} frames are free for ${needed}`}`);
+    expectChange(world, label, before, { added: additions });
+  } else {
+    if (!mustFail && !world.tight()) throw new Violation('load', `${label} failed with memory to spare and no fault armed: ${attempt.error.message}`);
+    const outOfMemory = attempt.error.message.includes('out of memory');
+    if (fault && !attempt.error.message.includes('injected init failure') && !(outOfMemory && world.tight())) {
+      throw new Violation('load', `${label} failed for another reason than the init failure of ${fault}: ${attempt.error.message}`);
+    }
+    expectChange(world, label, before, {});
+    if (frames.free !== free) throw new Violation('frames', `${label} failed but ${free - frames.free} frames stayed allocated`);
+    if (outOfMemory) world.trace.fault('out-of-memory');
+  }
+  world.observe();
+  return attempt;
+}

@@ -1,0 +1,89 @@
+/*
+ * Sim fixture: sim-relay 2.0.0 — as 1.0.0, but it reads through sim-store's get (not
+ * legacyGet) and notes every forward in sim-audit, a dependency 1.0.0 does not have: a swap
+ * to it loads sim-audit first. Its init takes a data frame. Same state format 1.
+ */
+import { kalloc, ModuleUnloadedError, setTimer, type StateHandover } from 'keel:kernel';
+import { note } from 'keel:sim-audit';
+import { tripped } from 'keel:sim-control';
+import { get, getLater } from 'keel:sim-store';
+import { runRecorder } from '../run-recorder.ts';
+
+type Listener = (id: number) => unknown;
+
+const NAME = 'sim-relay';
+const recorder = runRecorder(NAME, '2.0.0');
+export const incarnation = recorder.incarnation;
+
+let listeners: Array<[number, Listener]> = [];
+
+export function forward(id: number, key: string): string | null {
+  recorder.run(id, 'relay.forward');
+  note(id);
+  return get(id, key);
+}
+
+export async function forwardLater(id: number, key: string, milliseconds: number): Promise<string | null> {
+  recorder.run(id, 'relay.forwardLater');
+  return getLater(id, key, milliseconds);
+}
+
+export function invoke(id: number, callback: (id: number) => string): string {
+  recorder.run(id, 'relay.invoke');
+  return callback(id);
+}
+
+export function invokeLater(id: number, callback: (id: number) => string, milliseconds: number): Promise<string> {
+  return new Promise((resolve, reject) =>
+    setTimer(() => {
+      recorder.run(id, 'relay.invokeLater');
+      try {
+        resolve(callback(id));
+      } catch (error) {
+        reject(error);
+      }
+    }, milliseconds),
+  );
+}
+
+export function subscribe(token: number, listener: Listener): void {
+  listeners.push([token, listener]);
+}
+
+/** Calls every listener; returns the tokens delivered to and the stale ones (dropped). */
+export function publish(id: number): { delivered: number[]; stale: number[] } {
+  recorder.run(id, 'relay.publish');
+  const delivered: number[] = [];
+  const stale: number[] = [];
+  for (const [token, listener] of listeners) {
+    try {
+      listener(id);
+      delivered.push(token);
+    } catch (error) {
+      if (!(error instanceof ModuleUnloadedError)) throw error;
+      stale.push(token);
+    }
+  }
+  listeners = listeners.filter(([token]) => !stale.includes(token));
+  return { delivered, stale };
+}
+
+export function init(): void {
+  if (tripped('init', NAME)) throw new Error('injected init failure');
+  kalloc(4096);
+}
+
+export function exit(): void {
+  listeners = [];
+}
+
+export function exportState(): StateHandover {
+  if (tripped('export', NAME)) throw new Error('injected exportState failure');
+  return { format: 1, entries: listeners.length, data: listeners };
+}
+
+export function importState(state: StateHandover, fromVersion: string): void {
+  if (tripped('import', NAME)) throw new Error('injected importState failure');
+  if (state.format !== 1) throw new Error(`sim-relay 2.0.0 reads format 1, not ${state.format} (from ${fromVersion})`);
+  listeners = [...(state.data as Array<[number, Listener]>)];
+}
