@@ -11,6 +11,9 @@ import { FRAME_SIZE, type MemoryRegion, type RegionKind } from '../emulator/mach
 
 export const FREE = 0;
 
+/** Frames needed to hold `bytes`: at least one, so that every block has an owner's frame. */
+export const framesFor = (bytes: number): number => Math.max(1, Math.ceil(bytes / FRAME_SIZE));
+
 /** Boot regions keep the memory map's names; a module owns 'text' (its code) and 'data' frames. */
 export type OwnerKind = Exclude<RegionKind, 'free'> | 'text' | 'data';
 

@@ -5,6 +5,7 @@
  */
 import { FRAME_SIZE } from '../emulator/machine-interface.ts';
 import type * as Api from './api.ts';
+import { framesFor } from './frame-allocator.ts';
 import type { Kernel } from './kernel.ts';
 import type { LoadedModule } from './loaded-module.ts';
 import { ModuleError } from './loader.ts';
@@ -22,7 +23,7 @@ export function createKernelApi(kernel: Kernel, module: LoadedModule): KernelApi
     consoleWrite: machine.console.write,
     consoleReadLine: machine.console.readLine,
     kalloc(bytes) {
-      const count = Math.max(1, Math.ceil(bytes / FRAME_SIZE));
+      const count = framesFor(bytes);
       const first = frames.allocate(count, module.dataOwner);
       module.allocations.set(first, count);
       return kernel.memory.fill(0, first * FRAME_SIZE, (first + count) * FRAME_SIZE).subarray(first * FRAME_SIZE, first * FRAME_SIZE + bytes);

@@ -12,6 +12,9 @@ const RING_LINES = 1000;
 
 export type LogLevel = 'info' | 'warn' | 'error';
 
+/** What a log line says of something thrown: its message, or the value itself if it is no Error. */
+export const messageOf = (error: unknown): string => (error as Error)?.message ?? String(error);
+
 export class KernelLog {
   readonly #lines: string[] = [];
   quiet = false;

@@ -7,7 +7,7 @@
 import type { BootInfo, MachineInterface } from '../emulator/machine-interface.ts';
 import type { ModuleRecord } from '../ramdisk/module-index.ts';
 import { FrameAllocator, type FrameOwner } from './frame-allocator.ts';
-import { KernelLog } from './kernel-log.ts';
+import { KernelLog, messageOf } from './kernel-log.ts';
 import { ModuleError, ModuleLoader } from './loader.ts';
 import { RamdiskReader } from './ramdisk-reader.ts';
 import { ReclaimMonitor } from './reclaim-monitor.ts';
@@ -42,7 +42,7 @@ export class Kernel {
     this.log = new KernelLog(machine);
     // The caller of a call sees its error; a timer has no caller, so its oops goes to the console.
     connectStubs(machine.watchdog.running, (module, symbol, error) =>
-      this.log.printk(`keel: oops in ${module}.${symbol}: ${(error as Error)?.message ?? String(error)}`, symbol === 'timer' ? 'error' : 'info'),
+      this.log.printk(`keel: oops in ${module}.${symbol}: ${messageOf(error)}`, symbol === 'timer' ? 'error' : 'info'),
     );
     this.frames = new FrameAllocator(machine.memory.length);
     let initOwner: FrameOwner | undefined;

@@ -6,17 +6,22 @@
  * copy its bundle from the ramdisk into them, check the sha256 of the copied bytes and their
  * signature (unsigned: a warning and a tainted kernel; with module.sig_enforce=1, refused), compile
  * *from those frames* as a function (never import(): FACTS.md), link its `keel:*` imports to
- * stubs, run its `init`. A failure at any step undoes every step, for that module and for
- * the dependencies loaded on its behalf.
+ * stubs (refusing a symbol the loaded version of the dependency does not export: after a
+ * swap, that may not be the version the build checked against), run its `init`. A failure at
+ * any step undoes every step, for that module and for the dependencies loaded on its behalf.
  *
- * unload(name): refuse while it has users (naming them, as rmmod does) or is permanent; run
- * `exit`; revoke its stubs; free its text and data frames; drop every reference to its code
- * and ask the reclaim monitor to check that the host engine collected it.
+ * unload(name): refuse while it has users (naming them, as rmmod does), a call on its stack or
+ * in flight (its code would run on after its frames are freed), or a swap holding its calls,
+ * or when it is permanent; run `exit`; revoke its stubs; free its text and data frames; drop
+ * every reference to its code and ask the reclaim monitor to check that the host engine
+ * collected it.
  */
 import { FRAME_SIZE } from '../emulator/machine-interface.ts';
 import type { ModuleRecord } from '../ramdisk/module-index.ts';
 import { decodeUtf8 } from '../ramdisk/utf8.ts';
+import { framesFor } from './frame-allocator.ts';
 import { createKernelApi } from './kernel-api.ts';
+import { messageOf } from './kernel-log.ts';
 import type { Kernel } from './kernel.ts';
 import { LoadedModule } from './loaded-module.ts';
 import { createNamespace, revokeOwner, runAs } from './stubs.ts';
@@ -51,7 +56,7 @@ export class ModuleLoader {
       for (const record of order) {
         if (this.modules.has(record.name)) continue;
         const module = this.#loadOne(record);
-        module.onDemand = options.onDemand === true || record !== order[order.length - 1];
+        module.onDemand = options.onDemand === true || record !== order.at(-1);
         loadedNow.push(module);
       }
     } catch (error) {
@@ -88,7 +93,7 @@ export class ModuleLoader {
     try {
       const source = this.#kernel.sources.get(record) ?? ramdisk;
       const entry = source.moduleEntry(record);
-      const first = frames.allocate(Math.max(1, Math.ceil(record.size / FRAME_SIZE)), module.textOwner);
+      const first = frames.allocate(framesFor(record.size), module.textOwner);
       const start = first * FRAME_SIZE;
       memory.copyWithin(start, source.start + entry.dataOffset, source.start + entry.dataOffset + entry.size);
       const text = memory.subarray(start, start + record.size);
@@ -106,7 +111,7 @@ export class ModuleLoader {
       return module;
     } catch (error) {
       this.discard(module);
-      throw error instanceof ModuleError ? error : new ModuleError(`${record.name}: ${(error as Error)?.message ?? String(error)}`);
+      throw error instanceof ModuleError ? error : new ModuleError(`${record.name}: ${messageOf(error)}`);
     }
   }
 
@@ -120,6 +125,8 @@ export class ModuleLoader {
       if (name === 'kernel') return createKernelApi(this.#kernel, module);
       const dependency = name === undefined ? undefined : this.modules.get(name);
       if (!dependency || !record.depends.includes(name!)) throw new ModuleError(`${record.name}: cannot import ${specifier}`);
+      const missing = record.imports[name!]?.find((symbol) => symbol !== '*' && !dependency.record.exports.includes(symbol));
+      if (missing) throw new ModuleError(`${record.name}: ${name} ${dependency.record.version} does not export ${missing}`);
       if (!module.dependencies.includes(dependency)) module.dependencies.push(dependency);
       dependency.users.add(module);
       return createNamespace(module, dependency);
@@ -131,14 +138,14 @@ export class ModuleLoader {
     for (const symbol of Object.keys(exports)) {
       const value = exports[symbol];
       if (typeof value === 'function' && !SPECIAL_EXPORTS.has(symbol)) module.exportSlots.set(symbol, { target: value, owner: module, symbol });
-      if (value !== null && (typeof value === 'object' || typeof value === 'function')) module.codeObjects.push(value);
+      if (Object(value) === value) module.codeObjects.push(value as object);
     }
     if (typeof exports.exit === 'function') module.exit = exports.exit as () => void;
     if (typeof exports.init === 'function') {
       try {
         runAs(module, exports.init as () => void);
       } catch (error) {
-        throw new ModuleError(`${record.name}: init failed: ${(error as Error)?.message ?? String(error)}`);
+        throw new ModuleError(`${record.name}: init failed: ${messageOf(error)}`);
       }
     }
   }
@@ -147,15 +154,14 @@ export class ModuleLoader {
   unload(name: string): void {
     const module = this.modules.get(name);
     if (!module) throw new ModuleError(`Module ${name} ${this.#kernel.findRecords(name).length > 0 ? 'is not currently loaded' : 'does not exist in the ramdisk'}`);
-    if (module.users.size > 0) {
-      throw new ModuleError(`Module ${name} is in use by: ${[...module.users].map((user) => user.name).join(' ')}`);
-    }
+    const users = [...module.users].map((user) => user.name).join(' ');
+    if (users || module.active + module.pending || module.holding) throw new ModuleError(`Module ${name} is in use${users && ` by: ${users}`}`);
     if (module.permanent) throw new ModuleError(`Module ${name} is permanent (it has no exit)`);
     module.state = 'Unloading';
     try {
       if (module.exit) runAs(module, module.exit);
     } catch (error) {
-      this.#kernel.log.printk(`keel: ${name}: exit failed (${(error as Error)?.message}), unloading anyway`, 'warn');
+      this.#kernel.log.printk(`keel: ${name}: exit failed (${messageOf(error)}), unloading anyway`, 'warn');
     }
     const freed = this.discard(module);
     this.#kernel.log.printk(`keel: unloaded ${name} ${module.record.version} (${freed} frames freed)`);
@@ -166,7 +172,7 @@ export class ModuleLoader {
     const { frames } = this.#kernel;
     if (this.modules.get(module.name) === module) this.modules.delete(module.name);
     revokeOwner(module);
-    for (const dependency of module.dependencies) dependency.users.delete(module);
+    // Its dependencies are in the table too: this takes it out of their users as well.
     for (const other of this.modules.values()) {
       other.users.delete(module);
       other.links.delete(module);

@@ -66,14 +66,10 @@ export class ReclaimMonitor {
     for (const code of this.pending) {
       if (this.zombies.has(code) || ++code.rounds < ROUNDS_BEFORE_ZOMBIE) continue;
       this.zombies.add(code);
-      this.#kernel.log.printk(`keel: ${code.name} ${code.version} is a zombie: ${code.remaining} code objects still referenced, ${this.#suspects()}`, 'warn');
+      // What the kernel can see holding module code: globals modules added (built-ins are not enumerable).
+      const globals = Object.keys(globalThis).join(', ');
+      this.#kernel.log.printk(`keel: ${code.name} ${code.version} is a zombie: ${code.remaining} code objects still referenced, ${globals ? `held by global ${globals}` : 'holder unknown'}`, 'warn');
     }
     if ([...this.pending].some((code) => !this.zombies.has(code))) this.#schedule();
-  }
-
-  /** What the kernel can see holding module code: globals modules added (built-ins are not enumerable). */
-  #suspects(): string {
-    const added = Object.keys(globalThis);
-    return added.length > 0 ? `held by global ${added.join(', ')}` : 'holder unknown';
   }
 }

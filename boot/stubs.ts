@@ -35,7 +35,10 @@ export interface StubOwner {
   readonly id: number;
   /** Calls made into the module through stubs (autoclean watches it for idleness). */
   calls: number;
-  /** Activations in flight: on the stack, and async ones whose promise has not settled. */
+  /**
+   * Activations in flight: on the stack, and async ones whose promise has not settled — calls
+   * into the module, and calls it made itself, whose settling runs its continuations.
+   */
   active: number;
   pending: number;
   /** Set while a swap holds calls to the module's async functions: settles when it is done. */
@@ -201,7 +204,11 @@ function callThrough(link: Link, slot: Slot, member: PropertyKey | undefined, se
   if (result instanceof NativePromise) {
     slot.async = true;
     callee.pending++;
-    const settled = () => callee.pending--;
+    link.caller.pending++;
+    const settled = () => {
+      callee.pending--;
+      link.caller.pending--;
+    };
     return result.then((value) => (settled(), wrapValue(link, value)), (error) => { settled(); oops(callee, error, slot.symbol, member); throw error; });
   }
   return result !== null && (typeof result === 'object' || typeof result === 'function') ? wrapValue(link, result) : result;

@@ -71,4 +71,13 @@ describe('what the simulation found in swap', () => {
     );
     await kernel.halt();
   });
+
+  it('refuses to load a module importing what the loaded version of its dependency lacks, and changes nothing', async () => {
+    const kernel = await boot();
+    await kernel.run('modprobe sim-store 3.0.0');
+    const before = [await kernel.run('lsmod'), await kernel.frames()];
+    expect(await kernel.run('modprobe sim-relay 1.0.0')).toBe("modprobe: ERROR: could not insert 'sim-relay': sim-relay: sim-store 3.0.0 does not export legacyGet\n");
+    expect([await kernel.run('lsmod'), await kernel.frames()]).toEqual(before);
+    await kernel.halt();
+  });
 });

@@ -49,6 +49,15 @@ describe('swap kv and scheduler', () => {
     expect(result.summary).toMatch(/^swap: swappy 1\.0\.0 -> 2\.0\.0: quiescent in (\d+\.\d\d) ms/);
     expect(Number(/quiescent in (\d+\.\d\d)/.exec(result.summary)![1])).toBeGreaterThan(0);
   });
+
+  it('refuses to unload the module while a swap holds its calls, even once no call is in flight', async () => {
+    kernel = await boot();
+    await kernel.run('modprobe swappy');
+    const result = JSON.parse(await kernel.run('call swap-driver unloadWhileSwapping'));
+    expect(result.rmmod).toBe('Module swappy is in use');
+    expect(result.summary).toMatch(/^swap: swappy 1\.0\.0 -> 2\.0\.0: quiescent/);
+    expect(await kernel.run('call swappy version')).toBe('"2.0.0"\n');
+  });
 });
 
 describe('refusals and rollbacks leave the old version serving, memory exact', () => {

@@ -54,6 +54,19 @@ describe('rmmod', () => {
     expect(await kernel.run('lsmod')).toMatch(/^provider\s+\d+  1 consumer$/m);
   });
 
+  it('refuses the callee and the caller of a call in flight, though nothing imports or holds them, and unloads them once it settles', async () => {
+    kernel = await boot();
+    expect(await kernel.run('call deferred-caller start')).toBe('"started"\n');
+    expect(await kernel.run('lsmod')).toMatch(/^deferred\s+\d+  0$/m);
+    const before = [await kernel.run('lsmod'), await frameCounts(kernel)];
+    expect(await kernel.run('rmmod deferred')).toBe('rmmod: ERROR: Module deferred is in use\n');
+    expect(await kernel.run('rmmod deferred-caller')).toBe('rmmod: ERROR: Module deferred-caller is in use\n');
+    expect([await kernel.run('lsmod'), await frameCounts(kernel)]).toEqual(before);
+    expect(await kernel.run('call deferred finish')).toBe('1\n');
+    expect(await kernel.unloadGivesMemoryBack('deferred')).toBe(true);
+    expect(await kernel.unloadGivesMemoryBack('deferred-caller')).toBe(true);
+  });
+
   it('gives clear errors for a module not loaded, an unknown name, the base kernel and a permanent module', async () => {
     kernel = await boot();
     expect(await kernel.run('rmmod hello')).toBe('rmmod: ERROR: Module hello is not currently loaded\n');
@@ -101,6 +114,20 @@ describe('load on demand and unload of the unused', () => {
     const names = await loadedNames(kernel);
     expect(names).not.toContain('hello');
     expect(names).toEqual(expect.arrayContaining(['chain-base', 'consumer', 'provider', 'kerneld', 'shell']));
+  });
+
+  it('autoclean passes over a module with a call in flight and goes on; it unloads it once the call settles', async () => {
+    kernel = await boot('init=shell quiet autoclean=0.3');
+    await kernel.run('call deferred-caller start');
+    await runUntil(kernel, 'dmesg', /kerneld: autoclean passes over deferred: Module deferred is in use$/m);
+    expect(await kernel.run('dmesg')).toMatch(/kerneld: autoclean passes over deferred-caller: Module deferred-caller is in use$/m);
+    expect(await loadedNames(kernel)).toEqual(expect.arrayContaining(['deferred', 'deferred-caller']));
+    expect(await kernel.run('call deferred finish')).toBe('1\n');
+    await runUntil(kernel, 'dmesg', /kerneld: autoclean unloaded (.+, )?deferred[, ]/);
+    await runUntil(kernel, 'dmesg', /kerneld: autoclean unloaded (.+, )?deferred-caller[, ]/);
+    const names = await loadedNames(kernel);
+    expect(names).not.toContain('deferred');
+    expect(names).not.toContain('deferred-caller');
   });
 
   it('without autoclean on the command line nothing is unloaded behind the user', async () => {

@@ -5,7 +5,7 @@
  * for them become idle in turn and go in a later pass. The kernel loads it
  * at boot when that option is given; without it, nothing is ever unloaded behind your back.
  */
-import { now, param, printk, setTimer, unloadModule } from 'keel:kernel';
+import { ModuleError, now, param, printk, setTimer, unloadModule } from 'keel:kernel';
 import { modules } from 'keel:sysinfo';
 
 const DEFAULT_IDLE_SECONDS = 60;
@@ -30,8 +30,15 @@ export function sweep(): string[] {
     if (!seen || seen.calls !== status.calls || status.refcount > 0) {
       lastSeen.set(status.name, { calls: status.calls, since: now() });
     } else if (now() - seen.since >= limit) {
-      unloadModule(status.name);
-      unloaded.push(status.name);
+      try {
+        unloadModule(status.name);
+        unloaded.push(status.name);
+      } catch (error) {
+        // An async call still in flight keeps it in use: said once, and its idle time starts again.
+        if (!(error instanceof ModuleError)) throw error;
+        printk(`kerneld: autoclean passes over ${status.name}: ${error.message}`);
+        lastSeen.set(status.name, { calls: status.calls, since: now() });
+      }
     }
   }
   for (const name of lastSeen.keys()) if (!present.has(name) || unloaded.includes(name)) lastSeen.delete(name);

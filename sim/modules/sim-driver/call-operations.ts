@@ -8,7 +8,9 @@
  *   tally                  an object handle into sim-store that must survive swaps, not unloads
  *   callback, namespace    callbacks and namespaces kept: they must die with their version or life
  *   borrow                 sim-client's own requestModule hold on sim-store
- *   async                  getLater, forwardLater, pingLater: awaited, or left in flight
+ *   async                  getLater, forwardLater, pingLater: awaited, or left in flight —
+ *                          now and then without a hold, so that only the call keeps its
+ *                          modules busy (an unload must then be refused)
  */
 import { releaseModule, requestModule } from 'keel:kernel';
 import type * as Audit from 'keel:sim-audit';
@@ -49,11 +51,16 @@ function laterRead(world: World, key: string): Expectation['check'] {
   return (value) => ((world.writes.get(key) ?? 0) === writes ? check(value) : null);
 }
 
+/** The modules an async call into each fixture keeps busy until it settles. */
+const BUSY: Record<string, string[]> = { 'sim-store': ['sim-store'], 'sim-relay': ['sim-relay', 'sim-store'], 'sim-client': ['sim-client', 'sim-relay'] };
+
 function asyncCall(world: World, name: string, inFlight: boolean, milliseconds: number): Promise<string> | string {
   const key = world.random.pick(KEYS);
   const exports = hold<typeof Store & typeof Relay & typeof Client>(world, name);
   if (!exports) return `async ${name}: could not be loaded`;
-  const done = () => world.release(name);
+  const unheld = inFlight && world.random.chance(0.3);
+  const done = unheld ? world.busyUntilSettled(BUSY[name]!) : () => world.release(name);
+  if (unheld) world.release(name);
   if (name === 'sim-store') {
     return callLater(world, `getLater ${key} ${milliseconds}`, { roles: ['store.getLater'], check: laterRead(world, key) }, (id) => exports.getLater(id, key, milliseconds), done, inFlight);
   }

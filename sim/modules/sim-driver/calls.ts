@@ -7,7 +7,7 @@
  */
 import { ModuleUnloadedError, setTimer } from 'keel:kernel';
 import { closeCall, openCall } from 'keel:sim-control';
-import { additionsFor, checkedLoad, loaderGap } from './transitions.ts';
+import { additionsFor, checkedLoad } from './transitions.ts';
 import { Violation, type World } from './world.ts';
 
 export interface Expectation {
@@ -91,12 +91,11 @@ export function callLater(world: World, label: string, expected: Expectation, ca
 
 /**
  * The driver's hold on `name`, loading it on demand (checked as a load); null if it could not
- * be loaded, or if loading it would link a missing import (see missingImport).
+ * be loaded.
  */
 export function hold<Exports>(world: World, name: string): Exports | null {
   if (world.loaded(name)) return world.acquire<Exports>(name);
   const additions = additionsFor(world, world.kernel.findRecord(name));
-  if (loaderGap(world, additions)) return null;
   const attempt = checkedLoad(world, `request ${name}`, additions, undefined, () => world.acquire<Exports>(name));
   return attempt.ok ? attempt.value : null;
 }

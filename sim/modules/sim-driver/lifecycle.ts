@@ -13,7 +13,7 @@ import { swap } from 'keel:swap';
 import { hold } from './calls.ts';
 import { expectedUsers } from './invariants.ts';
 import { startSlowCall } from './call-operations.ts';
-import { additionsFor, checkedLoad, expectChange, framesAdded, framesNeeded, loaderGap, missingImport } from './transitions.ts';
+import { additionsFor, checkedLoad, expectChange, framesAdded, framesNeeded, missingImport } from './transitions.ts';
 import { FIXTURES, STATEFUL, Violation, type World } from './world.ts';
 
 const BASE_MODULES = ['sim-driver', 'sim-control', 'swap', 'sysinfo', 'no-such-module', 'kernel'];
@@ -47,7 +47,6 @@ export function loadOperation(world: World): string {
     return `${label}: ${clash ? 'refused, another version is loaded' : 'already loaded'}`;
   }
   const additions = additionsFor(world, kernel.findRecord(name, version));
-  if (loaderGap(world, additions)) return `${label}: not attempted, the loader would link a missing import`;
   const faulty = [...additions.keys()].filter((candidate) => FAULTS[candidate]);
   const fault = faulty.length > 0 && random.chance(0.15) ? random.pick(faulty) : undefined;
   if (fault) arm('init', fault);
@@ -64,14 +63,17 @@ export function unloadOperation(world: World): string {
   const before = world.snapshot();
   const free = kernel.frames.free;
   const owned = module ? world.framesOf(module) : 0;
-  const refusal = !module ? 'not loaded' : users.length > 0 ? `in use by ${users.join(' ')}` : module.permanent ? 'permanent' : null;
+  const busy = world.busy.has(name) ? 'in use by a call in flight' : null;
+  const refusal = !module ? 'not loaded' : users.length > 0 ? `in use by ${users.join(' ')}` : busy ?? (module.permanent ? 'permanent' : null);
   const error = attempt(() => unloadModule(name));
   if (refusal) {
     if (!error) throw new Violation('unload', `${label} succeeded although it is ${refusal}`);
     const named = /in use by: (.*)$/.exec(error.message)?.[1]?.split(' ').sort().join(' ');
     if (users.length > 0 && named !== users.join(' ')) throw new Violation('unload', `${label} refused with "${error.message}", expected users ${users.join(' ')}`);
+    if (users.length === 0 && busy && error.message !== `Module ${name} is in use`) throw new Violation('unload', `${label} refused with "${error.message}", expected in use by a call in flight`);
     expectChange(world, label, before, {});
     if (kernel.frames.free !== free) throw new Violation('frames', `${label} was refused but freed ${kernel.frames.free - free} frames`);
+    if (busy && users.length === 0) world.trace.fault('unload-in-flight');
     return `${label}: refused, ${refusal}`;
   }
   if (error) throw new Violation('unload', `${label} refused (${error.message}), yet nothing uses it`);

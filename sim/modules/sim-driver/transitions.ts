@@ -33,8 +33,7 @@ export function additionsFor(world: World, record: ModuleRecord, into = new Map<
 /**
  * A symbol `record` imports that the version of a dependency it would be linked to (the loaded
  * one, else the default) does not export, as a phrase; null if there is none. The swap refuses
- * such a target. The loader does not check it (boot/loader.ts links the missing import as
- * undefined), so the driver does not attempt such loads.
+ * such a target, and the loader refuses such a load.
  */
 export function missingImport(world: World, record: ModuleRecord): string | null {
   for (const [dependency, symbols] of Object.entries(record.imports)) {
@@ -102,16 +101,18 @@ export type Attempt<Value> = { ok: true; value: Value } | { ok: false; error: Er
 
 /**
  * Runs a load (loadModule, or requestModule of a module not loaded) that should add
- * `additions`, and checks it: it must fail if `fault` (an armed init failure) is among them or
- * their frames cannot fit, may fail when memory is tight, must succeed otherwise; a failure
- * leaves the table and the free frames exactly as they were.
+ * `additions`, and checks it: it must fail if `fault` (an armed init failure) is among them,
+ * if one of them imports a symbol its dependency does not export, or if their frames cannot
+ * fit; it may fail when memory is tight, and must succeed otherwise. A failure leaves the
+ * table and the free frames exactly as they were.
  */
 export function checkedLoad<Value>(world: World, label: string, additions: Map<string, string>, fault: string | undefined, load: () => Value): Attempt<Value> {
   const { frames } = world.kernel;
   const before = world.snapshot();
   const free = frames.free;
   const needed = framesNeeded(world, additions);
-  const mustFail = fault !== undefined || free < needed;
+  const gap = loaderGap(world, additions);
+  const mustFail = fault !== undefined || gap !== null || free < needed;
   let attempt: Attempt<Value>;
   try {
     attempt = { ok: true, value: load() };
@@ -120,17 +121,19 @@ export function checkedLoad<Value>(world: World, label: string, additions: Map<s
     attempt = { ok: false, error };
   }
   if (attempt.ok) {
-    if (mustFail) throw new Violation('load', `${label} succeeded, yet ${fault ? `the init of ${fault} was set to fail` : `${free} frames are free for ${needed}`}`);
+    if (mustFail) throw new Violation('load', `${label} succeeded, yet ${fault ? `the init of ${fault} was set to fail` : gap ?? `${free} frames are free for ${needed}`}`);
     expectChange(world, label, before, { added: additions });
   } else {
     if (!mustFail && !world.tight()) throw new Violation('load', `${label} failed with memory to spare and no fault armed: ${attempt.error.message}`);
     const outOfMemory = attempt.error.message.includes('out of memory');
-    if (fault && !attempt.error.message.includes('injected init failure') && !(outOfMemory && world.tight())) {
-      throw new Violation('load', `${label} failed for another reason than the init failure of ${fault}: ${attempt.error.message}`);
+    const expected = [fault && 'injected init failure', gap && 'does not export'].filter(Boolean) as string[];
+    if (expected.length > 0 && !expected.some((reason) => attempt.error.message.includes(reason)) && !(outOfMemory && world.tight())) {
+      throw new Violation('load', `${label} failed for another reason than ${[fault && `the init failure of ${fault}`, gap].filter(Boolean).join(' or ')}: ${attempt.error.message}`);
     }
     expectChange(world, label, before, {});
     if (frames.free !== free) throw new Violation('frames', `${label} failed but ${free - frames.free} frames stayed allocated`);
     if (outOfMemory) world.trace.fault('out-of-memory');
+    else if (attempt.error.message.includes('does not export')) world.trace.fault('missing-import');
   }
   world.observe();
   return attempt;

@@ -64,6 +64,8 @@ export class World {
   /** sim-client holds sim-store through requestModule. */
   borrowing = false;
   readonly inflight = new Set<Promise<void>>();
+  /** Calls in flight that the driver holds no module for, by the modules they keep busy. */
+  readonly busy = new Map<string, number>();
   /** The first violation found in a call that settled between steps. */
   deferred: Violation | null = null;
   /** Frame owners that are no module's: the boot regions (firmware, kernel text, ramdisk). */
@@ -115,6 +117,14 @@ export class World {
     if (--hold.count > 0) return;
     this.holds.delete(name);
     releaseModule(name);
+  }
+
+  /** Marks `names` busy with one more call; returns what marks the call settled. */
+  busyUntilSettled(names: string[]): () => void {
+    for (const name of names) this.busy.set(name, (this.busy.get(name) ?? 0) + 1);
+    return () => {
+      for (const name of names) if (this.busy.set(name, this.busy.get(name)! - 1).get(name) === 0) this.busy.delete(name);
+    };
   }
 
   /** A violation found where it cannot be thrown (a call settling later): the next check throws it. */
