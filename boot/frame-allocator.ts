@@ -34,7 +34,6 @@ export class FrameAllocator {
   readonly #owners = new Map<number, FrameOwner>();
   readonly #ownerOf: Uint32Array;
   #freeFrames: number;
-  #searchFrom = 0;
   #nextOwner = 1;
 
   constructor(memoryBytes: number) {
@@ -61,12 +60,11 @@ export class FrameAllocator {
 
   /** Allocates `count` contiguous frames; returns the first frame number. */
   allocate(count: number, owner: FrameOwner): number {
-    const first = this.#findRun(count, this.#searchFrom) ?? this.#findRun(count, 0);
+    const first = this.#findRun(count);
     if (first === undefined) {
       throw new OutOfMemoryError(`out of memory: ${owner.label} needs ${count} frames, ${this.#freeFrames} free`);
     }
     this.#mark(first, count, owner);
-    this.#searchFrom = first + count;
     return first;
   }
 
@@ -78,7 +76,6 @@ export class FrameAllocator {
     this.#ownerOf.fill(FREE, first, first + count);
     this.#freeFrames += count;
     owner.frames -= count;
-    this.#searchFrom = Math.min(this.#searchFrom, first);
   }
 
   /** Frees every frame the owner holds and forgets the owner. Returns how many were freed. */
@@ -88,7 +85,6 @@ export class FrameAllocator {
       if (this.#ownerOf[frame] === owner.id) {
         this.#ownerOf[frame] = FREE;
         freed++;
-        this.#searchFrom = Math.min(this.#searchFrom, frame);
       }
     }
     this.#freeFrames += freed;
@@ -115,9 +111,10 @@ export class FrameAllocator {
     owner.frames += count;
   }
 
-  #findRun(count: number, from: number): number | undefined {
-    let runStart = from;
-    for (let frame = from; frame < this.total; frame++) {
+  /** First fit: the lowest run of `count` free frames. */
+  #findRun(count: number): number | undefined {
+    let runStart = 0;
+    for (let frame = 0; frame < this.total; frame++) {
       if (this.#ownerOf[frame] !== FREE) runStart = frame + 1;
       else if (frame - runStart + 1 === count) return runStart;
     }

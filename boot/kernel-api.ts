@@ -9,14 +9,14 @@ import { framesFor } from './frame-allocator.ts';
 import type { Kernel } from './kernel.ts';
 import type { LoadedModule } from './loaded-module.ts';
 import { ModuleError } from './loader.ts';
-import { createNamespace, ModuleUnloadedError, runAs } from './stubs.ts';
+import { createNamespace, ModuleUnloadedError, refuseUnloaded, runAs } from './stubs.ts';
 
 export type KernelApi = typeof Api;
 
 export function createKernelApi(kernel: Kernel, module: LoadedModule): KernelApi {
   const { machine, frames, loader, log } = kernel;
   const frameOf = (buffer: Uint8Array) => buffer.byteOffset / FRAME_SIZE;
-  return {
+  const api: KernelApi = {
     ModuleUnloadedError,
     ModuleError,
     printk: log.printk,
@@ -70,4 +70,6 @@ export function createKernelApi(kernel: Kernel, module: LoadedModule): KernelApi
     kernelInternals: () => kernel,
     halt: machine.power.halt,
   };
+  // Code of the module that outlives its unload gets no frames, timers or holds (see refuseUnloaded).
+  return new Proxy(api, { get: (target, key: keyof KernelApi) => (refuseUnloaded(module, key), target[key]) });
 }

@@ -10,7 +10,7 @@ import type { ModuleRecord } from '../ramdisk/module-index.ts';
 import type { FrameOwner } from './frame-allocator.ts';
 import type { Link, Slot, StubOwner } from './stubs.ts';
 
-export type ModuleState = 'Loading' | 'Live' | 'Unloading' | 'Zombie';
+export type ModuleState = 'Loading' | 'Live' | 'Unloading' | 'Unloaded' | 'Zombie';
 
 export class LoadedModule implements StubOwner {
   state: ModuleState = 'Loading';

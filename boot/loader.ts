@@ -171,6 +171,7 @@ export class ModuleLoader {
   discard(module: LoadedModule): number {
     const { frames } = this.#kernel;
     if (this.modules.get(module.name) === module) this.modules.delete(module.name);
+    module.state = 'Unloaded';
     revokeOwner(module);
     // Its dependencies are in the table too: this takes it out of their users as well.
     for (const other of this.modules.values()) {

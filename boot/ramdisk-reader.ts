@@ -32,14 +32,16 @@ export class RamdiskReader {
     return readEntryAt(this.#memory, this.start, this.length, offset);
   }
 
-  /** The cpio entry of a module's bundle, checked against its record. */
+  /**
+   * The cpio entry of a module's bundle, checked against its record: the loader copies
+   * `record.size` bytes into frames sized for it, so a different size must not get through.
+   */
   moduleEntry(record: ModuleRecord): CpioEntry {
     const offset = this.filesBase + record.offset;
     const entry = this.entryAt(offset);
-    if (!entry || entry.name !== record.path) {
-      throw new RamdiskError(`${record.path} not found where the index says`, offset);
+    if (entry?.name !== record.path || entry.size !== record.size) {
+      throw new RamdiskError(`${record.path} (${record.size} bytes) not found where the index says`, offset);
     }
-    if (entry.size !== record.size) throw new RamdiskError(`${record.path} is ${entry.size} bytes, the index says ${record.size}`, offset);
     return entry;
   }
 

@@ -13,6 +13,10 @@
  * that is the one way a module can keep another's code alive, and the reclamation check
  * reports it (state Zombie) rather than hiding it.
  *
+ * A module's code can outlive its unload: a promise continuation that no stub counted still
+ * runs. Calls it makes through stubs then throw ModuleUnloadedError naming the unloaded
+ * caller, so it reaches no module and takes nothing (its kernel API refuses the same way).
+ *
  * An exception that leaves a module's function is an oops: reported once (with the module and
  * symbol it left) and passed on to the caller. Each call also writes the callee's id into the
  * watchdog's shared word, so a host-side watchdog can name the module that hung the machine.
@@ -31,6 +35,8 @@ export class ModuleUnloadedError extends Error {
 /** What stubs need to know of a module. */
 export interface StubOwner {
   name: string;
+  /** 'Unloaded' once its code is gone from the kernel's tables (see refuseUnloaded). */
+  readonly state: string;
   /** The module's number for the watchdog. */
   readonly id: number;
   /** Calls made into the module through stubs (autoclean watches it for idleness). */
@@ -64,7 +70,8 @@ export interface Slot {
 
 /** A direction of travel: values go from `callee` to `caller`. A swap re-points `callee`. */
 export interface Link {
-  readonly caller: StubOwner;
+  /** Both ends move to the new version when either module is swapped. */
+  caller: StubOwner;
   callee: StubOwner;
   readonly wrapped: WeakMap<object, unknown>;
 }
@@ -178,6 +185,7 @@ export function wrapValue(link: Link, value: unknown): unknown {
  */
 function callThrough(link: Link, slot: Slot, member: PropertyKey | undefined, self: unknown, args: unknown[], newTarget: unknown): unknown {
   const callee = link.callee;
+  refuseUnloaded(link.caller, `${callee.name}.${memberName(slot.symbol, member)}`);
   if (callee.holding && slot.async) return callee.holding.then(() => callThrough(link, slot, member, self, args, newTarget));
   const target = liveTarget(slot, member);
   const fn: AnyFunction = member === undefined ? target : target[member];
@@ -212,6 +220,11 @@ function callThrough(link: Link, slot: Slot, member: PropertyKey | undefined, se
     return result.then((value) => (settled(), wrapValue(link, value)), (error) => { settled(); oops(callee, error, slot.symbol, member); throw error; });
   }
   return result !== null && (typeof result === 'object' || typeof result === 'function') ? wrapValue(link, result) : result;
+}
+
+/** Throws if `module` was unloaded and its code is still running: what it asks for (`what`) is refused. */
+export function refuseUnloaded(module: StubOwner, what: string): void {
+  if (module.state === 'Unloaded') throw new ModuleUnloadedError(module.name, what);
 }
 
 /** A stub for the function in `slot`, called by `link.caller`. */

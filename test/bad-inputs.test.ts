@@ -77,19 +77,31 @@ async function expectStillRunning(machine: TestKernel, lsmodBefore: string): Pro
   expect(await machine.run('lsmod')).toBe(lsmodBefore);
 }
 
-describe('an index that names a bundle missing from the archive', () => {
-  it('modprobe says so in one line naming the bundle, and nothing changes', async () => {
+describe('an index that disagrees with the archive about a bundle', () => {
+  it.each([
+    ['names a bundle missing from the archive', (contents: RamdiskContents) => {
+      contents.files = contents.files.filter((file) => file.name !== HELLO_PATH);
+      expect(recordOf(contents, 'hello').path).toBe(HELLO_PATH);
+    }],
+    ['gives a bundle a size larger than it is (its copy would run past its frames)', (contents: RamdiskContents) => {
+      recordOf(contents, 'hello').size += 5000;
+    }],
+    ['gives a bundle a size smaller than it is', (contents: RamdiskContents) => {
+      recordOf(contents, 'hello').size -= 1;
+    }],
+  ])('%s: modprobe says so in one line naming the bundle and the size, and nothing changes', async (_case, change) => {
+    let size = 0;
     kernel = await bootKernel({
       tamper: tamperRamdisk((contents) => {
-        contents.files = contents.files.filter((file) => file.name !== HELLO_PATH);
-        expect(recordOf(contents, 'hello').path).toBe(HELLO_PATH);
+        change(contents);
+        size = recordOf(contents, 'hello').size;
       }),
     });
     const lsmodBefore = await kernel.run('lsmod');
     const framesBefore = await frameCounts(kernel);
 
     const output = await kernel.run('modprobe hello');
-    expect(output).toMatch(/^modprobe: ERROR: could not insert 'hello': hello: ramdisk: lib\/modules\/hello\/1\.0\.0\.js not found where the index says at offset \d+\n$/);
+    expect(output).toMatch(new RegExp(`^modprobe: ERROR: could not insert 'hello': hello: ramdisk: lib/modules/hello/1\\.0\\.0\\.js \\(${size} bytes\\) not found where the index says at offset \\d+\n$`));
 
     expect(await frameCounts(kernel)).toEqual(framesBefore);
     await expectStillRunning(kernel, lsmodBefore);

@@ -55,10 +55,11 @@ describe('npm run sim', () => {
 describe('what the simulation found in swap', () => {
   const boot = () => bootKernel({ modules: [path.join(PROJECT_ROOT, 'sim/modules')] });
 
-  it('keeps a requestModule hold of the swapped module: sim-store stays in use by the new sim-client', async () => {
+  it('keeps a requestModule hold of the swapped module: sim-store stays in use by the new sim-client, which calls through the namespace handed over', async () => {
     const kernel = await boot();
-    await kernel.run('modprobe sim-client; call sim-client borrow');
+    await kernel.run('modprobe sim-client; call sim-client borrow; call sim-store put 1 k0 \'"v"\'');
     expect(await kernel.swap('sim-client', '2.0.0')).toMatch(/^swap: sim-client 1\.0\.0 -> 2\.0\.0: quiescent/);
+    expect(await kernel.run('call sim-client readBorrowed 2 k0')).toBe('"v"\n');
     expect(await kernel.run('rmmod sim-store')).toMatch(/^rmmod: ERROR: Module sim-store is in use by: (sim-relay sim-client|sim-client sim-relay)$/m);
     await kernel.halt();
   });

@@ -34,6 +34,22 @@ describe('stale references after unload', () => {
     expect(await kernel.run('call provider invokeRegistered')).toBe('call: ModuleUnloadedError: consumer.consumerCallback: module consumer was unloaded\n');
   });
 
+  it('code that outlives its unload (a continuation no stub counted) reaches no module and takes nothing from the kernel', async () => {
+    kernel = await boot();
+    await kernel.run('modprobe lingerer');
+    expect(await kernel.run('call lingerer linger')).toBe('"lingering"\n');
+    expect(await kernel.run('rmmod lingerer')).toBe('');
+    const before = [await kernel.run('lsmod'), await frameCounts(kernel)];
+    expect(await kernel.run('call deferred finish')).toBe('1\n');
+    expect(JSON.parse(await kernel.run('call deferred seen'))).toEqual([
+      'ModuleUnloadedError: lingerer.deferred.finish: module lingerer was unloaded',
+      'ModuleUnloadedError: lingerer.kalloc: module lingerer was unloaded',
+      'ModuleUnloadedError: lingerer.requestModule: module lingerer was unloaded',
+    ]);
+    expect([await kernel.run('lsmod'), await frameCounts(kernel)]).toEqual(before);
+    expect(await kernel.unloadGivesMemoryBack('deferred')).toBe(true);
+  });
+
   it('a module whose code is still referenced after unload is shown as a zombie, with its holder', async () => {
     kernel = await boot();
     await kernel.run('modprobe leaky');

@@ -1,9 +1,11 @@
 /*
  * The switch: one synchronous step after which the new version is the module. Importers keep
  * the stubs they hold — the export slots they point at now hold the new functions — every
- * link that led to the old version leads to the new one, the module's data frames and users
- * move over, and the old version is unloaded, its text frames freed and its code watched
- * until the host collects it. Callbacks the old version handed out are revoked with it.
+ * link that led to the old version leads to the new one, and every link it called through is
+ * the new version's (a namespace or handle it obtained may live on in the state it handed
+ * over); the module's data frames and users move over, and the old version is unloaded, its
+ * text frames freed and its code watched until the host collects it. Callbacks the old
+ * version handed out are revoked with it.
  */
 import type { Kernel, LoadedModule } from 'keel:kernel';
 
@@ -44,6 +46,11 @@ export function switchOver(kernel: Kernel, old: LoadedModule, fresh: LoadedModul
     module.links.delete(old);
     module.links.set(fresh, link);
   }
+  for (const [callee, link] of old.links) {
+    link.caller = fresh;
+    if (!fresh.links.has(callee)) fresh.links.set(callee, link);
+  }
+  old.links.clear();
   for (const user of old.users) {
     fresh.users.add(user);
     const position = user.dependencies.indexOf(old);

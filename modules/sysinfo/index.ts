@@ -5,7 +5,7 @@
  * people is a module's job, as /proc and /sys are separate from the mechanisms they show. It
  * reads them through kernelInternals() and hands out copies, never the tables themselves.
  */
-import { kernelInternals, type ModuleRecord } from 'keel:kernel';
+import { kernelInternals, type LoadedModule, type ModuleRecord } from 'keel:kernel';
 import { readEntries } from '../../ramdisk/cpio.ts';
 
 /** A module as lsmod shows it. */
@@ -17,7 +17,8 @@ export interface ModuleStatus {
   /** Its users: modules that import it or hold it through requestModule. */
   refcount: number;
   users: string[];
-  state: 'Loading' | 'Live' | 'Unloading' | 'Zombie';
+  /** Loading, Live or Unloading from the loader's table (which holds no Unloaded module), or Zombie. */
+  state: LoadedModule['state'];
   permanent: boolean;
   /** Loaded because something asked for it rather than by name (autoclean candidates). */
   onDemand: boolean;
