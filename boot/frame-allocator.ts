@@ -54,8 +54,7 @@ export class FrameAllocator {
 
   /** Marks a region of the boot memory map as owned (firmware, kernel image, initrd). */
   reserve(region: MemoryRegion, owner: FrameOwner): void {
-    const first = region.start / FRAME_SIZE;
-    this.#mark(first, region.length / FRAME_SIZE, owner);
+    this.#mark(region.start / FRAME_SIZE, region.length / FRAME_SIZE, owner);
   }
 
   /** Allocates `count` contiguous frames; returns the first frame number. */

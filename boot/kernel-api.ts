@@ -71,5 +71,5 @@ export function createKernelApi(kernel: Kernel, module: LoadedModule): KernelApi
     halt: machine.power.halt,
   };
   // Code of the module that outlives its unload gets no frames, timers or holds (see refuseUnloaded).
-  return new Proxy(api, { get: (target, key: keyof KernelApi) => (refuseUnloaded(module, key), target[key]) });
+  return new Proxy(api, { get: (target, key: keyof KernelApi) => (refuseUnloaded(module, 'kernel', key), target[key]) });
 }

@@ -185,7 +185,7 @@ export function wrapValue(link: Link, value: unknown): unknown {
  */
 function callThrough(link: Link, slot: Slot, member: PropertyKey | undefined, self: unknown, args: unknown[], newTarget: unknown): unknown {
   const callee = link.callee;
-  refuseUnloaded(link.caller, `${callee.name}.${memberName(slot.symbol, member)}`);
+  refuseUnloaded(link.caller, callee.name, slot.symbol, member);
   if (callee.holding && slot.async) return callee.holding.then(() => callThrough(link, slot, member, self, args, newTarget));
   const target = liveTarget(slot, member);
   const fn: AnyFunction = member === undefined ? target : target[member];
@@ -222,9 +222,13 @@ function callThrough(link: Link, slot: Slot, member: PropertyKey | undefined, se
   return result !== null && (typeof result === 'object' || typeof result === 'function') ? wrapValue(link, result) : result;
 }
 
-/** Throws if `module` was unloaded and its code is still running: what it asks for (`what`) is refused. */
-export function refuseUnloaded(module: StubOwner, what: string): void {
-  if (module.state === 'Unloaded') throw new ModuleUnloadedError(module.name, what);
+/**
+ * Throws if `module` was unloaded and its code still runs: it may not use `callee`'s `symbol`.
+ * The error names all three ("lingerer.kernel.kalloc"); it is built only when thrown, since
+ * this runs on every call.
+ */
+export function refuseUnloaded(module: StubOwner, callee: string, symbol: string, member?: PropertyKey): void {
+  if (module.state === 'Unloaded') throw new ModuleUnloadedError(module.name, `${callee}.${memberName(symbol, member)}`);
 }
 
 /** A stub for the function in `slot`, called by `link.caller`. */

@@ -43,8 +43,8 @@ describe('stale references after unload', () => {
     expect(await kernel.run('call deferred finish')).toBe('1\n');
     expect(JSON.parse(await kernel.run('call deferred seen'))).toEqual([
       'ModuleUnloadedError: lingerer.deferred.finish: module lingerer was unloaded',
-      'ModuleUnloadedError: lingerer.kalloc: module lingerer was unloaded',
-      'ModuleUnloadedError: lingerer.requestModule: module lingerer was unloaded',
+      'ModuleUnloadedError: lingerer.kernel.kalloc: module lingerer was unloaded',
+      'ModuleUnloadedError: lingerer.kernel.requestModule: module lingerer was unloaded',
     ]);
     expect([await kernel.run('lsmod'), await frameCounts(kernel)]).toEqual(before);
     expect(await kernel.unloadGivesMemoryBack('deferred')).toBe(true);
