@@ -46,6 +46,8 @@ export function switchOver(kernel: Kernel, old: LoadedModule, fresh: LoadedModul
     module.links.delete(old);
     module.links.set(fresh, link);
   }
+  // Where the new version has a link of its own to the same callee, the old one stays out of its
+  // table: calls through it work, but a later swap of that callee will not find it to re-point.
   for (const [callee, link] of old.links) {
     link.caller = fresh;
     if (!fresh.links.has(callee)) fresh.links.set(callee, link);
