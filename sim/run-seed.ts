@@ -13,6 +13,7 @@
 import { Worker } from 'node:worker_threads';
 import { VirtualTimer } from '../emulator/devices/virtual-timer-device.ts';
 import { Machine } from '../emulator/machine.ts';
+import type { SeedResult } from './modules/sim-driver/index.ts';
 
 /** Small, so that the hog fills it quickly and frame scans stay cheap. */
 const MEMORY_BYTES = 8 * 1024 * 1024;
@@ -30,23 +31,7 @@ export interface SeedOptions {
   break?: string;
 }
 
-/** What the driver reports (see sim/modules/sim-driver/index.ts). */
-export interface SeedResult {
-  ok: boolean;
-  seed: number;
-  steps: number;
-  step?: number;
-  invariant?: string;
-  details?: string;
-  operations: Record<string, number>;
-  faults: Record<string, number>;
-  baselineFrames: number;
-  totalFrames: number;
-  virtualMs: number;
-  trace: string;
-  /** The last steps' lines, newest last. */
-  recent: string[];
-}
+export type { SeedResult };
 
 export async function runSeed({ image, initrd }: SimulationImage, options: SeedOptions): Promise<SeedResult> {
   let output = '';

@@ -102,7 +102,8 @@ async function finish(world: World, baseline: { modules: Map<string, unknown>; f
   checkInvariants(world);
 }
 
-interface Result {
+/** The run's result: printed as `sim-result {json}`, read by the host (sim/run-seed.ts). */
+export interface SeedResult {
   ok: boolean;
   seed: number;
   steps: number;
@@ -119,11 +120,11 @@ interface Result {
   recent: string[];
 }
 
-async function simulate(seed: number, steps: number, breakAt: { kind: string; step: number } | null): Promise<Result> {
+async function simulate(seed: number, steps: number, breakAt: { kind: string; step: number } | null): Promise<SeedResult> {
   const world = new World(new Random(seed));
   const { frames } = world.kernel;
   const baseline = { modules: world.snapshot() as Map<string, unknown>, free: frames.free };
-  const result = (): Result => ({
+  const result = (): SeedResult => ({
     ok: true, seed, steps, operations: world.trace.operations, faults: { ...faultsTripped(), ...world.trace.faults },
     baselineFrames: frames.total - baseline.free, totalFrames: frames.total, virtualMs: now(), trace: world.trace.hash, recent: world.trace.recent,
   });
