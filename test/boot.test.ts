@@ -1,7 +1,9 @@
 /*
  * Build → boot → shell, in-process: the whole path a user takes with `npm start`.
  */
+import { createFsFromVolume, Volume } from 'memfs';
 import { afterEach, describe, expect, it } from 'vitest';
+import { build } from '../build.ts';
 import { bootKernel, buildInMemory, type TestKernel } from './harness.ts';
 
 let kernel: TestKernel | undefined;
@@ -16,6 +18,15 @@ describe('build', () => {
     expect(result.imageSections.text + result.imageSections.init).toBeLessThanOrEqual(16 * 1024);
     expect(result.modules.map(({ record }) => record.name)).toEqual(expect.arrayContaining(['hello', 'shell']));
     expect(result.report).toMatch(/base image share \d+\.\d%/);
+  });
+
+  it('fails with one line when the base image is over its budget, and writes nothing', async () => {
+    const volume = new Volume();
+    const fs = createFsFromVolume(volume) as never;
+    await expect(build({ fs, outDir: '/dist', quiet: true, baseImageBudget: 1024 })).rejects.toThrow(
+      /^base image is \d+ bytes, over its budget of 1024: move code into a module$/,
+    );
+    expect(volume.toJSON()).toEqual({});
   });
 
   it('derives dependencies and exports from the bundles', async () => {

@@ -101,6 +101,15 @@ describe('refusals and rollbacks leave the old version serving, memory exact', (
     await expectUnchanged(before);
   });
 
+  it('a second swap of a module while the first waits for quiescence is refused, and the first completes', async () => {
+    const before = await bootWithSwappy();
+    const result = JSON.parse(await kernel!.run('call swap-driver swapTwice'));
+    expect(result.second).toBe('swap: swappy: refused, nothing changed: a swap of swappy is already in progress');
+    expect(result.first).toMatch(/^swap: swappy 1\.0\.0 -> 2\.0\.0: quiescent/);
+    expect(await kernel!.run('call swappy version')).toBe('"2.0.0"\n');
+    expect((await frameCounts(kernel!)).used).toBe(before.frames.used);
+  });
+
   it('a swap asked for from inside a call into the module is refused at once, without deadlock', async () => {
     const before = await bootWithSwappy();
     expect(await kernel!.run('call swappy swapMyself')).toBe('"swap: swappy: refused, nothing changed: requested from inside a call into swappy: a module cannot be swapped under its own feet"\n');
@@ -149,3 +158,34 @@ it('10,000 swaps under load: no call lost or run twice, state kept, frames exact
   console.log(`10,000 swaps: host bytecode grew ${bytecodeGrowth} bytes, machine code ${codeAfter.machineCode - codeBefore.machineCode} bytes`);
   expect(bytecodeGrowth).toBeLessThan(256 * 1024);
 }, 300_000);
+
+describe('objects the new version cannot take roll the swap back, and keep running the old code', () => {
+  /** tallies 1.0.0 with two Tally objects in its state: one that has counted once, one that never has. */
+  async function bootWithTallies() {
+    kernel = await boot();
+    await kernel.run('modprobe swap; modprobe tallies; call tallies open; call tallies addToAll; call tallies open');
+    return { frames: await frameCounts(kernel), lsmod: await kernel.run('lsmod') };
+  }
+  async function expectOldVersionServing(before: { frames: unknown; lsmod: string }) {
+    expect(await kernel!.run('call tallies version')).toBe('"1.0.0"\n');
+    expect(await kernel!.run('call tallies addToAll')).toBe('[2,1]\n');
+    expect(await frameCounts(kernel!)).toEqual(before.frames);
+    expect(await kernel!.run('lsmod')).toBe(before.lsmod);
+  }
+
+  it('a new version without the class of objects the old one handed out', async () => {
+    const before = await bootWithTallies();
+    expect(await kernel!.swap('tallies', '2.0.0')).toBe(
+      'swap: tallies 1.0.0 -> 2.0.0: rolled back, tallies stays at 1.0.0: tallies 2.0.0 has no class Tally for the Tally objects the old version handed out',
+    );
+    await expectOldVersionServing(before);
+  });
+
+  it('a migrateInstance that throws midway: the object already moved gets its old class back', async () => {
+    const before = await bootWithTallies();
+    expect(await kernel!.swap('tallies', '3.0.0')).toBe(
+      'swap: tallies 1.0.0 -> 3.0.0: rolled back, tallies stays at 1.0.0: 3.0.0 Tally.migrateInstance failed: 3.0.0 takes no Tally of 1.0.0 that has never counted',
+    );
+    await expectOldVersionServing(before);
+  });
+});

@@ -65,7 +65,11 @@ export class InstanceMigration {
       const target = exports[this.#classes.get(from)!] as { prototype: object; migrateInstance?: (instance: object, fromVersion: string) => void };
       this.#done.push({ instance, from });
       Object.setPrototypeOf(instance, target.prototype);
-      target.migrateInstance?.(instance, fromVersion);
+      try {
+        target.migrateInstance?.(instance, fromVersion);
+      } catch (error) {
+        throw new Error(`${fresh.record.version} ${this.#classes.get(from)}.migrateInstance failed: ${(error as Error)?.message ?? String(error)}`);
+      }
     }
   }
 
