@@ -66,8 +66,9 @@ export class ReclaimMonitor {
     for (const code of this.pending) {
       if (this.zombies.has(code) || ++code.rounds < ROUNDS_BEFORE_ZOMBIE) continue;
       this.zombies.add(code);
-      // What the kernel can see holding module code: globals modules added (built-ins are not enumerable).
-      const globals = Object.keys(globalThis).join(', ');
+      // What the kernel can see holding module code: globals modules added (built-ins are not
+      // enumerable; gc is V8's own, on every context's global when node runs with --expose-gc).
+      const globals = Object.keys(globalThis).filter((key) => key !== 'gc').join(', ');
       this.#kernel.log.printk(`keel: ${code.name} ${code.version} is a zombie: ${code.remaining} code objects still referenced, ${globals ? `held by global ${globals}` : 'holder unknown'}`, 'warn');
     }
     if ([...this.pending].some((code) => !this.zombies.has(code))) this.#schedule();

@@ -36,8 +36,6 @@ export interface CpioFile {
 
 export interface CpioEntry {
   name: string;
-  mode: number;
-  mtime: number;
   /** Where the entry's header starts, relative to the start of the archive. */
   offset: number;
   /** Where its data starts, and how long it is. */
@@ -48,6 +46,12 @@ export interface CpioEntry {
 }
 
 const align4 = (value: number) => (value + 3) & ~3;
+
+/** An entry as `readEntries` gives it: with the file's mode and modification time too. */
+export interface CpioFileEntry extends CpioEntry {
+  mode: number;
+  mtime: number;
+}
 
 /** Writes files as one newc archive ending in the trailer. Inode numbers count from 1. */
 export function writeCpio(files: readonly CpioFile[]): Uint8Array {
@@ -80,7 +84,9 @@ export function writeCpio(files: readonly CpioFile[]): Uint8Array {
 
 /**
  * Reads the entry whose header starts at `offset`, the trailer included. Returns null when
- * only zero padding is left. `base` is where the archive starts in `memory`.
+ * only zero padding is left. `base` is where the archive starts in `memory`. Mode and mtime
+ * are left out: the kernel, which reads entries this way, needs neither (and carries every byte
+ * of this function in its base image).
  */
 export function readEntryAt(memory: Uint8Array, base: number, length: number, offset: number): CpioEntry | null {
   while (offset + 4 <= length && memory[base + offset] === 0) offset += 4;
@@ -97,17 +103,19 @@ export function readEntryAt(memory: Uint8Array, base: number, length: number, of
   const dataOffset = align4(nameEnd + 1);
   const size = field(header, 6);
   if (dataOffset + size > length) throw new RamdiskError(`data of "${name}" (${size} bytes) runs past the end of the archive`, offset);
-  return { name, mode: field(header, 1), mtime: field(header, 5), offset, dataOffset, size, next: align4(dataOffset + size) };
+  return { name, offset, dataOffset, size, next: align4(dataOffset + size) };
 }
 
 /**
  * Reads every file entry, across several concatenated archives (as Linux accepts them),
  * leaving out trailers and the "." entry GNU cpio writes.
  */
-export function readEntries(memory: Uint8Array, base = 0, length = memory.length - base): CpioEntry[] {
-  const entries: CpioEntry[] = [];
+export function readEntries(memory: Uint8Array, base = 0, length = memory.length - base): CpioFileEntry[] {
+  const entries: CpioFileEntry[] = [];
   for (let entry = readEntryAt(memory, base, length, 0); entry; entry = readEntryAt(memory, base, length, entry.next)) {
-    if (entry.name !== '.' && entry.name !== CPIO_TRAILER) entries.push(entry);
+    if (entry.name === '.' || entry.name === CPIO_TRAILER) continue;
+    const header = decodeUtf8(memory, base + entry.offset, base + entry.offset + HEADER_SIZE);
+    entries.push({ ...entry, mode: field(header, 1), mtime: field(header, 5) });
   }
   return entries;
 }

@@ -50,6 +50,18 @@ describe('stale references after unload', () => {
     expect(await kernel.unloadGivesMemoryBack('deferred')).toBe(true);
   });
 
+  it('a function inside a plain object crosses unwrapped: kept after its module is unloaded, the module is a zombie until it is dropped', async () => {
+    kernel = await boot();
+    await kernel.run('call plain-keeper keep');
+    expect(await kernel.run('rmmod plain-giver')).toBe('');
+    expect(await runUntil(kernel, 'lsmod', /plain-giver/)).toMatch(/^plain-giver\s+0  - \[Zombie\]$/m);
+    expect(await kernel.run('dmesg')).toMatch(/plain-giver 1\.0\.0 is a zombie: \d+ code objects still referenced, holder unknown/);
+    // The monitor stops collecting for a zombie; the next unload's collections find it gone.
+    await kernel.run('call plain-keeper drop; modprobe hello; rmmod hello');
+    await runUntil(kernel, 'dmesg', /plain-giver 1\.0\.0: zombie code reclaimed by the host/);
+    expect(await kernel.run('lsmod')).not.toMatch(/plain-giver/);
+  });
+
   it('a module whose code is still referenced after unload is shown as a zombie, with its holder', async () => {
     kernel = await boot();
     await kernel.run('modprobe leaky');
