@@ -141,8 +141,12 @@ it('10,000 swaps under load: no call lost or run twice, state kept, frames exact
   const framesBefore = await frameCounts(kernel);
   const codeBefore = await settledCode();
 
-  // kv holds the driver's 500 keys and the workload's 64.
-  const result = JSON.parse(await kernel.run('call swap-driver swapUnderLoad 10000'));
+  // kv holds the driver's 500 keys and the workload's 64. call() reads the last line: on a loaded
+  // machine the reclaim monitor may print a warning meanwhile (a version whose collection lags).
+  const consoleBefore = kernel.console.length;
+  const result = await kernel.call('swap-driver', 'swapUnderLoad', 10000);
+  const warnings = kernel.console.slice(consoleBefore).split('\n').filter((line) => line.startsWith('['));
+  if (warnings.length > 0) console.log(`kernel lines during the swaps:\n${warnings.slice(0, 5).join('\n')}`);
   expect(result).toEqual({ swaps: 10000, failures: [], asked: 200, answered: 200, answeredTwice: 0, wrong: 0, size: 500 + 64 });
 
   await kernel.run('call workload stop');
