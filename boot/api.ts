@@ -63,8 +63,11 @@ export declare function clearTimer(id: number): void;
 export declare const cmdline: string;
 export declare function param(name: string): string | undefined;
 
-/** Loads a module by name with its dependencies (modprobe). Throws ModuleError. */
-export declare function loadModule(name: string, version?: string): void;
+/**
+ * Loads a module by name with its dependencies (modprobe). Throws ModuleError. Where an init
+ * is async, returns a promise that settles once it has finished (and rejects if it failed).
+ */
+export declare function loadModule(name: string, version?: string): void | Promise<void>;
 /** Unloads a module (rmmod): refused while it has users or has no exit. Throws ModuleError. */
 export declare function unloadModule(name: string): void;
 /**
@@ -73,6 +76,12 @@ export declare function unloadModule(name: string): void;
  */
 export declare function requestModule<Exports = Record<string, unknown>>(name: string): Exports;
 export declare function releaseModule(name: string): void;
+/**
+ * Keeps the calling module loaded while it holds something that would be lost with it (the
+ * files of /tmp, say): rmmod and autoclean refuse it, saying `reason`, until allowUnload.
+ */
+export declare function keepLoaded(reason: string): void;
+export declare function allowUnload(): void;
 
 
 /** The kernel log, oldest line first. */

@@ -2,73 +2,99 @@
  * The implementation of keel:kernel: one API object per module, bound to it, so that
  * frames it allocates, timers it sets and modules it holds are recorded as its own and
  * given back at unload. Checked against the declarations in api.ts.
+ *
+ * Every function takes each argument once and checks it (argument-checks.ts): a module
+ * cannot make the kernel account one thing and do another, nor make host code throw.
+ * A kalloc block is a buffer of its own, mapped to the module as an MMU maps frames: its
+ * frames are accounted to the module, and kfree or unload unmaps it, so a view kept after
+ * that reads nothing — never the frames, which another module may own by then.
  */
-import { FRAME_SIZE } from '../emulator/machine-interface.ts';
 import type * as Api from './api.ts';
+import { checkFunction, checkNumber, checkOneOf, checkString, LONGEST_TIMER_MS } from './argument-checks.ts';
 import { framesFor } from './frame-allocator.ts';
 import type { Kernel } from './kernel.ts';
 import type { LoadedModule } from './loaded-module.ts';
 import { ModuleError } from './loader.ts';
-import { createNamespace, ModuleUnloadedError, refuseUnloaded, runAs } from './stubs.ts';
+import { createNamespace, ModuleUnloadedError, refuseUnloaded, reportRejection, runAs } from './stubs.ts';
 
 export type KernelApi = typeof Api;
 
+const LEVELS = ['info', 'warn', 'error', undefined] as const;
+
 export function createKernelApi(kernel: Kernel, module: LoadedModule): KernelApi {
   const { machine, frames, loader, log } = kernel;
-  const frameOf = (buffer: Uint8Array) => buffer.byteOffset / FRAME_SIZE;
   const api: KernelApi = {
     ModuleUnloadedError,
     ModuleError,
-    printk: log.printk,
-    consoleWrite: machine.console.write,
-    consoleReadLine: machine.console.readLine,
-    kalloc(bytes) {
+    printk(message, level) {
+      checkString('printk: message', message);
+      checkOneOf('printk: level', level, LEVELS);
+      log.printk(message, level);
+    },
+    consoleWrite: (text) => machine.console.write(checkString('consoleWrite: text', text)),
+    consoleReadLine: () => machine.console.readLine(),
+    kalloc(size) {
+      const bytes = checkNumber('kalloc: bytes', size, 0, kernel.memory.length);
       const count = framesFor(bytes);
       const first = frames.allocate(count, module.dataOwner);
-      module.allocations.set(first, count);
-      return kernel.memory.fill(0, first * FRAME_SIZE, (first + count) * FRAME_SIZE).subarray(first * FRAME_SIZE, first * FRAME_SIZE + bytes);
+      const block = new Uint8Array(bytes);
+      module.allocations.set(block, { first, count, buffer: block.buffer });
+      return block;
     },
-    kfree(buffer) {
-      const count = buffer.buffer === kernel.memory.buffer ? module.allocations.get(frameOf(buffer)) : undefined;
-      if (count === undefined) throw new RangeError(`kfree: not a block of ${module.name}`);
-      module.allocations.delete(frameOf(buffer));
-      frames.release(frameOf(buffer), count, module.dataOwner);
+    kfree(block) {
+      // Looked up by identity: nothing is read from the argument, so nothing about it can lie.
+      const allocation = module.allocations.get(block);
+      if (!allocation) throw new RangeError(`kfree: not a block that kalloc gave ${module.name}`);
+      module.allocations.delete(block);
+      frames.release(allocation.first, allocation.count, module.dataOwner);
+      machine.mmu.unmap(allocation.buffer);
     },
-    now: machine.timer.now,
+    now: () => machine.timer.now(),
     setTimer(callback, milliseconds) {
+      checkFunction('setTimer: callback', callback);
+      const delay = checkNumber('setTimer: milliseconds', milliseconds, 0, LONGEST_TIMER_MS, false);
       const id = machine.timer.setTimer(() => {
         module.timers.delete(id);
         try {
-          runAs(module, callback, 'timer');
+          reportRejection(module, runAs(module, callback, 'timer'), 'timer');
         } catch {
-          // Reported as an oops; a timer has no caller to pass it on to.
+          // Reported as an oops, as an async callback's rejection is: a timer has no caller to pass it on to.
         }
-      }, milliseconds);
+      }, delay);
       module.timers.add(id);
       return id;
     },
     clearTimer(id) {
-      if (module.timers.delete(id)) machine.timer.clearTimer(id);
+      if (module.timers.delete(checkNumber('clearTimer: id', id, 0, Number.MAX_SAFE_INTEGER))) machine.timer.clearTimer(id);
     },
     cmdline: kernel.bootInfo.cmdline,
-    param: (name) => kernel.params.get(name),
+    param: (name) => kernel.params.get(checkString('param: name', name)),
     loadModule(name, version) {
-      loader.load(name, { version });
+      return loader.loadWhenReady(checkString('loadModule: name', name), { version: checkString('loadModule: version', version, true) });
     },
-    unloadModule: (name) => loader.unload(name),
-    requestModule<Exports>(name: string) {
-      const wanted = loader.modules.get(name) ?? loader.load(name, { onDemand: true });
-      if (wanted === module) throw new ModuleError(`${name} cannot request itself`);
+    unloadModule: (name) => loader.unload(checkString('unloadModule: name', name)),
+    requestModule<Exports>(wantedName: string) {
+      const name = checkString('requestModule: name', wantedName);
+      // By name, not by record: a version staged for a swap would otherwise hold its own module.
+      if (name === module.name) throw new ModuleError(`${name} cannot request itself`);
+      const wanted = loader.modules.get(name) ?? loader.loadNow(name, { onDemand: true }, module);
+      if (wanted.state !== 'Live') throw new ModuleError(`${name} is not ready: its init has not finished`);
       wanted.users.add(module);
       return createNamespace(module, wanted) as Exports;
     },
     releaseModule(name) {
-      const held = loader.modules.get(name);
+      const held = loader.modules.get(checkString('releaseModule: name', name));
       if (held && !module.dependencies.includes(held)) held.users.delete(module);
     },
-    dmesg: log.dmesg,
+    keepLoaded(reason) {
+      module.keptLoadedBy = checkString('keepLoaded: reason', reason);
+    },
+    allowUnload() {
+      module.keptLoadedBy = null;
+    },
+    dmesg: () => log.dmesg(),
     kernelInternals: () => kernel,
-    halt: machine.power.halt,
+    halt: (status) => machine.power.halt(checkNumber('halt: status', status, 0, 255)),
   };
   // Code of the module that outlives its unload gets no frames, timers or holds (see refuseUnloaded).
   return new Proxy(api, { get: (target, key: keyof KernelApi) => (refuseUnloaded(module, 'kernel', key), target[key]) });

@@ -12,8 +12,15 @@ const RING_LINES = 1000;
 
 export type LogLevel = 'info' | 'warn' | 'error';
 
-/** What a log line says of something thrown: its message, or the value itself if it is no Error. */
-export const messageOf = (error: unknown): string => (error as Error)?.message ?? String(error);
+/** What a log line says of something thrown: its message, or the value itself if it is no Error; never throws. */
+export function messageOf(error: unknown): string {
+  try {
+    return String((error as Error)?.message ?? error);
+  } catch {
+    // A Proxy whose traps throw, a getter that throws, an object with no toString: say so instead.
+    return 'a value that cannot be read';
+  }
+}
 
 export class KernelLog {
   readonly #lines: string[] = [];

@@ -14,7 +14,10 @@ import { ReclaimMonitor } from './reclaim-monitor.ts';
 import { connectStubs } from './stubs.ts';
 
 /** A place module bundles can be read from: the boot ramdisk, or memory a module filled. */
-export type ModuleSource = Pick<RamdiskReader, 'start' | 'moduleEntry'>;
+export interface ModuleSource {
+  /** The bytes of `record`'s bundle (checked by the loader against the record's size and hash). */
+  moduleBytes(record: ModuleRecord): Uint8Array;
+}
 
 export class Kernel {
   /** Physical memory (the firmware allocates it in the kernel's realm). */
@@ -44,6 +47,8 @@ export class Kernel {
     connectStubs(machine.watchdog.running, (module, symbol, error) =>
       this.log.printk(`keel: oops in ${module}.${symbol}: ${messageOf(error)}`, symbol === 'timer' ? 'error' : 'info'),
     );
+    // A rejection nobody handled has no caller either: its oops goes to the console.
+    machine.host.onUnhandledRejection((reason) => this.log.printk(`keel: oops${culprit(reason)}: unhandled promise rejection: ${messageOf(reason)}`, 'error'));
     this.frames = new FrameAllocator(machine.memory.length);
     let initOwner: FrameOwner | undefined;
     for (const region of bootInfo.memoryMap) {
@@ -68,5 +73,15 @@ export class Kernel {
     if (record) return record;
     const what = version && records.length > 0 ? `version ${version} of module ${name}` : `module ${name}`;
     throw new ModuleError(`${what} not found in the ramdisk${wantedBy ? ` (needed by ${wantedBy})` : ''}`);
+  }
+}
+
+/** " in <module>", from the first module frame of an error's stack (its sourceURL), or nothing. */
+function culprit(reason: unknown): string {
+  try {
+    const frame = /keel:lib\/modules\/([a-z0-9-]+)\//.exec(String((reason as Error)?.stack));
+    return frame ? ` in ${frame[1]}` : '';
+  } catch {
+    return '';
   }
 }

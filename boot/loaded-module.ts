@@ -10,6 +10,13 @@ import type { ModuleRecord } from '../ramdisk/module-index.ts';
 import type { FrameOwner } from './frame-allocator.ts';
 import type { Link, Slot, StubOwner } from './stubs.ts';
 
+/** Frames accounted to a kalloc block, and the buffer it is mapped as. */
+export interface Allocation {
+  first: number;
+  count: number;
+  buffer: ArrayBuffer;
+}
+
 export type ModuleState = 'Loading' | 'Live' | 'Unloading' | 'Unloaded' | 'Zombie';
 
 export class LoadedModule implements StubOwner {
@@ -26,11 +33,19 @@ export class LoadedModule implements StubOwner {
   /** Modules this one imports, and the modules that import or hold this one. */
   readonly dependencies: LoadedModule[] = [];
   readonly users = new Set<LoadedModule>();
-  /** Data allocations (first frame → frame count) and timers, made through its kernel API. */
-  readonly allocations = new Map<number, number>();
+  /** Its kalloc blocks (each a buffer of its own, unmapped when freed) and timers, made through its kernel API. */
+  readonly allocations = new Map<Uint8Array, Allocation>();
   readonly timers = new Set<number>();
+  /** While an async init runs: settles when it has (the module is Live then, or gone). */
+  ready: Promise<LoadedModule> | null = null;
+  /** Loaded for this module while it loads (dependencies, what its init requested): given back if its load fails. */
+  readonly broughtIn: LoadedModule[] = [];
+  /** Why the module keeps itself loaded (keepLoaded: its own data, say), or null. */
+  keptLoadedBy: string | null = null;
+  /** A swap of this module is under way: it cannot be unloaded meanwhile. */
+  swapping = false;
 
-  exit: (() => void) | null = null;
+  exit: (() => unknown) | null = null;
   /** The compiled factory and what it exported: watched for collection after unload. */
   codeObjects: object[] = [];
   /** Loaded because something asked for it (request_module), not by name: autoclean may unload it. */

@@ -8,13 +8,19 @@
  * *from those frames* as a function (never import(): FACTS.md), link its `keel:*` imports to
  * stubs (refusing a symbol the loaded version of the dependency does not export: after a
  * swap, that may not be the version the build checked against), run its `init`. A failure at
- * any step undoes every step, for that module and for the dependencies loaded on its behalf.
+ * any step undoes every step, for that module, for the dependencies loaded on its behalf and
+ * for the modules its init requested.
+ *
+ * An init may be async: the module is then Loading — not to be linked, requested, swapped or
+ * unloaded — until its promise settles, and a load that needs it waits for it (load returns a
+ * promise then). A rejection is an init failure like a throw: an oops, "init failed", and
+ * everything the load took given back.
  *
  * unload(name): refuse while it has users (naming them, as rmmod does), a call on its stack or
- * in flight (its code would run on after its frames are freed), or a swap holding its calls,
- * or when it is permanent; run `exit`; revoke its stubs; free its text and data frames; drop
- * every reference to its code and ask the reclaim monitor to check that the host engine
- * collected it.
+ * in flight (its code would run on after its frames are freed), a swap of it, or something it
+ * keeps loaded for (its own data, say: keepLoaded), or when it is not Live or is permanent; run
+ * `exit`; revoke its stubs; free its text and data frames; drop every reference to its code
+ * and ask the reclaim monitor to check that the host engine collected it.
  */
 import { FRAME_SIZE } from '../emulator/machine-interface.ts';
 import type { ModuleRecord } from '../ramdisk/module-index.ts';
@@ -24,7 +30,7 @@ import { createKernelApi } from './kernel-api.ts';
 import { messageOf } from './kernel-log.ts';
 import type { Kernel } from './kernel.ts';
 import { LoadedModule } from './loaded-module.ts';
-import { createNamespace, revokeOwner, runAs } from './stubs.ts';
+import { createNamespace, KERNEL_HOOKS, oops, revokeOwner, runAs } from './stubs.ts';
 
 /** A module that cannot be loaded or unloaded; the message is the one line users see. */
 export class ModuleError extends Error {
@@ -34,7 +40,7 @@ export class ModuleError extends Error {
 /** The build's public key (raw Ed25519, hex), put into the base image by the build. */
 declare const MODULE_SIGNING_KEY: string;
 
-const SPECIAL_EXPORTS = new Set(['init', 'exit']);
+const NativePromise = Promise;
 
 export class ModuleLoader {
   readonly modules = new Map<string, LoadedModule>();
@@ -45,31 +51,81 @@ export class ModuleLoader {
     this.#kernel = kernel;
   }
 
-  /** Loads a module and what it depends on; returns it (already loaded: returns it as is). */
-  load(name: string, options: { version?: string; onDemand?: boolean } = {}): LoadedModule {
+  /**
+   * Loads a module and what it depends on; returns it (already loaded: returns it as is). Where
+   * an init in the chain is async, returns a promise of it, which settles once every init has.
+   */
+  load(name: string, options: { version?: string; onDemand?: boolean } = {}): LoadedModule | Promise<LoadedModule> {
     const loaded = this.modules.get(name);
-    if (loaded && (!options.version || loaded.record.version === options.version)) return loaded;
+    if (loaded && (!options.version || loaded.record.version === options.version)) return loaded.ready ?? loaded;
     if (loaded) throw new ModuleError(`${name} ${loaded.record.version} is loaded; swap it to change version`);
     const order = this.#resolve(this.#kernel.findRecord(name, options.version), []);
     const loadedNow: LoadedModule[] = [];
-    try {
-      for (const record of order) {
-        if (this.modules.has(record.name)) continue;
+    const next = (position: number): LoadedModule | Promise<LoadedModule> => {
+      for (; position < order.length; position++) {
+        const record = order[position]!;
+        const present = this.modules.get(record.name);
+        if (present?.ready) return present.ready.then(() => next(position + 1));
+        if (present) continue;
         const module = this.#loadOne(record);
-        module.onDemand = options.onDemand === true || record !== order.at(-1);
+        module.onDemand = options.onDemand === true || position < order.length - 1;
         loadedNow.push(module);
+        if (module.ready) return module.ready.then(() => next(position + 1));
       }
-    } catch (error) {
-      for (const module of loadedNow.reverse()) this.discard(module);
+      for (const module of loadedNow) module.broughtIn.length = 0;
+      return this.modules.get(name)!;
+    };
+    const giveBack = (error: unknown) => {
+      for (const module of loadedNow.reverse()) this.abandon(module);
       throw error;
+    };
+    try {
+      const result = next(0);
+      return result instanceof NativePromise ? result.then(undefined, giveBack) : result;
+    } catch (error) {
+      return giveBack(error);
     }
-    return this.modules.get(name)!;
   }
 
-  /** Loads `record` beside the loaded version of its module (for a swap): not in the table. */
+  /** load(), with any failure of an async init reported to the caller: for loadModule. */
+  loadWhenReady(name: string, options: { version?: string }): Promise<void> | void {
+    const result = this.load(name, options);
+    if (result instanceof NativePromise) return result.then(() => undefined);
+  }
+
+  /**
+   * Loads `record` beside the loaded version of its module (for a swap): not in the table. What
+   * staging loads for it is in its `broughtIn`, given back if the swap rolls back (abandon).
+   */
   stage(record: ModuleRecord): LoadedModule {
-    for (const dependency of this.#resolve(record, []).slice(0, -1)) this.load(dependency.name, { version: dependency.version, onDemand: true });
-    return this.#loadOne(record, false);
+    const before = new Set(this.modules.values());
+    const brought = () => [...this.modules.values()].filter((module) => !before.has(module));
+    try {
+      for (const dependency of this.#resolve(record, []).slice(0, -1)) this.loadNow(dependency.name, { version: dependency.version, onDemand: true });
+      const dependencies = brought();
+      const fresh = this.#loadOne(record, false);
+      fresh.broughtIn.unshift(...dependencies);
+      return fresh;
+    } catch (error) {
+      for (const module of brought().reverse()) this.abandon(module);
+      throw error;
+    }
+  }
+
+  /**
+   * load() for callers that cannot wait (requestModule, staging): a module whose init is still
+   * running is refused. Modules it loaded are recorded as brought in by `requester` while that
+   * one's init runs, so that they are given back if that init fails.
+   */
+  loadNow(name: string, options: { version?: string; onDemand?: boolean }, requester?: LoadedModule): LoadedModule {
+    const before = new Set(this.modules.values());
+    const loaded = this.load(name, options);
+    if (requester?.state === 'Loading') requester.broughtIn.push(...[...this.modules.values()].filter((module) => !before.has(module)));
+    if (loaded instanceof NativePromise) {
+      loaded.then(undefined, () => {});
+      throw new ModuleError(`${name} is not ready: its init has not finished`);
+    }
+    return loaded;
   }
 
   /** Dependency order for `record`: dependencies first, each once. */
@@ -91,11 +147,11 @@ export class ModuleLoader {
     if (register) this.modules.set(record.name, module);
     machine.watchdog.name(module.id, record.name);
     try {
-      const source = this.#kernel.sources.get(record) ?? ramdisk;
-      const entry = source.moduleEntry(record);
-      const first = frames.allocate(framesFor(record.size), module.textOwner);
-      const start = first * FRAME_SIZE;
-      memory.copyWithin(start, source.start + entry.dataOffset, source.start + entry.dataOffset + entry.size);
+      const bundle = (this.#kernel.sources.get(record) ?? ramdisk).moduleBytes(record);
+      // Its frames are sized by the record: a bundle of another size must not be copied into them.
+      if (bundle.length !== record.size) throw new ModuleError(`${record.path}: the bundle is ${bundle.length} bytes, the index says ${record.size}`);
+      const start = frames.allocate(framesFor(record.size), module.textOwner) * FRAME_SIZE;
+      memory.set(bundle, start);
       const text = memory.subarray(start, start + record.size);
       const sha256 = machine.crypto.sha256(text);
       if (sha256 !== record.sha256) throw new ModuleError(`${record.path}: sha256 does not match the index`);
@@ -105,18 +161,36 @@ export class ModuleLoader {
         this.#kernel.tainted.add(record.name);
         this.#kernel.log.printk(`${record.name}: ${failure} - tainting kernel`, 'warn');
       }
-      this.#link(module, decodeUtf8(text));
-      module.state = 'Live';
-      this.#kernel.log.printk(`keel: loaded ${record.name} ${record.version}`);
+      const initialized = this.#link(module, decodeUtf8(text));
+      if (initialized instanceof NativePromise) {
+        module.ready = initialized.then(
+          () => this.#live(module),
+          (error) => {
+            module.ready = null;
+            oops(module, error, 'init');
+            this.abandon(module);
+            throw new ModuleError(`${record.name}: init failed: ${messageOf(error)}`);
+          },
+        );
+        // Whoever waits for it hears of a failure; nobody waiting must not be an unhandled rejection.
+        module.ready.then(undefined, (error) => this.#kernel.log.printk(`keel: ${messageOf(error)}`));
+      } else this.#live(module);
       return module;
     } catch (error) {
-      this.discard(module);
+      this.abandon(module);
       throw error instanceof ModuleError ? error : new ModuleError(`${record.name}: ${messageOf(error)}`);
     }
   }
 
-  /** Compiles the module's code, runs it with its imports resolved to stubs, then its init. */
-  #link(module: LoadedModule, source: string): void {
+  #live(module: LoadedModule): LoadedModule {
+    module.ready = null;
+    module.state = 'Live';
+    this.#kernel.log.printk(`keel: loaded ${module.name} ${module.record.version}`);
+    return module;
+  }
+
+  /** Compiles the module's code, runs it with its imports resolved to stubs, then its init (whose result it returns). */
+  #link(module: LoadedModule, source: string): unknown {
     const { record } = module;
     const factory = new Function('require', 'module', 'exports', `${source}\n//# sourceURL=keel:${record.path}`);
     module.codeObjects.push(factory);
@@ -132,21 +206,20 @@ export class ModuleLoader {
       return createNamespace(module, dependency);
     };
     const commonjs = { exports: {} as Record<string, unknown> };
-    factory(require, commonjs, commonjs.exports);
+    runAs(module, () => factory(require, commonjs, commonjs.exports));
     const exports = commonjs.exports;
     module.exportsSlot.target = exports;
     for (const symbol of Object.keys(exports)) {
       const value = exports[symbol];
-      if (typeof value === 'function' && !SPECIAL_EXPORTS.has(symbol)) module.exportSlots.set(symbol, { target: value, owner: module, symbol });
+      if (typeof value === 'function' && !KERNEL_HOOKS.has(symbol)) module.exportSlots.set(symbol, { target: value, owner: module, symbol });
       if (Object(value) === value) module.codeObjects.push(value as object);
     }
-    if (typeof exports.exit === 'function') module.exit = exports.exit as () => void;
-    if (typeof exports.init === 'function') {
-      try {
-        runAs(module, exports.init as () => void);
-      } catch (error) {
-        throw new ModuleError(`${record.name}: init failed: ${messageOf(error)}`);
-      }
+    if (typeof exports.exit === 'function') module.exit = exports.exit as () => unknown;
+    if (typeof exports.init !== 'function') return undefined;
+    try {
+      return runAs(module, exports.init as () => unknown, 'init');
+    } catch (error) {
+      throw new ModuleError(`${record.name}: init failed: ${messageOf(error)}`);
     }
   }
 
@@ -154,22 +227,46 @@ export class ModuleLoader {
   unload(name: string): void {
     const module = this.modules.get(name);
     if (!module) throw new ModuleError(`Module ${name} ${this.#kernel.findRecords(name).length > 0 ? 'is not currently loaded' : 'does not exist in the ramdisk'}`);
+    if (module.state !== 'Live') throw new ModuleError(`Module ${name} is ${module.state === 'Loading' ? 'still loading: its init has not finished' : 'being unloaded'}`);
     const users = [...module.users].map((user) => user.name).join(' ');
-    if (users || module.active + module.pending || module.holding) throw new ModuleError(`Module ${name} is in use${users && ` by: ${users}`}`);
+    if (users || module.active + module.pending || module.holding || module.swapping) throw new ModuleError(`Module ${name} is in use${users && ` by: ${users}`}`);
+    if (module.keptLoadedBy) throw new ModuleError(`Module ${name} is in use: ${module.keptLoadedBy}`);
     if (module.permanent) throw new ModuleError(`Module ${name} is permanent (it has no exit)`);
     module.state = 'Unloading';
-    try {
-      if (module.exit) runAs(module, module.exit);
-    } catch (error) {
-      this.#kernel.log.printk(`keel: ${name}: exit failed (${messageOf(error)}), unloading anyway`, 'warn');
-    }
+    this.#exit(module);
     const freed = this.discard(module);
     this.#kernel.log.printk(`keel: unloaded ${name} ${module.record.version} (${freed} frames freed)`);
   }
 
+  /** Runs exit; a throw, or an async exit's rejection, is an oops and the unload goes on. */
+  #exit(module: LoadedModule): void {
+    const failed = (error: unknown) => this.#kernel.log.printk(`keel: ${module.name}: exit failed (${messageOf(error)}), unloaded anyway`, 'warn');
+    try {
+      const result = module.exit && runAs(module, module.exit, 'exit');
+      if (result instanceof NativePromise) result.then(undefined, failed);
+    } catch (error) {
+      failed(error);
+    }
+  }
+
+  /**
+   * Undoes a load that failed, or a staged version a swap rolled back: discards the module and
+   * gives back, newest first, what was loaded for it (dependencies, modules its init requested)
+   * and nothing else uses now.
+   */
+  abandon(module: LoadedModule): void {
+    if (module.state === 'Unloaded') return;
+    this.discard(module);
+    for (const brought of module.broughtIn.splice(0).reverse()) {
+      if (this.modules.get(brought.name) !== brought || brought.users.size > 0 || brought.active + brought.pending > 0) continue;
+      if (brought.state === 'Live') this.#exit(brought);
+      this.abandon(brought);
+    }
+  }
+
   /** Takes a module out of every table, revokes its stubs, frees its frames. Returns frames freed. */
   discard(module: LoadedModule): number {
-    const { frames } = this.#kernel;
+    const { frames, machine } = this.#kernel;
     if (this.modules.get(module.name) === module) this.modules.delete(module.name);
     module.state = 'Unloaded';
     revokeOwner(module);
@@ -178,9 +275,10 @@ export class ModuleLoader {
       other.users.delete(module);
       other.links.delete(module);
     }
-    for (const id of module.timers) this.#kernel.machine.timer.clearTimer(id);
-    this.#kernel.machine.watchdog.name(module.id, null);
+    for (const id of module.timers) machine.timer.clearTimer(id);
+    machine.watchdog.name(module.id, null);
     const freed = frames.freeOwner(module.textOwner) + frames.freeOwner(module.dataOwner);
+    for (const { buffer } of module.allocations.values()) machine.mmu.unmap(buffer);
     module.allocations.clear();
     module.exit = null;
     this.#kernel.reclaim.watch(module.name, module.record.version, module.codeObjects);

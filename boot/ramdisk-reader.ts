@@ -45,6 +45,12 @@ export class RamdiskReader {
     return entry;
   }
 
+  /** The bytes of a module's bundle, where they lie in memory. */
+  moduleBytes(record: ModuleRecord): Uint8Array {
+    const entry = this.moduleEntry(record);
+    return this.#memory.subarray(this.start + entry.dataOffset, this.start + entry.dataOffset + entry.size);
+  }
+
   text(entry: CpioEntry): string {
     return decodeUtf8(this.#memory, this.start + entry.dataOffset, this.start + entry.dataOffset + entry.size);
   }

@@ -93,22 +93,45 @@ const functionSource = Function.prototype.toString;
 /** Errors already reported as an oops, so that one fault crossing many stubs is one report. */
 const reported = new WeakSet<object>();
 let running: Int32Array = new Int32Array(1);
-let reportOops: (module: string, symbol: string, error: unknown) => void;
+let oopsSink: (module: string, symbol: string, error: unknown) => void;
+const promiseThen = NativePromise.prototype.then;
+
+/** Exports only the kernel calls: a namespace leaves them out, so no other module can. */
+export const KERNEL_HOOKS = new Set(['init', 'exit', 'exportState', 'importState']);
 
 /** Connects stubs to the kernel, once at boot: the watchdog's word, and where oopses go. */
-export function connectStubs(watchdogWord: Int32Array, oops: typeof reportOops): void {
+export function connectStubs(watchdogWord: Int32Array, sink: typeof oopsSink): void {
   running = watchdogWord;
-  reportOops = oops;
+  oopsSink = sink;
 }
 
 const memberName = (symbol: string, member?: PropertyKey) => (member === undefined ? symbol : `${symbol}.${String(member)}`);
 
-function oops(owner: StubOwner, error: unknown, symbol: string, member?: PropertyKey): void {
+/** Reports an exception leaving `owner.symbol` as an oops, once however many modules it crosses. */
+export function oops(owner: StubOwner, error: unknown, symbol: string, member?: PropertyKey): void {
   if (Object(error) === error) {
     if (reported.has(error as object)) return;
     reported.add(error as object);
   }
-  reportOops(owner.name, memberName(symbol, member), error);
+  oopsSink(owner.name, memberName(symbol, member), error);
+}
+
+/** An async function's promise, from code of `owner` no caller waits for (a timer): a rejection is an oops. */
+export function reportRejection(owner: StubOwner, result: unknown, symbol: string): void {
+  if (result instanceof NativePromise) promiseThen.call(result, undefined, (error) => oops(owner, error, symbol));
+}
+
+/**
+ * A thrown value on its way from `link.callee` to `link.caller`: wrapped by the rule for
+ * results. One that cannot even be looked at (a Proxy whose traps throw) becomes an error
+ * saying so, so that the catcher can always read what it caught.
+ */
+function thrownAcross(link: Link, error: unknown, symbol: string, member?: PropertyKey): unknown {
+  try {
+    return wrapValue(link, error);
+  } catch {
+    return new Error(`${link.callee.name}.${memberName(symbol, member)} threw a value that cannot be read`);
+  }
 }
 
 /**
@@ -169,7 +192,7 @@ export function wrapValue(link: Link, value: unknown): unknown {
     return stub;
   }
   if (typeof value !== 'object' || value === null || wrappers.has(value)) return value;
-  if (value instanceof NativePromise) return value.then((result) => wrapValue(link, result));
+  if (value instanceof NativePromise) return promiseThen.call(value, (result) => wrapValue(link, result));
   if (isDataObject(value)) return value;
   let handle = link.wrapped.get(value);
   if (!handle) link.wrapped.set(value, (handle = makeObjectHandle(link, value)));
@@ -196,30 +219,44 @@ function callThrough(link: Link, slot: Slot, member: PropertyKey | undefined, se
       args[index] = wrapValue(linkBetween(callee, link.caller), argument);
     }
   }
+  // `this` travels to the callee like an argument (a method's is the object behind the handle).
+  const receiver = member !== undefined ? target : self === undefined ? self : wrapValue(linkBetween(callee, link.caller), self);
   const previous = running[0]!;
   let result: unknown;
   callee.active++;
   running[0] = callee.id;
   try {
-    result = newTarget ? construct(fn, args) : fn.apply(member === undefined ? self : target, args);
+    result = newTarget ? construct(fn, args) : fn.apply(receiver, args);
   } catch (error) {
     oops(callee, error, slot.symbol, member);
-    throw error;
+    throw thrownAcross(link, error, slot.symbol, member);
   } finally {
     callee.active--;
     running[0] = previous;
   }
-  if (result instanceof NativePromise) {
-    slot.async = true;
-    callee.pending++;
-    link.caller.pending++;
-    const settled = () => {
-      callee.pending--;
-      link.caller.pending--;
-    };
-    return result.then((value) => (settled(), wrapValue(link, value)), (error) => { settled(); oops(callee, error, slot.symbol, member); throw error; });
+  // Looking at the result runs the callee's code too (a Proxy's traps, a promise's species):
+  // what throws there is its fault, and leaves no count raised.
+  try {
+    if (result instanceof NativePromise) {
+      const settled = () => {
+        callee.pending--;
+        link.caller.pending--;
+      };
+      const answer = promiseThen.call(result, (value) => (settled(), wrapValue(link, value)), (error) => {
+        settled();
+        oops(callee, error, slot.symbol, member);
+        throw thrownAcross(link, error, slot.symbol, member);
+      });
+      slot.async = true;
+      callee.pending++;
+      link.caller.pending++;
+      return answer;
+    }
+    return result !== null && (typeof result === 'object' || typeof result === 'function') ? wrapValue(link, result) : result;
+  } catch (error) {
+    oops(callee, error, slot.symbol, member);
+    throw thrownAcross(link, error, slot.symbol, member);
   }
-  return result !== null && (typeof result === 'object' || typeof result === 'function') ? wrapValue(link, result) : result;
 }
 
 /**
@@ -273,6 +310,7 @@ export function createNamespace(importer: StubOwner, exporter: StubOwner): Recor
   const link = linkBetween(importer, exporter);
   const namespace: Record<string, unknown> = Object.create(null);
   for (const symbol of Object.keys(exporter.exportsSlot.target ?? {})) {
+    if (KERNEL_HOOKS.has(symbol)) continue;
     const slot = exporter.exportSlots.get(symbol);
     if (slot) namespace[symbol] = makeStub(slot, link);
     else {

@@ -69,6 +69,20 @@ export interface HostDevice {
   collectGarbage(): boolean;
   /** Bytes of compiled code (bytecode and machine code) in the host engine's heap. */
   codeBytes(): number;
+  /**
+   * Where a rejection of a promise of the machine's realm that nothing handled goes (the kernel
+   * reports it as an oops). Without a handler, or if the handler throws, the machine panics.
+   */
+  onUnhandledRejection(handler: (reason: unknown) => void): void;
+}
+
+/**
+ * The memory-management unit, as far as the kernel needs one: a block of memory the kernel
+ * mapped to a module as a buffer of its own is unmapped here, so that no view of it reads or
+ * writes anything any more (a stale holder cannot reach frames that are free or reused).
+ */
+export interface MmuDevice {
+  unmap(buffer: ArrayBuffer): void;
 }
 
 /** Lets a watchdog outside the machine name the module whose code hung it. */
@@ -89,6 +103,7 @@ export interface MachineInterface {
   power: PowerDevice;
   host: HostDevice;
   watchdog: WatchdogDevice;
+  mmu: MmuDevice;
 }
 
 /** The base image's text section, compiled: its code is the body of this function. */

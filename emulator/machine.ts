@@ -13,9 +13,11 @@ import { Console } from './devices/console-device.ts';
 import { cryptoDevice, hostDevice } from './devices/host-device.ts';
 import { Timer } from './devices/timer-device.ts';
 import { Watchdog } from './devices/watchdog-device.ts';
+import { checkedDevices } from './device-checks.ts';
 import { BootError, loadKernel } from './firmware.ts';
 import { FRAME_SIZE, type MachineInterface, type TimerDevice } from './machine-interface.ts';
 import { createSandbox, type Sandbox } from './sandbox.ts';
+import { watchRejections } from './unhandled-rejections.ts';
 
 export const DEFAULT_MEMORY_BYTES = 64 * 1024 * 1024;
 export const DEFAULT_CMDLINE = 'init=shell quiet';
@@ -56,6 +58,9 @@ export class Machine {
   readonly halted: Promise<number>;
   private resolveHalted!: (status: number) => void;
   private running = false;
+  /** The kernel's handler for unhandled rejections in its realm, and the watch that routes them here. */
+  private rejectionHandler: ((reason: unknown) => void) | null = null;
+  private stopWatchingRejections = () => {};
 
   constructor(private readonly options: MachineOptions) {
     const memoryBytes = options.memoryBytes ?? DEFAULT_MEMORY_BYTES;
@@ -69,18 +74,38 @@ export class Machine {
     this.halted = new Promise((resolve) => (this.resolveHalted = resolve));
   }
 
-  /** The interface handed to the kernel: devices as plain functions, rebuilt inside the sandbox. */
+  /** The interface handed to the kernel: devices as plain, checked functions, rebuilt inside the sandbox. */
   private machineInterface(): MachineInterface {
-    return this.sandbox.adopt({
+    const devices = checkedDevices({
+      machine: {
+        memory: this.memory,
+        console: { write: this.console.write, readLine: this.console.readLine },
+        timer: { now: this.timer.now, setTimer: this.timer.setTimer, clearTimer: this.timer.clearTimer },
+        crypto: cryptoDevice,
+        channel: { receive: this.channel.receive },
+        power: { halt: (status) => this.stop(status), panic: (reason) => this.panic(reason) },
+        host: { ...hostDevice, onUnhandledRejection: (handler) => (this.rejectionHandler = handler) },
+        watchdog: this.watchdog.device(),
+      },
       memory: this.memory,
-      console: { write: this.console.write, readLine: this.console.readLine },
-      timer: { now: this.timer.now, setTimer: this.timer.setTimer, clearTimer: this.timer.clearTimer },
-      crypto: cryptoDevice,
-      channel: { receive: this.channel.receive },
-      power: { halt: (status) => this.stop(status), panic: (reason) => this.panic(reason) },
-      host: hostDevice,
-      watchdog: this.watchdog.device(),
+      unmap: (buffer) => {
+        // Transferring a buffer detaches it: every view of it, anywhere, is empty from now on.
+        structuredClone(buffer, { transfer: [buffer] });
+      },
+      fault: (where, error) => this.panic(`${where} threw: ${describe(error)}`),
     });
+    return this.sandbox.adopt(devices);
+  }
+
+  /** A rejection nothing handled, of a promise of this machine's realm: the kernel's to report. */
+  private unhandledRejection(reason: unknown): void {
+    if (!this.running) return;
+    if (!this.rejectionHandler) return this.panic(`unhandled rejection in the kernel: ${describe(reason)}`);
+    try {
+      this.rejectionHandler(reason);
+    } catch (error) {
+      this.panic(`unhandled rejection in the kernel: ${describe(error)}`);
+    }
   }
 
   /** Runs the firmware and the kernel's boot. Image and memory problems throw before any jump. */
@@ -91,13 +116,14 @@ export class Machine {
       cmdline: this.options.cmdline ?? DEFAULT_CMDLINE,
     });
     this.running = true;
+    this.stopWatchingRejections = watchRejections({ owns: (promise) => this.sandbox.ownsPromise(promise), report: (reason) => this.unhandledRejection(reason) });
     if (!this.sandbox.hasImportGuard) {
       this.console.write('keel: warning: node runs without --experimental-vm-modules, so import() inside the sandbox reaches the host\n');
     }
     try {
       entry(this.machineInterface(), bootInfo);
     } catch (error) {
-      this.panic(`${(error as Error)?.message ?? String(error)}`);
+      this.panic(describe(error));
     }
   }
 
@@ -109,9 +135,19 @@ export class Machine {
   private stop(status: number): void {
     if (!this.running) return;
     this.running = false;
+    this.stopWatchingRejections();
     this.timer.stopAll();
     this.console.endInput();
     this.channel.close();
     this.resolveHalted(status);
+  }
+}
+
+/** A thrown value's message for a panic line; never throws, whatever was thrown. */
+function describe(error: unknown): string {
+  try {
+    return String((error as Error)?.message ?? error);
+  } catch {
+    return 'a value that cannot be read';
   }
 }

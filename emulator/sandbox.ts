@@ -58,6 +58,7 @@ return {
   allocate: (bytes) => new Uint8Array(bytes),
   allocateShared: (words) => new Int32Array(new SharedArrayBuffer(words * 4)),
   importRefused: () => new Error('import() is not available in keel: a module imports keel:<name>, or bundles what it needs'),
+  ownsPromise: (promise) => promise instanceof Promise,
 };
 `;
 
@@ -66,6 +67,7 @@ interface Bridge {
   allocate(bytes: number): Uint8Array;
   allocateShared(words: number): Int32Array;
   importRefused(): Error;
+  ownsPromise(promise: Promise<unknown>): boolean;
 }
 
 export interface Sandbox {
@@ -77,6 +79,8 @@ export interface Sandbox {
   allocateShared(words: number): Int32Array;
   /** Compiles `source` as the body of a function of the realm. */
   compile(source: string, parameters: string[], filename: string): (...args: unknown[]) => unknown;
+  /** Whether a promise was made in the realm (by the kernel or a module). */
+  ownsPromise(promise: Promise<unknown>): boolean;
   /** Whether `import()` inside the realm gets a realm error (node has --experimental-vm-modules). */
   readonly hasImportGuard: boolean;
 }
@@ -88,6 +92,7 @@ export function createSandbox(): Sandbox {
     adopt: bridge.adopt,
     allocate: bridge.allocate,
     allocateShared: bridge.allocateShared,
+    ownsPromise: bridge.ownsPromise,
     compile: (source, parameters, filename) =>
       vm.compileFunction(source, parameters, {
         parsingContext: context,

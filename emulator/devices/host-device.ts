@@ -23,7 +23,8 @@ export const cryptoDevice: CryptoDevice = {
   },
 };
 
-export const hostDevice: HostDevice = {
+/** The host port, but for where unhandled rejections go: that is each machine's own (machine.ts). */
+export const hostDevice: Omit<HostDevice, 'onUnhandledRejection'> = {
   collectGarbage() {
     const gc = (globalThis as { gc?: () => void }).gc;
     if (!gc) return false;

@@ -37,10 +37,7 @@ function install(sent: ModuleRecord, bytes: Uint8Array): { record: ModuleRecord;
   const versions = kernel.index.get(sent.name) ?? [];
   const record = { ...sent, default: versions.length === 0 };
   kernel.index.set(record.name, [...versions.filter((other) => other.version !== record.version), record]);
-  kernel.sources.set(record, {
-    start: buffer.byteOffset,
-    moduleEntry: () => ({ name: record.path, mode: 0o100644, mtime: 0, offset: 0, dataOffset: 0, size: record.size, next: 0 }),
-  });
+  kernel.sources.set(record, { moduleBytes: () => buffer });
   return { record, buffer };
 }
 

@@ -46,7 +46,7 @@ function checkFrames(world: World): void {
     if (!owners.has(module.textOwner) || !owners.has(module.dataOwner)) throw new Violation('frames', `${module.name}'s frame owners are gone from the allocator`);
     const text = Math.max(1, Math.ceil(module.record.size / 4096));
     if (module.textOwner.frames !== text) throw new Violation('frames', `${module.name} has ${module.textOwner.frames} text frames for a ${module.record.size}-byte bundle`);
-    const data = [...module.allocations.values()].reduce((sum, count) => sum + count, 0);
+    const data = [...module.allocations.values()].reduce((sum, { count }) => sum + count, 0);
     if (module.dataOwner.frames !== data) throw new Violation('frames', `${module.name} owns ${module.dataOwner.frames} data frames but its kalloc blocks hold ${data}`);
   }
 }
