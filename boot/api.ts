@@ -62,6 +62,11 @@ export declare function clearTimer(id: number): void;
 /** The kernel command line, and one parameter of it ("autoclean=30" → param("autoclean") = "30"). */
 export declare const cmdline: string;
 export declare function param(name: string): string | undefined;
+/**
+ * A numeric parameter ("kv.capacity=2000" → 2000), checked: unset or empty gives `fallback`;
+ * anything but a whole number from `min` to `max` is said in one warning and gives `fallback` too.
+ */
+export declare function numberParam(name: string, fallback: number, min: number, max: number): number;
 
 /**
  * Loads a module by name with its dependencies (modprobe). Throws ModuleError. Where an init

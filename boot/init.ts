@@ -28,6 +28,11 @@ for (const record of parseIndex(ramdisk.indexText)) {
 }
 log.printk(`ramdisk: ${ramdisk.length} bytes at 0x${ramdisk.start.toString(16)}, ${index.size} modules in the index`);
 
+// As Linux does: a parameter neither the kernel nor a module (name.parameter) takes is said once.
+const KERNEL_PARAMETERS = ['init', 'quiet', 'autoclean', 'module.sig_enforce'];
+const unknown = [...params.keys()].filter((name) => !KERNEL_PARAMETERS.includes(name) && !index.has(name.slice(0, Math.max(0, name.indexOf('.')))));
+if (unknown.length > 0) log.printk(`Unknown kernel command line parameters "${unknown.map((name) => (params.get(name) ? `${name}=${params.get(name)}` : name)).join(' ')}", ignored`);
+
 const second = ramdisk.entryAt(ramdisk.filesBase);
 const etcModules = second?.name === 'etc/modules' ? second : undefined;
 const names = etcModules ? ramdisk.text(etcModules).split('\n').map((line) => line.replace(/#.*/, '').trim()).filter(Boolean) : [];

@@ -69,6 +69,16 @@ export function createKernelApi(kernel: Kernel, module: LoadedModule): KernelApi
     },
     cmdline: kernel.bootInfo.cmdline,
     param: (name) => kernel.params.get(checkString('param: name', name)),
+    numberParam(name, fallback, min, max) {
+      const text = kernel.params.get(checkString('numberParam: name', name));
+      const [low, high] = [checkNumber('numberParam: min', min, -Infinity, Infinity, false), checkNumber('numberParam: max', max, -Infinity, Infinity, false)];
+      checkNumber('numberParam: fallback', fallback, low, high, false);
+      const value = Number(text);
+      if (text === undefined || text === '') return fallback;
+      if (/\S/.test(text) && Number.isInteger(value) && value >= low && value <= high) return value;
+      log.printk(`keel: ${name}=${text} is invalid (expected a whole number from ${low} to ${high}); using ${fallback}`, 'warn');
+      return fallback;
+    },
     loadModule(name, version) {
       return loader.loadWhenReady(checkString('loadModule: name', name), { version: checkString('loadModule: version', version, true) });
     },

@@ -121,6 +121,11 @@ export function reportRejection(owner: StubOwner, result: unknown, symbol: strin
   if (result instanceof NativePromise) promiseThen.call(result, undefined, (error) => oops(owner, error, symbol));
 }
 
+/** Reads what a catcher reads of an error; throws if that throws (a getter, a Proxy's trap). */
+function touch(error: Error): string {
+  return `${error.name}: ${error.message}`;
+}
+
 /**
  * A thrown value on its way from `link.callee` to `link.caller`: wrapped by the rule for
  * results. One that cannot even be looked at (a Proxy whose traps throw) becomes an error
@@ -128,7 +133,10 @@ export function reportRejection(owner: StubOwner, result: unknown, symbol: strin
  */
 function thrownAcross(link: Link, error: unknown, symbol: string, member?: PropertyKey): unknown {
   try {
-    return wrapValue(link, error);
+    const crossing = wrapValue(link, error);
+    // An Error crosses as it is: what the catcher will read of it must be readable.
+    if (crossing === error && Object(error) === error) touch(error as Error);
+    return crossing;
   } catch {
     return new Error(`${link.callee.name}.${memberName(symbol, member)} threw a value that cannot be read`);
   }
@@ -238,11 +246,13 @@ function callThrough(link: Link, slot: Slot, member: PropertyKey | undefined, se
   // what throws there is its fault, and leaves no count raised.
   try {
     if (result instanceof NativePromise) {
+      // A promise of another class (a module's subclass, its own `then`) is adopted by a native one.
+      const promise = result.constructor === NativePromise ? result : NativePromise.resolve(result);
       const settled = () => {
         callee.pending--;
         link.caller.pending--;
       };
-      const answer = promiseThen.call(result, (value) => (settled(), wrapValue(link, value)), (error) => {
+      const answer = promiseThen.call(promise, (value) => (settled(), wrapValue(link, value)), (error) => {
         settled();
         oops(callee, error, slot.symbol, member);
         throw thrownAcross(link, error, slot.symbol, member);

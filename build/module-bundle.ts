@@ -14,6 +14,9 @@ import { modulePath, type ModuleRecord } from '../ramdisk/module-index.ts';
 import { bundle, BuildError } from './esbuild-bundle.ts';
 import { signModule } from './module-signing.ts';
 
+/** Names no module folder may take: `keel:kernel` is the kernel's own API, not a module. */
+export const RESERVED_MODULE_NAMES = new Set(['kernel']);
+
 export interface BuiltModule {
   record: ModuleRecord;
   code: Uint8Array;
@@ -50,6 +53,7 @@ export async function buildModule(directory: string): Promise<BuiltModule & { ma
   if (!/^[a-z][a-z0-9-]*$/.test(manifest.name ?? '') || !/^\d+\.\d+\.\d+/.test(manifest.version ?? '')) {
     throw new BuildError(`${manifestPath}: needs a name (lower case, digits, dashes) and a version (1.2.3)`);
   }
+  if (RESERVED_MODULE_NAMES.has(manifest.name)) throw new BuildError(`${manifestPath}: the name ${manifest.name} is reserved (keel:${manifest.name} is the kernel's own API)`);
   const local = (specifier: string) => (specifier.startsWith('.') ? path.resolve(directory, specifier) : specifier);
   const options: esbuild.BuildOptions = {
     external: ['keel:*'],

@@ -50,7 +50,14 @@ export function loadKernel(sandbox: Sandbox, memory: Uint8Array, input: Firmware
   const ramdisk = place('initrd', input.initrd);
   memoryMap.push({ start: next, length: memory.length - next, kind: 'free' });
 
-  const entry = sandbox.compile(new TextDecoder().decode(image.text), ['machine', 'bootInfo'], 'keel:boot.img') as KernelEntry;
+  // Only code that compiles is jumped to; an image with no text would boot into nothing, forever.
+  if (image.text.length === 0) throw new BootError('the boot image holds no kernel text');
+  let entry: KernelEntry;
+  try {
+    entry = sandbox.compile(new TextDecoder().decode(image.text), ['machine', 'bootInfo'], 'keel:boot.img') as KernelEntry;
+  } catch (error) {
+    throw new BootError(`the kernel's code does not compile: ${(error as Error).name}: ${(error as Error).message}`);
+  }
   return {
     entry,
     bootInfo: sandbox.adopt({

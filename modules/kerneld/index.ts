@@ -5,7 +5,7 @@
  * for them become idle in turn and go in a later pass. The kernel loads it
  * at boot when that option is given; without it, nothing is ever unloaded behind your back.
  */
-import { ModuleError, now, param, printk, setTimer, unloadModule } from 'keel:kernel';
+import { ModuleError, now, numberParam, printk, setTimer, unloadModule } from 'keel:kernel';
 import { modules } from 'keel:sysinfo';
 
 const DEFAULT_IDLE_SECONDS = 60;
@@ -13,9 +13,11 @@ const DEFAULT_IDLE_SECONDS = 60;
 /** Per module: the call count last seen, and since when it has not moved. */
 const lastSeen = new Map<string, { calls: number; since: number }>();
 
+/** Read once, at load: a bad value is said once, not on every pass. */
+const idleLimitMs = numberParam('autoclean', DEFAULT_IDLE_SECONDS, 1, 1_000_000) * 1000;
+
 export function idleMilliseconds(): number {
-  const seconds = Number(param('autoclean'));
-  return (Number.isFinite(seconds) && seconds > 0 ? seconds : DEFAULT_IDLE_SECONDS) * 1000;
+  return idleLimitMs;
 }
 
 /** One pass: unloads what has been idle long enough; returns the names unloaded. */

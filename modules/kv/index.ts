@@ -6,9 +6,9 @@
  * It reads state format 1 (1.0.0's pairs: the most recent are kept if there are too many) and
  * format 2 (its own: pairs, oldest first, and the eviction count), and hands over format 2.
  */
-import { param, setTimer, type StateHandover } from 'keel:kernel';
+import { numberParam, setTimer, type StateHandover } from 'keel:kernel';
 
-const capacity = Number(param('kv.capacity')) || 1000;
+const capacity = numberParam('kv.capacity', 1000, 1, 1_000_000_000);
 let store = new Map<string, string>();
 let evictions = 0;
 

@@ -6,7 +6,7 @@
  * module like any other, loaded the first time something asks for a file, so memfs (about
  * 200 KB) never weighs on the base image.
  */
-import { printk } from 'keel:kernel';
+import { keepLoaded, printk } from 'keel:kernel';
 import { memoryInfo, modules, ramdiskFiles, type ModuleStatus } from 'keel:sysinfo';
 import { createFsFromVolume, Volume } from 'memfs';
 
@@ -68,6 +68,8 @@ export function readFile(path: string): string {
 export function writeFile(path: string, text: string): void {
   if (!path.startsWith('/tmp/')) throw new Error(`${path}: read-only file system (only /tmp is writable)`);
   mounted().writeFileSync(path, text);
+  // Files in /tmp exist nowhere else: unloading rootfs (rmmod, autoclean) would lose them.
+  keepLoaded('/tmp holds files that would be lost');
 }
 
 /** Lists a directory, sorted by name; a file lists as itself. */

@@ -17,13 +17,15 @@
  * Any failure before the switch rolls back: the old version keeps serving with its state, the
  * new one is unloaded and everything it took is freed. The report says what happened.
  */
-import { kernelInternals, now, param, type Kernel, type LoadedModule, type ModuleRecord, type StateHandover } from 'keel:kernel';
+import { kernelInternals, now, numberParam, type Kernel, type LoadedModule, type ModuleRecord, type StateHandover } from 'keel:kernel';
 import { InstanceMigration } from './instance-migration.ts';
 import { interfaceProblem } from './interface-check.ts';
 import { holdCalls, waitForQuiescence } from './quiescence.ts';
 import { switchOver } from './switch-over.ts';
 
 const DEFAULT_TIME_LIMIT_MS = 1000;
+/** An hour: past that, a swap that waits is a swap that hangs. */
+const MAX_TIME_LIMIT_MS = 3_600_000;
 
 export interface SwapReport {
   ok: boolean;
@@ -45,8 +47,6 @@ export interface SwapReport {
 }
 
 type Hooks = { exportState?: () => StateHandover; importState?: (state: StateHandover, fromVersion: string) => void };
-
-const swapping = new Set<string>();
 
 function targetRecord(kernel: Kernel, module: LoadedModule, version: string | undefined): ModuleRecord {
   const versions = kernel.findRecords(module.name);
@@ -80,7 +80,7 @@ export async function swap(name: string, version?: string, options: { timeLimitM
   const refuse = (reason: string) => finish('refused', reason);
 
   if (!old || old.state !== 'Live') return refuse(`${name} is not loaded`);
-  if (swapping.has(name)) return refuse(`a swap of ${name} is already in progress`);
+  if (old.swapping) return refuse(`a swap of ${name} is already in progress`);
   if (old.active > 0) return refuse(`requested from inside a call into ${name}: a module cannot be swapped under its own feet`);
   let target: ModuleRecord;
   try {
@@ -93,48 +93,73 @@ export async function swap(name: string, version?: string, options: { timeLimitM
   const problem = interfaceProblem(kernel, old, target);
   if (problem) return refuse(problem);
 
-  swapping.add(name);
+  // Marked before staging: the new version's init may not unload the module it is to replace.
+  old.swapping = true;
   let fresh: LoadedModule;
   try {
     fresh = kernel.loader.stage(target);
   } catch (error) {
-    swapping.delete(name);
-    return finish('rolled back', `the new version failed to load: ${(error as Error).message}`);
+    old.swapping = false;
+    return finish('rolled back', `the new version failed to load: ${reason(error)}`);
   }
   const hold = holdCalls(old);
   let migration: InstanceMigration | undefined;
   try {
-    const limit = options.timeLimitMs ?? (Number(param('swap.timeout')) || DEFAULT_TIME_LIMIT_MS);
+    if (fresh.ready) await fresh.ready.catch((error) => Promise.reject(new Error(`the new version failed to load: ${reason(error)}`)));
+    const limit = options.timeLimitMs ?? numberParam('swap.timeout', DEFAULT_TIME_LIMIT_MS, 1, MAX_TIME_LIMIT_MS);
     report.quiescenceMs = await waitForQuiescence(old, limit);
     const oldHooks = old.exportsSlot.target as Hooks;
     const freshHooks = fresh.exportsSlot.target as Hooks;
-    const state = oldHooks.exportState?.();
+    const state = synchronous(oldHooks.exportState?.(), `${old.record.version} exportState`);
     if (state && !freshHooks.importState) throw new Error(`${target.version} has no importState for the state ${old.record.version} hands over`);
     migration = new InstanceMigration(old, state?.data);
     const cannotMigrate = migration.problem(fresh);
     if (cannotMigrate) throw new Error(cannotMigrate);
     if (state) {
       try {
-        freshHooks.importState!(state, old.record.version);
+        synchronous(freshHooks.importState!(state, old.record.version), `${target.version} importState`);
       } catch (error) {
-        throw new Error(`${target.version} refused the state of ${old.record.version} (format ${state.format}): ${(error as Error).message}`);
+        throw new Error(`${target.version} refused the state of ${old.record.version} (format ${state.format}): ${reason(error)}`);
       }
     }
     migration.apply(fresh, old.record.version);
     report.stateEntries = state ? state.entries : null;
     report.objectsMigrated = migration.count;
     report.textFramesFreed = switchOver(kernel, old, fresh);
+    // What staging loaded for it is the system's now, no longer the swap's to give back.
+    fresh.broughtIn.length = 0;
     return finish('swapped');
   } catch (error) {
     migration?.undo();
-    kernel.loader.discard(fresh);
-    return finish('rolled back', (error as Error).message);
+    kernel.loader.abandon(fresh);
+    return finish('rolled back', reason(error));
   } finally {
     hold.release();
-    swapping.delete(name);
+    old.swapping = false;
   }
 }
 
-export function exit(): void {
-  swapping.clear();
+/** An error's message for the report; never throws, whatever was thrown. */
+function reason(error: unknown): string {
+  try {
+    return String((error as Error)?.message ?? error);
+  } catch {
+    return 'a value that cannot be read';
+  }
 }
+
+/**
+ * A state hook's result. The switch is one synchronous step, so a hook that returns a promise
+ * is refused (its rejection, if one comes, is then nobody's problem).
+ */
+function synchronous<Result>(result: Result, hook: string): Result {
+  if (result instanceof Promise) {
+    result.catch(() => {});
+    throw new Error(`${hook} returned a promise: state hooks must be synchronous (the switch is one synchronous step)`);
+  }
+  return result;
+}
+
+
+/** Nothing to give back: a swap in progress keeps this module in use (its caller holds it). */
+export function exit(): void {}
