@@ -76,7 +76,9 @@ export function createKernelApi(kernel: Kernel, module: LoadedModule): KernelApi
       const value = Number(text);
       if (text === undefined || text === '') return fallback;
       if (/\S/.test(text) && Number.isInteger(value) && value >= low && value <= high) return value;
-      log.printk(`keel: ${name}=${text} is invalid (expected a whole number from ${low} to ${high}); using ${fallback}`, 'warn');
+      // Said once: a parameter read on every swap would otherwise say it on every swap.
+      if (!kernel.badParams.has(name)) log.printk(`keel: ${name}=${text} is invalid (expected a whole number from ${low} to ${high}); using ${fallback}`, 'warn');
+      kernel.badParams.add(name);
       return fallback;
     },
     loadModule(name, version) {

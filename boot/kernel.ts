@@ -28,6 +28,8 @@ export class Kernel {
   /** Module records by name, every version the ramdisk holds. Filled by the boot code. */
   readonly index = new Map<string, ModuleRecord[]>();
   readonly params = new Map<string, string>();
+  /** Parameters already said to be invalid (numberParam says so once). */
+  readonly badParams = new Set<string>();
   /** Modules that loaded without a valid signature: the kernel is tainted (Linux's flag E). */
   readonly tainted = new Set<string>();
   /** Where a record's bundle lives when it is not in the boot ramdisk (sent by the dev loop). */

@@ -229,7 +229,8 @@ export class ModuleLoader {
     if (!module) throw new ModuleError(`Module ${name} ${this.#kernel.findRecords(name).length > 0 ? 'is not currently loaded' : 'does not exist in the ramdisk'}`);
     if (module.state !== 'Live') throw new ModuleError(`Module ${name} is ${module.state === 'Loading' ? 'still loading: its init has not finished' : 'being unloaded'}`);
     const users = [...module.users].map((user) => user.name).join(' ');
-    if (users || module.active + module.pending || module.holding || module.swapping) throw new ModuleError(`Module ${name} is in use${users && ` by: ${users}`}`);
+    if (users || module.active + module.pending || module.holding) throw new ModuleError(`Module ${name} is in use${users && ` by: ${users}`}`);
+    if (module.swapping) throw new ModuleError(`Module ${name} is in use: it is being swapped`);
     if (module.keptLoadedBy) throw new ModuleError(`Module ${name} is in use: ${module.keptLoadedBy}`);
     if (module.permanent) throw new ModuleError(`Module ${name} is permanent (it has no exit)`);
     module.state = 'Unloading';
@@ -261,6 +262,7 @@ export class ModuleLoader {
       if (this.modules.get(brought.name) !== brought || brought.users.size > 0 || brought.active + brought.pending > 0) continue;
       if (brought.state === 'Live') this.#exit(brought);
       this.abandon(brought);
+      this.#kernel.log.printk(`keel: unloaded ${brought.name} ${brought.record.version}: it was loaded for ${module.name} ${module.record.version}, which failed to load`);
     }
   }
 

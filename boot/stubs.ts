@@ -263,9 +263,10 @@ function callThrough(link: Link, slot: Slot, member: PropertyKey | undefined, se
       return answer;
     }
     return result !== null && (typeof result === 'object' || typeof result === 'function') ? wrapValue(link, result) : result;
-  } catch (error) {
-    oops(callee, error, slot.symbol, member);
-    throw thrownAcross(link, error, slot.symbol, member);
+  } catch {
+    const unreadable = new Error(`${callee.name}.${memberName(slot.symbol, member)} returned a value that cannot be read`);
+    oops(callee, unreadable, slot.symbol, member);
+    throw unreadable;
   }
 }
 

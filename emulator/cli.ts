@@ -48,6 +48,7 @@ async function main(): Promise<number> {
     output: (text) => process.stdout.write(text),
     echoInput: !interactive,
     watchdogSeconds,
+    endWhenStuck: values.exec !== undefined,
   });
   if (values.exec !== undefined) {
     machine.console.type(values.exec);

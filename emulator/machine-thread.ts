@@ -14,6 +14,8 @@
 import { Worker } from 'node:worker_threads';
 import { describeRunning, HEARTBEAT_WORD, rememberName } from './devices/watchdog-device.ts';
 import { BootError } from './firmware.ts';
+import type { WorkerData } from './machine-worker.ts';
+import { stuckModule } from './stall-inspector.ts';
 import { PANIC_STATUS, type MachineOptions } from './machine.ts';
 
 /** Messages from the machine's thread. */
@@ -31,9 +33,16 @@ export interface MachineThreadOptions extends Omit<MachineOptions, 'output' | 'o
   output: (text: string) => void;
   /** Seconds without a heartbeat before the watchdog panics the machine; 0 turns it off. */
   watchdogSeconds?: number;
+  /**
+   * End the machine once nothing can ever wake it (console input over and unread, no timer
+   * set: Machine.stuckForever). For input that is a script (--exec), where no Ctrl-C can come.
+   */
+  endWhenStuck?: boolean;
 }
 
 const WORKER_ENTRY = new URL('./machine-worker-entry.mjs', import.meta.url);
+/** How long the watchdog waits for the inspector to pause a stuck machine and read its stack. */
+const INSPECTION_TIMEOUT_MS = 2000;
 
 export class MachineThread {
   /** Resolves with the exit status; rejects with a BootError if the machine could not boot. */
@@ -52,7 +61,7 @@ export class MachineThread {
 
   constructor(options: MachineThreadOptions) {
     const { output, watchdogSeconds = 0, ...machineOptions } = options;
-    this.worker = new Worker(WORKER_ENTRY, { workerData: machineOptions });
+    this.worker = new Worker(WORKER_ENTRY, { workerData: machineOptions satisfies WorkerData });
     this.halted = new Promise<number>((resolve, reject) => {
       let watchdog: NodeJS.Timeout | undefined;
       const finish = (status: number) => {
@@ -66,7 +75,11 @@ export class MachineThread {
         else if (message.kind === 'halted') finish(message.status);
         else if (message.kind === 'boot-failed') reject(new BootError(message.message));
         else if (watchdogSeconds > 0) {
-          watchdog = this.watch(message.words, watchdogSeconds, (running) => {
+          watchdog = this.watch(message.words, watchdogSeconds, async (word) => {
+            clearInterval(watchdog);
+            // The stack says whose code it is, wherever it runs; the running word is the fallback.
+            const module = await stuckModule(this.worker.threadId, INSPECTION_TIMEOUT_MS);
+            const running = module === null ? word : module === 'the kernel' ? module : `module ${module}`;
             output(`Kernel panic - not syncing: watchdog: machine stuck for ${watchdogSeconds}s in ${running}\n`);
             void this.worker.terminate();
             finish(PANIC_STATUS);

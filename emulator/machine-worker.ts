@@ -14,15 +14,19 @@ import type { FromHost, ToHost } from './machine-thread.ts';
 
 export const HEARTBEAT_MS = 100;
 
+/** What the host thread passes: the machine's options, and whether to end it once it is stuck forever (--exec). */
+export type WorkerData = Omit<MachineOptions, 'output' | 'onModuleName'> & { endWhenStuck?: boolean };
+
 const port = parentPort!;
 const send = (message: ToHost) => port.postMessage(message);
 
 /** Builds and powers on the machine; a boot that cannot proceed is one line for the host. */
 function start(): void {
+  const { endWhenStuck, ...options } = workerData as WorkerData;
   let machine: Machine;
   try {
     machine = new Machine({
-      ...(workerData as Omit<MachineOptions, 'output' | 'onModuleName'>),
+      ...options,
       output: (text) => send({ kind: 'output', text }),
       onModuleName: (id, name) => send({ kind: 'module-name', id, name }),
     });
@@ -30,7 +34,14 @@ function start(): void {
     return bootFailed(error);
   }
   send({ kind: 'watchdog', words: machine.watchdog.words });
-  const heartbeat = setInterval(() => Atomics.add(machine.watchdog.words, HEARTBEAT_WORD, 1), HEARTBEAT_MS);
+  let stuckBeats = 0;
+  const heartbeat = setInterval(() => {
+    Atomics.add(machine.watchdog.words, HEARTBEAT_WORD, 1);
+    // Two beats in a row with nothing left that could wake it: the machine is done for.
+    const stuck = endWhenStuck ? machine.stuckForever() : null;
+    stuckBeats = stuck ? stuckBeats + 1 : 0;
+    if (stuck && stuckBeats >= 2) machine.endStuck(stuck);
+  }, HEARTBEAT_MS);
   port.on('message', (message: FromHost) => {
     if (message.kind === 'line') machine.console.type(message.line);
     else if (message.kind === 'channel') machine.channel.send(message.header, message.bytes);

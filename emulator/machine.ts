@@ -41,6 +41,8 @@ export interface MachineOptions {
 /** A timer device the machine can stop at halt, so that a halted machine leaves nothing running. */
 export interface MachineTimer extends TimerDevice {
   stopAll(): void;
+  /** Timers set and not yet fired or cleared. */
+  readonly pending: number;
 }
 
 export class Machine {
@@ -127,6 +129,28 @@ export class Machine {
     }
   }
 
+  /**
+   * Why the machine can never do anything again, or null. With console input at its end and
+   * nothing reading it, only a timer could wake the kernel (the host channel is left out: only
+   * the dev loop sends on it, and it keeps input open); with no timer set either, the command
+   * in progress waits forever — or, if the console was never read, init is no shell at all.
+   */
+  stuckForever(): string | null {
+    const input = this.console.unattended();
+    if (!this.running || input === null || this.timer.pending > 0) return null;
+    return input === 'never read' ? 'init reads no console, so the commands given cannot run' : 'a command waits for something that can never happen (no timer is set and input has ended)';
+  }
+
+  /**
+   * Ends a machine that is stuck forever: as Linux does when init is gone, a panic if init reads
+   * no console; else one line saying so and status 1, as a command that failed.
+   */
+  endStuck(reason: string): void {
+    if (reason.startsWith('init')) return this.panic(reason);
+    this.console.write(`keel: ${reason}: halting\n`);
+    this.stop(1);
+  }
+
   panic(reason: string): void {
     this.console.write(`Kernel panic - not syncing: ${reason}\n`);
     this.stop(PANIC_STATUS);
@@ -135,7 +159,8 @@ export class Machine {
   private stop(status: number): void {
     if (!this.running) return;
     this.running = false;
-    this.stopWatchingRejections();
+    // Rejections of this turn are still the machine's (and ignored now that it is off).
+    setImmediate(this.stopWatchingRejections);
     this.timer.stopAll();
     this.console.endInput();
     this.channel.close();

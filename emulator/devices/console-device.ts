@@ -12,6 +12,7 @@ export class Console implements ConsoleDevice {
   private readonly pending: string[] = [];
   private readonly readers: Array<(line: string | null) => void> = [];
   private ended = false;
+  private everRead = false;
 
   constructor(
     private readonly output: (text: string) => void,
@@ -22,7 +23,17 @@ export class Console implements ConsoleDevice {
     this.output(text);
   };
 
+  /**
+   * Input has ended, and nothing waits for a line: what is left will be read only if the
+   * reader comes back (`never` if no line was ever asked for: the kernel reads no console).
+   */
+  unattended(): 'never read' | 'reader busy' | null {
+    if (!this.ended || this.readers.length > 0) return null;
+    return this.everRead ? 'reader busy' : 'never read';
+  }
+
   readLine = (): Promise<string | null> => {
+    this.everRead = true;
     const line = this.pending.shift();
     if (line !== undefined) return Promise.resolve(this.deliver(line));
     if (this.ended) return Promise.resolve(null);

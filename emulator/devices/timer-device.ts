@@ -26,6 +26,11 @@ export class Timer implements TimerDevice {
     this.timers.delete(id);
   };
 
+  /** Timers set and not yet fired or cleared. */
+  get pending(): number {
+    return this.timers.size;
+  }
+
   stopAll(): void {
     for (const handle of this.timers.values()) clearTimeout(handle);
     this.timers.clear();

@@ -14,7 +14,7 @@ export interface ModuleStatus {
   version: string;
   /** Bytes of text and data frames it owns. */
   size: number;
-  /** Its users: modules that import it or hold it through requestModule. */
+  /** Its users (modules that import it or hold it through requestModule), plus one if it keeps itself loaded. */
   refcount: number;
   users: string[];
   /** Loading, Live or Unloading from the loader's table (which holds no Unloaded module), or Zombie. */
@@ -55,7 +55,9 @@ export function modules(): ModuleStatus[] {
   const kernel = kernelInternals();
   const frameSize = kernel.memory.length / kernel.frames.total;
   const live = [...kernel.loader.modules.values()].map((module) => ({
-    name: module.name, version: module.record.version, size: (module.textOwner.frames + module.dataOwner.frames) * frameSize, refcount: module.users.size,
+    name: module.name, version: module.record.version, size: (module.textOwner.frames + module.dataOwner.frames) * frameSize,
+    // A module keeping itself loaded (its own data) counts as a reference, as a mounted file system does in Linux.
+    refcount: module.users.size + (module.keptLoadedBy ? 1 : 0),
     users: [...module.users].map((user) => user.name), state: module.state, permanent: module.permanent, onDemand: module.onDemand, calls: module.calls,
     unsigned: kernel.tainted.has(module.name),
   }));

@@ -77,13 +77,13 @@ export const moduleCommands: Record<string, Command> = {
   modprobe: {
     usage: 'modprobe [-r] NAME [VERSION]',
     summary: 'load a module and its dependencies (-r: unload it and unused dependencies)',
-    run(args) {
+    async run(args) {
       const remove = args[0] === '-r';
       const [name, version] = remove ? args.slice(1) : args;
       if (!name) throw new Error('usage: modprobe [-r] NAME [VERSION]');
       try {
         if (remove) removeWithDependencies(name);
-        else loadModule(name, version);
+        else await loadModule(name, version);
         return 0;
       } catch (error) {
         print(remove ? `modprobe: FATAL: ${(error as Error).message}` : `modprobe: ERROR: could not insert '${name}': ${(error as Error).message}`);

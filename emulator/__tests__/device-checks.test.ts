@@ -1,0 +1,79 @@
+/*
+ * Tests the checked devices (emulator/device-checks.ts): a call with an argument the device
+ * does not take is refused with a TypeError or RangeError before the host's function runs, so
+ * no value a module passes can make host code throw (process.stdout.write(42) would); a timer
+ * callback that throws faults the machine instead of the host.
+ */
+import { describe, expect, it, vi } from 'vitest';
+import { checkedDevices, LONGEST_TIMER_MS } from '../device-checks.ts';
+import type { MachineInterface } from '../machine-interface.ts';
+import { thrownBy } from '../../test/test-helpers.ts';
+
+function devices() {
+  const calls: string[] = [];
+  const record = (name: string) => (...args: unknown[]) => void calls.push(`${name}(${args.map(String).join(', ')})`);
+  const timers: Array<() => void> = [];
+  const memory = new Uint8Array(4096);
+  const fault = vi.fn();
+  const machine = {
+    memory,
+    console: { write: record('write'), readLine: async () => null },
+    timer: { now: () => 0, setTimer: (callback: () => void) => timers.push(callback), clearTimer: record('clearTimer') },
+    crypto: { sha256: () => 'hash', verify: () => true },
+    channel: { receive: async () => null },
+    power: { halt: record('halt'), panic: record('panic') },
+    host: { collectGarbage: () => true, codeBytes: () => 0, onUnhandledRejection: record('onUnhandledRejection') },
+    watchdog: { running: new Int32Array(2), name: record('name') },
+  } as unknown as Omit<MachineInterface, 'mmu'>;
+  const checked = checkedDevices({ machine, memory, unmap: record('unmap'), fault });
+  return { checked, calls, timers, fault, memory };
+}
+
+describe('a device given what it does not take', () => {
+  it.each([
+    ['console.write(42)', (d: MachineInterface) => d.console.write(42 as never), TypeError, 'console.write: text must be a string'],
+    ['power.halt(256)', (d: MachineInterface) => d.power.halt(256), RangeError, 'power.halt: status must be a whole number from 0 to 255'],
+    ['power.halt(1.5)', (d: MachineInterface) => d.power.halt(1.5), RangeError, 'power.halt: status must be a whole number from 0 to 255'],
+    ['power.halt(-1)', (d: MachineInterface) => d.power.halt(-1), RangeError, 'power.halt: status must be a whole number from 0 to 255'],
+    ['power.panic(7)', (d: MachineInterface) => d.power.panic(7 as never), TypeError, 'power.panic: reason must be a string'],
+    ['timer.setTimer(fn, 3e9)', (d: MachineInterface) => d.timer.setTimer(() => {}, 3e9), RangeError, `timer.setTimer: milliseconds must be a number from 0 to ${LONGEST_TIMER_MS}`],
+    ['timer.setTimer(fn, Infinity)', (d: MachineInterface) => d.timer.setTimer(() => {}, Infinity), RangeError, `timer.setTimer: milliseconds must be a number from 0 to ${LONGEST_TIMER_MS}`],
+    ["timer.setTimer('text', 0)", (d: MachineInterface) => d.timer.setTimer('text' as never, 0), TypeError, 'timer.setTimer: callback must be a function'],
+    ["timer.clearTimer('1')", (d: MachineInterface) => d.timer.clearTimer('1' as never), TypeError, 'timer.clearTimer: id must be a number'],
+    ["crypto.sha256('text')", (d: MachineInterface) => d.crypto.sha256('text' as never), TypeError, 'crypto.sha256: bytes must be a Uint8Array'],
+    ['crypto.verify(key, bytes, 7)', (d: MachineInterface) => d.crypto.verify('key', new Uint8Array(1), 7 as never), TypeError, 'crypto.verify: signature must be a string'],
+    ["watchdog.name(1, 7)", (d: MachineInterface) => d.watchdog.name(1, 7 as never), TypeError, 'watchdog.name: name must be a string'],
+    ['host.onUnhandledRejection(7)', (d: MachineInterface) => d.host.onUnhandledRejection(7 as never), TypeError, 'host.onUnhandledRejection: handler must be a function'],
+    ['mmu.unmap({})', (d: MachineInterface) => d.mmu.unmap({} as never), TypeError, 'mmu.unmap: buffer must be an ArrayBuffer'],
+  ])('%s is refused before the host function runs', (_case, call, kind, message) => {
+    const { checked, calls } = devices();
+    const error = thrownBy(() => call(checked));
+    expect(error).toBeInstanceOf(kind);
+    expect((error as Error).message).toBe(message);
+    expect(calls).toEqual([]);
+  });
+
+  it('refuses to unmap physical memory itself', () => {
+    const { checked, calls, memory } = devices();
+    expect((thrownBy(() => checked.mmu.unmap(memory.buffer as ArrayBuffer)) as Error).message).toBe('mmu.unmap: buffer must be a mapped block, not physical memory');
+    expect(calls).toEqual([]);
+  });
+
+  it('passes what it does take on to the host', () => {
+    const { checked, calls } = devices();
+    checked.console.write('hello');
+    checked.power.halt(255);
+    checked.watchdog.name(3, null);
+    checked.mmu.unmap(new ArrayBuffer(8));
+    expect(calls).toEqual(['write(hello)', 'halt(255)', 'name(3, null)', 'unmap([object ArrayBuffer])']);
+  });
+
+  it('a timer callback that throws faults the machine, and the host timer never sees the exception', () => {
+    const { checked, timers, fault } = devices();
+    checked.timer.setTimer(() => {
+      throw new Error('kernel bug');
+    }, 0);
+    expect(() => timers[0]!()).not.toThrow();
+    expect(fault).toHaveBeenCalledWith('a timer callback', expect.objectContaining({ message: 'kernel bug' }));
+  });
+});
