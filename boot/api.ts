@@ -48,7 +48,11 @@ export declare function consoleWrite(text: string): void;
 /** The next line typed at the console, or null when input has ended. */
 export declare function consoleReadLine(): Promise<string | null>;
 
-/** Allocates zeroed memory in whole frames, owned by the calling module and freed at its unload. */
+/**
+ * Allocates zeroed memory in whole frames, owned by the calling module and freed at its unload.
+ * The block is a buffer of its own (an MMU mapping, not a window on physical memory): kfree, or
+ * the module's unload, unmaps it, and every view of it is empty from then on.
+ */
 export declare function kalloc(bytes: number): Uint8Array;
 /** Frees memory from kalloc. */
 export declare function kfree(buffer: Uint8Array): void;
@@ -62,11 +66,19 @@ export declare function clearTimer(id: number): void;
 /** The kernel command line, and one parameter of it ("autoclean=30" → param("autoclean") = "30"). */
 export declare const cmdline: string;
 export declare function param(name: string): string | undefined;
+/** What numberParam accepts: a number from `min` to `max` (whole ones only, unless `whole: false`), else `fallback`. */
+export interface NumberRange {
+  fallback: number;
+  min: number;
+  max: number;
+  whole?: boolean;
+}
+
 /**
- * A numeric parameter ("kv.capacity=2000" → 2000), checked: unset or empty gives `fallback`;
- * anything but a whole number from `min` to `max` is said in one warning and gives `fallback` too.
+ * A numeric parameter ("kv.capacity=2000" → 2000), checked: unset or empty gives the fallback;
+ * anything out of the range is said in one warning (once) and gives the fallback too.
  */
-export declare function numberParam(name: string, fallback: number, min: number, max: number): number;
+export declare function numberParam(name: string, range: NumberRange): number;
 
 /**
  * Loads a module by name with its dependencies (modprobe). Throws ModuleError. Where an init

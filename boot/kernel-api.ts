@@ -69,15 +69,15 @@ export function createKernelApi(kernel: Kernel, module: LoadedModule): KernelApi
     },
     cmdline: kernel.bootInfo.cmdline,
     param: (name) => kernel.params.get(checkString('param: name', name)),
-    numberParam(name, fallback, min, max) {
+    numberParam(name, range) {
       const text = kernel.params.get(checkString('numberParam: name', name));
-      const [low, high] = [checkNumber('numberParam: min', min, -Infinity, Infinity, false), checkNumber('numberParam: max', max, -Infinity, Infinity, false)];
-      checkNumber('numberParam: fallback', fallback, low, high, false);
+      const { fallback, min, max, whole = true } = range;
+      checkNumber('numberParam: fallback', fallback, checkNumber('numberParam: min', min, -Infinity, Infinity, false), checkNumber('numberParam: max', max, -Infinity, Infinity, false), false);
       const value = Number(text);
       if (text === undefined || text === '') return fallback;
-      if (/\S/.test(text) && Number.isInteger(value) && value >= low && value <= high) return value;
+      if (/\S/.test(text) && (whole ? Number.isInteger(value) : Number.isFinite(value)) && value >= min && value <= max) return value;
       // Said once: a parameter read on every swap would otherwise say it on every swap.
-      if (!kernel.badParams.has(name)) log.printk(`keel: ${name}=${text} is invalid (expected a whole number from ${low} to ${high}); using ${fallback}`, 'warn');
+      if (!kernel.badParams.has(name)) log.printk(`keel: ${name}=${text} is invalid (expected a ${whole ? 'whole ' : ''}number from ${min} to ${max}); using ${fallback}`, 'warn');
       kernel.badParams.add(name);
       return fallback;
     },

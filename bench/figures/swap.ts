@@ -17,7 +17,7 @@ import { callJson, WITH_BENCH_FIXTURES } from '../lib/kernel-session.ts';
 import { median } from '../lib/statistics.ts';
 
 /** kv's bundles with the two kernel calls they make answered by Node, for import(). */
-const forImport = (bundle: string) => `const require = () => ({ param: () => undefined, setTimer: (callback, milliseconds) => setTimeout(callback, milliseconds) });\n${bundle}`;
+const forImport = (bundle: string) => `const require = () => ({ numberParam: (name, range) => range.fallback, setTimer: (callback, milliseconds) => setTimeout(callback, milliseconds) });\n${bundle}`;
 
 async function swapRows(kernel: TestKernel, entries: number, swaps: number): Promise<Row[]> {
   const times = await callJson<SwapTimes>(kernel, `bench-swapper measure ${entries} ${swaps}`);

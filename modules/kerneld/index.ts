@@ -14,7 +14,7 @@ const DEFAULT_IDLE_SECONDS = 60;
 const lastSeen = new Map<string, { calls: number; since: number }>();
 
 /** Read once, at load: a bad value is said once, not on every pass. */
-const idleLimitMs = numberParam('autoclean', DEFAULT_IDLE_SECONDS, 1, 1_000_000) * 1000;
+const idleLimitMs = numberParam('autoclean', { fallback: DEFAULT_IDLE_SECONDS, min: 0.001, max: 1_000_000, whole: false }) * 1000;
 
 export function idleMilliseconds(): number {
   return idleLimitMs;

@@ -8,7 +8,7 @@
  */
 import { numberParam, setTimer, type StateHandover } from 'keel:kernel';
 
-const capacity = numberParam('kv.capacity', 1000, 1, 1_000_000_000);
+const capacity = numberParam('kv.capacity', { fallback: 1000, min: 1, max: 1_000_000_000 });
 let store = new Map<string, string>();
 let evictions = 0;
 

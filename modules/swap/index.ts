@@ -106,7 +106,7 @@ export async function swap(name: string, version?: string, options: { timeLimitM
   let migration: InstanceMigration | undefined;
   try {
     if (fresh.ready) await fresh.ready.catch((error) => Promise.reject(new Error(`the new version failed to load: ${reason(error)}`)));
-    const limit = options.timeLimitMs ?? numberParam('swap.timeout', DEFAULT_TIME_LIMIT_MS, 1, MAX_TIME_LIMIT_MS);
+    const limit = options.timeLimitMs ?? numberParam('swap.timeout', { fallback: DEFAULT_TIME_LIMIT_MS, min: 1, max: MAX_TIME_LIMIT_MS });
     report.quiescenceMs = await waitForQuiescence(old, limit);
     const oldHooks = old.exportsSlot.target as Hooks;
     const freshHooks = fresh.exportsSlot.target as Hooks;

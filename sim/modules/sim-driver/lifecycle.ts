@@ -13,7 +13,7 @@ import { swap } from 'keel:swap';
 import { hold } from './calls.ts';
 import { expectedUsers } from './invariants.ts';
 import { startSlowCall } from './call-operations.ts';
-import { additionsFor, checkedLoad, expectChange, framesAdded, framesNeeded, missingImport } from './transitions.ts';
+import { additionsFor, checkedLoad, expectChange, framesNeeded, missingImport } from './transitions.ts';
 import { FIXTURES, STATEFUL, Violation, type World } from './world.ts';
 
 const BASE_MODULES = ['sim-driver', 'sim-control', 'swap', 'sysinfo', 'no-such-module', 'kernel'];
@@ -144,11 +144,9 @@ export async function swapOperation(world: World): Promise<string> {
   }
   if (report.outcome === 'swapped') expectChange(world, label, before, { replaced: [name, target.version], added: additions });
   else if (report.outcome === 'refused') expectChange(world, label, before, {});
-  // A rollback after staging loaded the new dependencies keeps them; one for memory may have stopped short of them.
-  else expectChange(world, label, before, forMemory ? { mayAdd: additions } : { added: additions });
-  if (report.outcome !== 'swapped' && kernel.frames.free !== free - framesAdded(world, before)) {
-    throw new Violation('frames', `${label} was ${report.outcome} but ${free - kernel.frames.free - framesAdded(world, before)} frames stayed allocated`);
-  }
+  // A rollback gives back what staging loaded for the new version: table and frames as they were.
+  else expectChange(world, label, before, {});
+  if (report.outcome !== 'swapped' && kernel.frames.free !== free) throw new Violation('frames', `${label} was ${report.outcome} but ${free - kernel.frames.free} frames stayed allocated`);
   if (report.outcome === 'rolled back' && fault === 'time-limit') world.trace.fault('time-limit');
   world.observe();
   if (name === 'sim-store' && report.outcome !== 'refused') checkStoreSize(world, label);

@@ -10,8 +10,6 @@ import { Violation, type Snapshot, type World } from './world.ts';
 export interface Change {
   /** Modules that must appear, with their versions. */
   added?: Map<string, string>;
-  /** Modules that may appear (a rolled-back swap may leave the dependencies it loaded). */
-  mayAdd?: Map<string, string>;
   removed?: string;
   /** A module that must be replaced by a new LoadedModule at this version. */
   replaced?: [string, string];
@@ -83,18 +81,11 @@ export function expectChange(world: World, operation: string, before: Snapshot, 
   }
   for (const [name, module] of after) {
     if (before.has(name)) continue;
-    const version = change.added?.get(name) ?? change.mayAdd?.get(name);
+    const version = change.added?.get(name);
     if (version === undefined) fail(`${name} ${module.record.version} was loaded`);
     else if (module.record.version !== version) fail(`${name} was loaded at ${module.record.version}, not ${version}`);
   }
   for (const name of change.added?.keys() ?? []) if (!after.has(name)) fail(`${name} was not loaded`);
-}
-
-/** Frames the modules that are in `after` but not in `before` own. */
-export function framesAdded(world: World, before: Snapshot): number {
-  let frames = 0;
-  for (const [name, module] of world.kernel.loader.modules) if (!before.has(name)) frames += world.framesOf(module);
-  return frames;
 }
 
 export type Attempt<Value> = { ok: true; value: Value } | { ok: false; error: Error };
