@@ -16,7 +16,7 @@ import { bootKernel, buildInMemory, WITH_FIXTURES } from './harness.ts';
 async function startThread(watchdogSeconds: number) {
   const { image, initrd } = await buildInMemory(WITH_FIXTURES);
   let output = '';
-  const thread = new MachineThread({ image, initrd, echoInput: true, watchdogSeconds, output: (text) => (output += text) });
+  const thread = new MachineThread({ image, initrd, consoleMode: 'transcript', watchdogSeconds, output: (text) => (output += text) });
   return { thread, output: () => output };
 }
 
