@@ -10,21 +10,41 @@
  * breaks an invariant on purpose (frames, refcount, ledger), to see the checker catch it.
  */
 import { availableParallelism } from 'node:os';
-import { parseArgs } from 'node:util';
+import { exitWithUsageError, readArguments, type ScriptSpec } from './scripts/arguments.ts';
 import { buildSimulation } from './sim/build-simulation.ts';
 import { failureLine, seedLine, summary } from './sim/report.ts';
 import { runSeedInThread, type SeedResult } from './sim/run-seed.ts';
 
-const { values } = parseArgs({
+const SPEC: ScriptSpec = {
+  name: 'npm run sim',
+  summary: 'Deterministic simulation: boots keel on a virtual clock and runs seeded random loads, unloads, swaps, calls and faults, checking the kernel\'s invariants after every step.',
   options: {
-    seed: { type: 'string', default: '1' }, steps: { type: 'string', default: '10000' }, seeds: { type: 'string', default: '1' },
-    jobs: { type: 'string', default: String(availableParallelism()) }, break: { type: 'string' }, verbose: { type: 'boolean', default: false },
+    seed: { type: 'string', value: 'N', default: '1', description: 'the first seed' },
+    steps: { type: 'string', value: 'K', default: '10000', description: 'steps per seed (at least 1)' },
+    seeds: { type: 'string', value: 'M', default: '1', description: 'how many seeds, from N on' },
+    jobs: { type: 'string', value: 'J', default: String(availableParallelism()), description: 'seeds run at once, each in a thread' },
+    break: { type: 'string', value: 'KIND@STEP', description: 'break an invariant on purpose after a step: frames, refcount or ledger' },
+    verbose: { type: 'boolean', description: 'print the steps before a failure' },
   },
-});
-const [first, steps, seeds, jobs] = [values.seed, values.steps, values.seeds, values.jobs].map(Number) as [number, number, number, number];
-if (![first, steps, seeds, jobs].every((value) => Number.isInteger(value) && value >= 0) || seeds < 1 || jobs < 1) {
-  console.error('usage: npm run sim -- --seed N [--steps K] [--seeds M] [--jobs J] [--verbose] [--break frames|refcount|ledger@STEP]');
-  process.exit(2);
+  examples: ['npm run sim -- --seed 1 --steps 10000 --seeds 100', 'npm run sim -- --seed 7 --steps 400 --break frames@150'],
+};
+const { values } = readArguments<{ seed: string; steps: string; seeds: string; jobs: string; break?: string; verbose?: boolean }>(SPEC);
+
+/** A whole number of at least `least`, or a usage error naming the option. */
+function wholeNumber(option: string, text: string, least: number): number {
+  const value = Number(text);
+  if (!/^\d+$/.test(text) || value < least) exitWithUsageError(SPEC, `--${option} ${text}: expected a whole number of at least ${least}`);
+  return value;
+}
+
+const first = wholeNumber('seed', values.seed, 0);
+const steps = wholeNumber('steps', values.steps, 1);
+const seeds = wholeNumber('seeds', values.seeds, 1);
+const jobs = wholeNumber('jobs', values.jobs, 1);
+if (values.break !== undefined) {
+  const [, kind, step] = /^(frames|refcount|ledger)@(\d+)$/.exec(values.break) ?? [];
+  if (!kind) exitWithUsageError(SPEC, `--break ${values.break}: expected KIND@STEP, KIND one of frames, refcount, ledger`);
+  if (Number(step) >= steps) exitWithUsageError(SPEC, `--break ${values.break}: step ${step} is past the run's end (its steps are 0 to ${steps - 1})`);
 }
 
 const image = await buildSimulation();

@@ -61,14 +61,16 @@ export function usage(spec: ScriptSpec): string {
 }
 
 /** parseArgs' error, as one line: what was wrong, never how parseArgs words it. */
-function describeParseError(error: Error & { code?: string }): string {
+function describeParseError(error: Error & { code?: string }, args: string[]): string {
   const quoted = /'([^']+)'/.exec(error.message)?.[1] ?? '';
   if (error.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return `unknown option ${quoted}`;
   if (error.code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') return `unexpected argument '${quoted}'`;
   if (error.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
     const option = quoted.split(' ')[0]!;
     if (/does not take an argument/.test(error.message)) return `option ${option} takes no value`;
-    return `option ${option} needs a value (for one that starts with -, write ${option}=VALUE)`;
+    const next = args[args.indexOf(option) + 1];
+    if (next?.startsWith('-')) return `option ${option} needs a value: ${next} is read as an option (to give it as the value, write ${option}=${next})`;
+    return `option ${option} needs a value`;
   }
   return error.message.split('\n')[0]!;
 }
@@ -89,7 +91,7 @@ export function readArguments<Values = Record<string, string | boolean | undefin
     if (positionals.length > max) throw new UsageError(`unexpected argument '${positionals[max]}'`);
     return { values: values as Values, positionals };
   } catch (error) {
-    const message = error instanceof UsageError ? error.message : describeParseError(error as Error);
+    const message = error instanceof UsageError ? error.message : describeParseError(error as Error, args);
     return exitWithUsageError(spec, message);
   }
 }

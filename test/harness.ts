@@ -10,7 +10,7 @@
  *
  *   const kernel = await bootKernel({ modules: [myModulesDir] });   // the project's modules and yours
  *   await kernel.call('kv', 'set', 'colour', 'blue');              // → the result, parsed; throws if the call fails
- *   await kernel.swap('kv');                                       // → the swap's one-line report
+ *   await kernel.swap('kv');                                       // → the swap's one-line report; throws if refused or rolled back
  *   expect(await kernel.unloadGivesMemoryBack('kv')).toBe(true);   // rmmod, every frame it owned is free again
  *
  * Builds are cached per set of options, so a test file pays for esbuild once.
@@ -125,9 +125,15 @@ export class TestKernel {
     return after.used === before.used - owned && after.moduleText + after.moduleData === before.moduleText + before.moduleData - owned;
   }
 
-  /** Swaps a loaded module to `version` (default: the newest) and returns the swap's one-line report. */
+  /**
+   * Swaps a loaded module to `version` (default: the newest) and returns the swap's one-line
+   * report. Throws an Error with that line if the swap was refused or rolled back, as `call`
+   * throws for a call that failed.
+   */
   async swap(name: string, version?: string): Promise<string> {
-    return (await this.run(version ? `swap ${name} ${version}` : `swap ${name}`)).trimEnd();
+    const report = (await this.run(version ? `swap ${name} ${version}` : `swap ${name}`)).trimEnd();
+    if (!/^swap: \S+ \S+ -> \S+: quiescent in /.test(report.split('\n').pop()!)) throw new Error(report);
+    return report;
   }
 
   /** Ends console input (Ctrl-D) and returns the machine's exit status. */
