@@ -50,6 +50,8 @@ export class Terminal {
   private prompting = false;
   /** Whether the screen's cursor is at the start of a line (the last output ended in a newline). */
   private atLineStart = true;
+  /** Input has ended (Ctrl-D, or the machine halted): output is only printed now. */
+  private closed = false;
 
   constructor(streams: TerminalStreams) {
     this.screen = streams.output;
@@ -75,7 +77,11 @@ export class Terminal {
     this.editor.on('SIGINT', () => this.interrupt());
     // No job control in keel, and a stopped host would look stuck to the watchdog: Ctrl-Z does nothing.
     this.editor.on('SIGTSTP', () => {});
-    this.editor.on('close', () => this.console?.endInput());
+    this.editor.on('close', () => {
+      this.closed = true;
+      this.prompting = false;
+      this.console?.endInput();
+    });
   }
 
   /** Starts driving `console`; the terminal lets go of its streams once `halted` settles. */
@@ -87,7 +93,7 @@ export class Terminal {
   /** Console output: printed as it comes, or above the line being typed, which is then redrawn. */
   write = (text: string): void => {
     if (text === '') return;
-    if (!this.prompting && this.editor.line === '') {
+    if (this.closed || (!this.prompting && this.editor.line === '')) {
       this.screen.write(text);
       this.atLineStart = text.endsWith('\n');
       return;
@@ -99,7 +105,7 @@ export class Terminal {
 
   /** A read waits after `prompt`: show it, unless a line already on its way answers that read. */
   reading = (prompt: string, linesTaken: number): void => {
-    if (linesTaken !== this.linesSent) return;
+    if (this.closed || linesTaken !== this.linesSent) return;
     if (!this.atLineStart) this.screen.write('\n');
     this.atLineStart = true;
     this.prompting = true;

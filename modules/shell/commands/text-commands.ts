@@ -84,7 +84,7 @@ export const textCommands: Record<string, Command> = {
       const text = lines.map((line) => `${line}\n`).join('');
       const counts = { l: lines.length, w: text.split(/\s+/).filter(Boolean).length, c: text.length };
       const shown = (['l', 'w', 'c'] as const).filter((flag) => flags.size === 0 || flags.has(flag));
-      print(shown.map((flag) => String(counts[flag]).padStart(shown.length > 1 ? 7 : 0)).join(' ').trimStart());
+      print(shown.map((flag) => String(counts[flag]).padStart(shown.length > 1 ? 7 : 0)).join(' '));
       return failed ? 1 : 0;
     },
   },
