@@ -54,7 +54,7 @@ export async function startDevLoop(options: DevLoopOptions): Promise<DevLoop> {
       options.output(`dev: build failed, the running version stays: ${message}\n`);
     },
   });
-  await watcher.scan();
+  await watcher.start();
   options.output(`dev: watching ${moduleDirs.map((folder) => path.relative(process.cwd(), folder) || '.').join(', ')}: save a module to swap it into the running kernel\n`);
   // The machine runs in its own thread: a module that never returns is the watchdog's, not the terminal's.
   machine = new MachineThread({
