@@ -37,11 +37,6 @@ export interface ScriptSpec {
   examples?: string[];
 }
 
-/** A usage error: one line for the user, exit status 2. */
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
-
 export function usage(spec: ScriptSpec): string {
   const rows = Object.entries(spec.options).map(([name, option]) => {
     const flag = `${option.short ? `-${option.short}, ` : '    '}--${name}${option.value ? ` ${option.value}` : ''}`;
@@ -75,25 +70,35 @@ function describeParseError(error: Error & { code?: string }, args: string[]): s
   return error.message.split('\n')[0]!;
 }
 
-/** Reads the script's arguments; prints the usage and exits 0 for --help, one line and exits 2 for a usage error. */
-export function readArguments<Values = Record<string, string | boolean | undefined>>(spec: ScriptSpec, args = process.argv.slice(2)): { values: Values; positionals: string[] } {
+/** What a command line asks for: the values and positionals, the usage (for --help), or a usage error's line. */
+export type ParsedArguments<Values> = { values: Values; positionals: string[] } | { help: string } | { error: string };
+
+/** Reads `args` against `spec`, without printing or exiting (readArguments does both). */
+export function parseArguments<Values = Record<string, string | boolean | undefined>>(spec: ScriptSpec, args: string[]): ParsedArguments<Values> {
   try {
     const options = Object.fromEntries(
       Object.entries(spec.options).map(([name, { type, short, default: value }]) => [name, { type, ...(short ? { short } : {}), ...(value !== undefined ? { default: value } : {}) }]),
     );
     const { values, positionals } = parseArgs({ args, options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals: spec.positionals !== undefined, strict: true });
-    if (values.help) {
-      console.log(usage(spec));
-      process.exit(0);
-    }
+    if (values.help) return { help: usage(spec) };
     const { min = 0, max = 0 } = spec.positionals ?? {};
-    if (positionals.length < min) throw new UsageError(`missing ${spec.positionals!.usage}`);
-    if (positionals.length > max) throw new UsageError(`unexpected argument '${positionals[max]}'`);
+    if (positionals.length < min) return { error: `missing ${spec.positionals!.usage}` };
+    if (positionals.length > max) return { error: `unexpected argument '${positionals[max]}'` };
     return { values: values as Values, positionals };
   } catch (error) {
-    const message = error instanceof UsageError ? error.message : describeParseError(error as Error, args);
-    return exitWithUsageError(spec, message);
+    return { error: describeParseError(error as Error, args) };
   }
+}
+
+/** Reads the script's arguments; prints the usage and exits 0 for --help, one line and exits 2 for a usage error. */
+export function readArguments<Values = Record<string, string | boolean | undefined>>(spec: ScriptSpec, args = process.argv.slice(2)): { values: Values; positionals: string[] } {
+  const parsed = parseArguments<Values>(spec, args);
+  if ('help' in parsed) {
+    console.log(parsed.help);
+    process.exit(0);
+  }
+  if ('error' in parsed) return exitWithUsageError(spec, parsed.error);
+  return parsed;
 }
 
 /** Prints `message` as the script's one-line usage error and exits with status 2. */

@@ -1,5 +1,5 @@
 /*
- * The host CLI end to end, as a user runs it: build once into a temp dist/ on disk, then spawn
+ * The host CLI end to end, as a user runs it: the run's build written to a temp dist/ on disk, then spawn
  * `node --import tsx emulator/cli.ts --dist DIR --exec "..."` and check stdout, stderr and the
  * exit status (0 all commands succeeded, 1 one failed, 2 boot failure or kernel panic).
  */
@@ -8,7 +8,8 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSyn
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { build, PROJECT_ROOT } from '../build.ts';
+import { PROJECT_ROOT } from '../build.ts';
+import { writeBuild } from './harness.ts';
 
 interface CliRun {
   status: number | null;
@@ -62,7 +63,7 @@ function expectOneBootFailureLine(run: CliRun): string {
 
 beforeAll(async () => {
   dist = tempDir('dist');
-  await build({ outDir: dist, quiet: true });
+  await writeBuild(dist);
 });
 
 afterAll(() => {
