@@ -38,7 +38,9 @@ export const systemCommands: Record<string, Command> = {
     usage: 'help',
     summary: 'list commands',
     run() {
-      print([...commands.values()].map((command) => `  ${command.usage.padEnd(30)}${command.summary}`).join('\n'));
+      print([...commands.values()].map((command) => `  ${command.usage.padEnd(40)}${command.summary}`).join('\n'));
+      print('Commands are separated by ;, piped with | and sent to a file with > FILE or >> FILE.');
+      print('Tab completes, up and down recall, Ctrl-C abandons the line or the command running, Ctrl-D or halt leaves.');
       return 0;
     },
   },
