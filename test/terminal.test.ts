@@ -101,6 +101,12 @@ describe('the shell at a terminal', () => {
     expect(await session.run('lsmod | grep -c hello')).toEqual(['1']);
   });
 
+  it("prints a kernel message that comes after the prompt (a timer's oops) above the prompt, which is redrawn", async () => {
+    await session.type(`call faulty crashInTimer${KEY.enter}`);
+    const lines = await session.screen.until((now) => now.at(-1) === PROMPT && /oops in faulty\.timer: crashed in a timer$/.test(now.at(-2)!));
+    expect(lines.slice(-4, -2)).toEqual(['keel# call faulty crashInTimer', '"the timer crashes in a moment"']);
+  });
+
   it('abandons the line being typed on Ctrl-C: ^C, a fresh prompt, nothing run', async () => {
     await session.type('echo never');
     await session.type(KEY.ctrlC);
