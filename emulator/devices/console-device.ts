@@ -51,7 +51,8 @@ export class Console implements ConsoleDevice {
     this.output(text);
   };
 
-  readLine = (request: LineRequest = {}): Promise<string | null> => {
+  readLine = (given?: LineRequest): Promise<string | null> => {
+    const request: LineRequest = typeof given === 'object' && given !== null ? given : {};
     this.request = request;
     const prompt = typeof request.prompt === 'string' ? request.prompt : '';
     if (this.mode !== 'terminal') this.output(prompt);
