@@ -135,17 +135,17 @@ describe('the shell at a terminal', () => {
   });
 
   it.each([
-    ['a command', 'lsm', 'keel# lsmod '],
-    ['a module in the ramdisk, for modprobe', 'modprobe hel', 'keel# modprobe hello '],
-    ['a module for modinfo', 'modinfo swapp', 'keel# modinfo swappy'],
-    ["a module's export, for call", 'call hello gr', 'keel# call hello greet '],
-    ['a loaded module, for rmmod', 'rmmod hel', 'keel# rmmod hello '],
-    ['a path, for cat', 'cat /proc/mo', 'keel# cat /proc/modules '],
-    ['a directory, for ls', 'ls /pr', 'keel# ls /proc/'],
-    ['a version, for swap', 'swap swappy 2', 'keel# swap swappy 2.0.0 '],
-    ['a path after a redirect', 'echo x >/tm', 'keel# echo x >/tmp/'],
-  ])('completes %s on Tab', async (_case, typed, completed) => {
-    if (typed.startsWith('swap')) await session.run('modprobe swappy');
+    ['a command', '', 'lsm', 'keel# lsmod '],
+    ['a module in the ramdisk, for modprobe', '', 'modprobe hel', 'keel# modprobe hello '],
+    ['a module for modinfo', '', 'modinfo swapp', 'keel# modinfo swappy'],
+    ["a module's export, for call", '', 'call hello gr', 'keel# call hello greet '],
+    ['a loaded module, for rmmod', 'modprobe hello', 'rmmod hel', 'keel# rmmod hello '],
+    ['a path, for cat', '', 'cat /proc/mo', 'keel# cat /proc/modules '],
+    ['a directory, for ls', '', 'ls /pr', 'keel# ls /proc/'],
+    ['a version, for swap', 'modprobe swappy', 'swap swappy 2', 'keel# swap swappy 2.0.0 '],
+    ['a path after a redirect', '', 'echo x >/tm', 'keel# echo x >/tmp/'],
+  ])('completes %s on Tab', async (_case, setup, typed, completed) => {
+    if (setup) await session.run(setup);
     await session.type(typed);
     await session.screen.until(() => session.screen.cursorLine() === `keel# ${typed}`);
     await session.type(KEY.tab);
@@ -155,6 +155,7 @@ describe('the shell at a terminal', () => {
   });
 
   it('lists the candidates on a second Tab: the loaded modules rmmod could unload, and not others', async () => {
+    await session.run('modprobe hello');
     await session.type(`rmmod ${KEY.tab}${KEY.tab}`);
     const lines = await session.screen.until((now) => now.some((line) => /\bsysinfo\b/.test(line) && /\bhello\b/.test(line)));
     const listing = lines.find((line) => /\bsysinfo\b/.test(line))!;
