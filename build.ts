@@ -14,7 +14,6 @@
 import * as realFs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
 import { bundle, BuildError } from './build/esbuild-bundle.ts';
 import { checkImports } from './build/import-check.ts';
 import { buildModule, type BuiltModule } from './build/module-bundle.ts';
@@ -23,6 +22,7 @@ import { publicKeyHex } from './build/module-signing.ts';
 import { PROJECT_ROOT } from './build/paths.ts';
 import { packRamdisk } from './build/ramdisk-pack.ts';
 import { writeBootImage } from './emulator/boot-image.ts';
+import { readArguments } from './scripts/arguments.ts';
 
 export { BuildError, PROJECT_ROOT, type BuiltModule };
 /** The base image budget: text and init sections together, minified. */
@@ -108,7 +108,14 @@ export async function build(options: BuildOptions = {}): Promise<BuildResult> {
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const { values } = parseArgs({ options: { out: { type: 'string' }, quiet: { type: 'boolean' } } });
+  const { values } = readArguments<{ out?: string; quiet?: boolean }>({
+    name: 'npm run build',
+    summary: 'Builds keel: the base image (dist/boot.img) and the ramdisk of modules (dist/initrd.cpio), and prints their sizes.',
+    options: {
+      out: { type: 'string', value: 'DIR', default: 'dist', description: 'where boot.img and initrd.cpio go' },
+      quiet: { type: 'boolean', description: 'print nothing but errors' },
+    },
+  });
   build({ outDir: values.out, quiet: values.quiet }).catch((error: Error) => {
     console.error(error instanceof BuildError ? `build: ${error.message}` : error);
     process.exit(1);

@@ -2,23 +2,39 @@
  * npm run dev [-- --mem 64M --cmdline "init=shell quiet"]: boot keel with its interactive
  * shell and hot-swap every module you save (dev/dev-loop.ts). Ctrl-D or `halt` to leave.
  */
-import { parseArgs } from 'node:util';
 import { startDevLoop } from './dev/dev-loop.ts';
 import { BuildError } from './build/esbuild-bundle.ts';
 import { BootError } from './emulator/firmware.ts';
 import { DEFAULT_CMDLINE, PANIC_STATUS } from './emulator/machine.ts';
-import { attachTerminal, parseMemorySize, stdinIsTerminal } from './emulator/terminal.ts';
+import { parseMemorySize } from './emulator/memory-size.ts';
+import { feedLines, Terminal } from './emulator/terminal.ts';
+import { readArguments } from './scripts/arguments.ts';
 
-const { values } = parseArgs({ options: { mem: { type: 'string', default: '64M' }, cmdline: { type: 'string', default: DEFAULT_CMDLINE } } });
+const { values } = readArguments<{ mem: string; cmdline: string; watchdog: string }>({
+  name: 'npm run dev',
+  summary: 'Boots keel with its shell and watches modules/: a module you save is rebuilt and hot-swapped into the running kernel.',
+  options: {
+    mem: { type: 'string', value: 'SIZE', default: '64M', description: 'physical memory: bytes, or K, M, G' },
+    cmdline: { type: 'string', value: '"..."', default: DEFAULT_CMDLINE, description: 'the kernel command line' },
+    watchdog: { type: 'string', value: 'SECONDS', default: '10', description: 'panic a machine stuck this long, naming the module (0: off)' },
+  },
+});
 
 try {
+  const watchdogSeconds = Number(values.watchdog);
+  if (!(watchdogSeconds >= 0)) throw new BootError(`--watchdog ${values.watchdog}: expected a number of seconds (0: off)`);
+  const interactive = process.stdin.isTTY === true;
+  const terminal = interactive ? new Terminal({ input: process.stdin, output: process.stdout }) : undefined;
   const loop = await startDevLoop({
-    output: (text) => process.stdout.write(text),
+    output: terminal?.write ?? ((text) => process.stdout.write(text)),
+    onRead: terminal?.reading,
     cmdline: values.cmdline,
     memoryBytes: parseMemorySize(values.mem),
-    echoInput: !stdinIsTerminal(),
+    consoleMode: interactive ? 'terminal' : 'transcript',
+    watchdogSeconds,
   });
-  attachTerminal(loop.machine);
+  if (terminal) terminal.connect(loop.machine.console, loop.machine.halted);
+  else feedLines(loop.machine.console, loop.machine.halted, process.stdin);
   process.exit(await loop.machine.halted);
 } catch (error) {
   if (error instanceof BuildError) console.error(`dev: build failed: ${error.message}`);

@@ -9,23 +9,15 @@
  * adds the last steps before it); the exit status is 1 if any seed failed. --break KIND@STEP
  * breaks an invariant on purpose (frames, refcount, ledger), to see the checker catch it.
  */
-import { availableParallelism } from 'node:os';
-import { parseArgs } from 'node:util';
+import { exitWithUsageError, readArguments } from './scripts/arguments.ts';
 import { buildSimulation } from './sim/build-simulation.ts';
+import { SIM_SPEC, simOptions, type SimArguments } from './sim/options.ts';
 import { failureLine, seedLine, summary } from './sim/report.ts';
 import { runSeedInThread, type SeedResult } from './sim/run-seed.ts';
 
-const { values } = parseArgs({
-  options: {
-    seed: { type: 'string', default: '1' }, steps: { type: 'string', default: '10000' }, seeds: { type: 'string', default: '1' },
-    jobs: { type: 'string', default: String(availableParallelism()) }, break: { type: 'string' }, verbose: { type: 'boolean', default: false },
-  },
-});
-const [first, steps, seeds, jobs] = [values.seed, values.steps, values.seeds, values.jobs].map(Number) as [number, number, number, number];
-if (![first, steps, seeds, jobs].every((value) => Number.isInteger(value) && value >= 0) || seeds < 1 || jobs < 1) {
-  console.error('usage: npm run sim -- --seed N [--steps K] [--seeds M] [--jobs J] [--verbose] [--break frames|refcount|ledger@STEP]');
-  process.exit(2);
-}
+const parsed = simOptions(readArguments<SimArguments>(SIM_SPEC).values);
+if ('error' in parsed) exitWithUsageError(SIM_SPEC, parsed.error);
+const { first, steps, seeds, jobs, verbose, break: breakAt } = parsed;
 
 const image = await buildSimulation();
 const started = performance.now();
@@ -37,11 +29,11 @@ let printed = 0;
 /** Runs seeds one after another until none is left; prints every line that is next in order. */
 async function lane(): Promise<void> {
   for (let index = next++; index < seeds; index = next++) {
-    const options = { seed: first + index, steps, break: values.break };
+    const options = { seed: first + index, steps, break: breakAt };
     const seedStarted = performance.now();
     const result = await runSeedInThread(image, options);
     results[index] = result;
-    const recent = !result.ok && values.verbose ? result.recent.map((line) => `\n  step ${line}`).join('') : '';
+    const recent = !result.ok && verbose ? result.recent.map((line) => `\n  step ${line}`).join('') : '';
     lines[index] = (result.ok ? seedLine(result, performance.now() - seedStarted) : failureLine(result, options)) + recent;
     while (lines[printed] !== undefined) console.log(lines[printed++]);
   }

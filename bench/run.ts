@@ -11,16 +11,22 @@
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { PROJECT_ROOT } from '../build.ts';
+import { readArguments } from '../scripts/arguments.ts';
 import { FIGURES } from './figures/index.ts';
 import type { Figure } from './lib/figure.ts';
 import { describeMachine } from './lib/host.ts';
 import { formatReport, type BenchResults } from './lib/report.ts';
 
-const { values } = parseArgs({
-  options: { quick: { type: 'boolean', default: false }, results: { type: 'string', default: path.join(PROJECT_ROOT, 'bench/results.json') } },
+const { values } = readArguments<{ quick?: boolean; results: string }>({
+  name: 'npm run bench',
+  summary: 'Measures keel against a baseline measured in the same run, one figure at a time (bench/README.md), and writes the results as JSON.',
+  options: {
+    quick: { type: 'boolean', description: 'every figure at small sizes, in seconds' },
+    results: { type: 'string', value: 'FILE', default: 'bench/results.json', description: 'where the results go' },
+  },
 });
+values.results = path.resolve(PROJECT_ROOT, values.results);
 
 function runFigure(id: string): Figure {
   const args = ['--expose-gc', '--experimental-vm-modules', '--import', 'tsx', path.join(PROJECT_ROOT, 'bench/run-figure.ts'), id, ...(values.quick ? ['--quick'] : [])];

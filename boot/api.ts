@@ -9,6 +9,7 @@
  * sets or holds is owned by that module and given back when it is unloaded.
  */
 
+import type { LineRequest } from '../emulator/machine-interface.ts';
 import type { Kernel } from './kernel.ts';
 
 /**
@@ -45,8 +46,8 @@ export declare class ModuleError extends Error {}
 export declare function printk(message: string, level?: 'info' | 'warn' | 'error'): void;
 /** Writes text to the console. */
 export declare function consoleWrite(text: string): void;
-/** The next line typed at the console, or null when input has ended. */
-export declare function consoleReadLine(): Promise<string | null>;
+/** The next line typed at the console, or null when input has ended (LineRequest: prompt, Tab, Ctrl-C). */
+export declare function consoleReadLine(request?: LineRequest): Promise<string | null>;
 
 /**
  * Allocates zeroed memory in whole frames, owned by the calling module and freed at its unload.
@@ -109,6 +110,7 @@ export declare function dmesg(): string[];
  * Like Linux's internal symbols, this is no stable interface: use the functions above.
  */
 export declare function kernelInternals(): Kernel;
+export type { Completion, LineRequest } from '../emulator/machine-interface.ts';
 export type { Kernel, ModuleSource } from './kernel.ts';
 export type { LoadedModule } from './loaded-module.ts';
 export type { Slot } from './stubs.ts';

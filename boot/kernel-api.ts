@@ -32,7 +32,7 @@ export function createKernelApi(kernel: Kernel, module: LoadedModule): KernelApi
       log.printk(message, level);
     },
     consoleWrite: (text) => machine.console.write(checkString('consoleWrite: text', text)),
-    consoleReadLine: () => machine.console.readLine(),
+    consoleReadLine: (request) => machine.console.readLine(request),
     kalloc(size) {
       const bytes = checkNumber('kalloc: bytes', size, 0, kernel.memory.length);
       const count = framesFor(bytes);

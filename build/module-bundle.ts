@@ -9,10 +9,14 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type * as esbuild from 'esbuild';
+import * as esbuild from 'esbuild';
 import { modulePath, type ModuleRecord } from '../ramdisk/module-index.ts';
 import { bundle, BuildError } from './esbuild-bundle.ts';
 import { signModule } from './module-signing.ts';
+import { PROJECT_ROOT } from './paths.ts';
+
+/** keel's release (the project's version), which modules may read as KEEL_RELEASE (uname -r). */
+const KEEL_RELEASE = (JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 
 /** Names no module folder may take: `keel:kernel` is the kernel's own API, not a module. */
 export const RESERVED_MODULE_NAMES = new Set(['kernel']);
@@ -47,6 +51,32 @@ function importedSymbols(esmOutput: string): Record<string, string[]> {
   return imports;
 }
 
+/**
+ * What the module's own source files import from `keel:*`, used or not: the bundle keeps only
+ * the imports its code uses, and an import of a symbol the dependency lacks must fail the
+ * build even when nothing calls it. Each file is transformed alone with verbatimModuleSyntax,
+ * which keeps every value import (type-only imports go, as they should).
+ */
+async function sourceImports(metafile: esbuild.Metafile): Promise<Record<string, string[]>> {
+  const files = Object.keys(metafile.inputs).filter((file) => /\.[cm]?[jt]sx?$/.test(file) && !file.split(/[\\/]/).includes('node_modules'));
+  const found = await Promise.all(
+    files.map(async (file) => {
+      const source = readFileSync(path.resolve(PROJECT_ROOT, file), 'utf8');
+      if (!source.includes('keel:')) return {};
+      const loader = /\.tsx?$/.test(file) ? 'ts' : 'js';
+      const { code } = await esbuild.transform(source, { loader, format: 'esm', tsconfigRaw: { compilerOptions: { verbatimModuleSyntax: true } } });
+      return importedSymbols(code);
+    }),
+  );
+  return found.reduce(mergeImports, {});
+}
+
+function mergeImports(into: Record<string, string[]>, from: Record<string, string[]>): Record<string, string[]> {
+  const merged = { ...into };
+  for (const [module, names] of Object.entries(from)) merged[module] = [...new Set([...(merged[module] ?? []), ...names])];
+  return merged;
+}
+
 export async function buildModule(directory: string): Promise<BuiltModule & { markedDefault: boolean }> {
   const manifestPath = path.join(directory, 'package.json');
   const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as ModulePackage;
@@ -63,10 +93,11 @@ export async function buildModule(directory: string): Promise<BuiltModule & { ma
     keepNames: true,
     alias: Object.fromEntries(Object.entries(manifest.keel?.alias ?? {}).map(([name, target]) => [name, local(target)])),
     inject: (manifest.keel?.inject ?? []).map(local),
+    define: { KEEL_RELEASE: JSON.stringify(KEEL_RELEASE) },
   };
   const entry = path.join(directory, 'index.ts');
   const [commonjs, esm] = await Promise.all([bundle(entry, { ...options, format: 'cjs' }), bundle(entry, { ...options, format: 'esm' })]);
-  const imports = importedSymbols(esm.text);
+  const imports = mergeImports(importedSymbols(esm.text), await sourceImports(esm.metafile));
   const keelImports = Object.values(commonjs.metafile.outputs)[0]!.imports.filter((item) => item.path.startsWith('keel:'));
   const depends = [...new Set(keelImports.map((item) => item.path.slice(5)))].filter((name) => name !== 'kernel');
   const record: ModuleRecord = {

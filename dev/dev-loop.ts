@@ -16,6 +16,7 @@ import { createFsFromVolume, Volume } from 'memfs';
 import { build } from '../build.ts';
 import { modulePath } from '../ramdisk/module-index.ts';
 import { DEFAULT_CMDLINE } from '../emulator/machine.ts';
+import type { ConsoleMode } from '../emulator/devices/console-device.ts';
 import { MachineThread } from '../emulator/machine-thread.ts';
 import { PROJECT_ROOT } from '../build/paths.ts';
 import { ModuleWatcher } from './module-watcher.ts';
@@ -25,7 +26,9 @@ export interface DevLoopOptions {
   output: (text: string) => void;
   cmdline?: string;
   memoryBytes?: number;
-  echoInput?: boolean;
+  /** Who is at the console, and how a terminal hears that a read waits (emulator/terminal.ts). */
+  consoleMode?: ConsoleMode;
+  onRead?: (prompt: string, linesTaken: number) => void;
   /** Seconds a stuck machine may go without a heartbeat before the watchdog panics it (0: off). */
   watchdogSeconds?: number;
 }
@@ -44,14 +47,14 @@ export async function startDevLoop(options: DevLoopOptions): Promise<DevLoop> {
   const watcher = new ModuleWatcher(moduleDirs, {
     rebuilt({ record, code }) {
       const version = `${record.version}-dev.${++rebuilds}`;
-      options.output(`\ndev: rebuilt ${record.name} as ${version}, sending it to the kernel\n`);
+      options.output(`dev: rebuilt ${record.name} as ${version}, sending it to the kernel\n`);
       machine?.channel.send(JSON.stringify({ ...record, version, path: modulePath(record.name, version) }), code);
     },
     failed(message) {
-      options.output(`\ndev: build failed, the running version stays: ${message}\n`);
+      options.output(`dev: build failed, the running version stays: ${message}\n`);
     },
   });
-  await watcher.scan();
+  await watcher.start();
   options.output(`dev: watching ${moduleDirs.map((folder) => path.relative(process.cwd(), folder) || '.').join(', ')}: save a module to swap it into the running kernel\n`);
   // The machine runs in its own thread: a module that never returns is the watchdog's, not the terminal's.
   machine = new MachineThread({
@@ -60,7 +63,8 @@ export async function startDevLoop(options: DevLoopOptions): Promise<DevLoop> {
     cmdline: options.cmdline ?? DEFAULT_CMDLINE,
     memoryBytes: options.memoryBytes,
     output: options.output,
-    echoInput: options.echoInput,
+    consoleMode: options.consoleMode,
+    onRead: options.onRead,
     watchdogSeconds: options.watchdogSeconds ?? 10,
   });
   const running = machine;

@@ -1,25 +1,37 @@
 /*
- * The host's command line: boot a built keel in the emulator.
+ * The host's command line: boot a built keel in the emulator (`npm run boot -- --help`).
  *
  *   npm run boot -- [--dist DIR] [--mem 64M] [--cmdline "init=shell"] [--exec "cmd; cmd"] [--watchdog 10]
  *
  * With --exec the shell runs the commands, prints their output and halts; the exit status is
  * 0 if all succeeded, 1 if one failed, 2 if the machine could not boot or panicked. Without
- * it the console is interactive (node:readline); Ctrl-D or `halt` leaves. The machine runs in
- * a thread of its own; if it stops answering for --watchdog seconds (a module in an endless
- * loop), the watchdog panics it, naming the module that was running (0 turns it off).
+ * it, at a terminal, the console is interactive (emulator/terminal.ts); Ctrl-D or `halt`
+ * leaves, with status 0. Input from a pipe is run as --exec's is. The machine runs in a thread
+ * of its own; if it stops answering for --watchdog seconds (a module in an endless loop), the
+ * watchdog panics it, naming the module that was running (0 turns it off).
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
+import { readArguments, type ScriptSpec } from '../scripts/arguments.ts';
 import { BootImageError } from './boot-image.ts';
 import { BootError } from './firmware.ts';
 import { MachineThread } from './machine-thread.ts';
 import { DEFAULT_CMDLINE, PANIC_STATUS } from './machine.ts';
-import { attachTerminal, parseMemorySize, stdinIsTerminal } from './terminal.ts';
+import { parseMemorySize } from './memory-size.ts';
+import { feedLines, Terminal } from './terminal.ts';
 
-const USAGE = 'usage: npm run boot -- [--dist DIR] [--mem SIZE] [--cmdline "..."] [--exec "cmd; cmd"] [--watchdog SECONDS]';
-const DEFAULT_WATCHDOG_SECONDS = '10';
+const BOOT_SPEC: ScriptSpec = {
+  name: 'npm run boot',
+  summary: 'Boots a built keel (npm run build) in the emulator: the kernel\'s shell, interactive at a terminal.',
+  options: {
+    dist: { type: 'string', value: 'DIR', default: 'dist', description: 'where boot.img and initrd.cpio are' },
+    mem: { type: 'string', value: 'SIZE', default: '64M', description: 'physical memory: bytes, or K, M, G' },
+    cmdline: { type: 'string', value: '"..."', default: DEFAULT_CMDLINE, description: 'the kernel command line' },
+    exec: { type: 'string', value: '"cmd; cmd"', description: 'run these shell commands, print their output and halt; exit status 1 if one failed' },
+    watchdog: { type: 'string', value: 'SECONDS', default: '10', description: 'panic a machine stuck this long, naming the module (0: off)' },
+  },
+  examples: ['npm run boot -- --exec "lsmod; modinfo hello"', 'npm run boot -- --mem 16M --cmdline "init=shell autoclean=30"'],
+};
 
 function readFile(file: string): Uint8Array {
   try {
@@ -30,32 +42,28 @@ function readFile(file: string): Uint8Array {
 }
 
 async function main(): Promise<number> {
-  const { values } = parseArgs({
-    options: { dist: { type: 'string', default: 'dist' }, mem: { type: 'string', default: '64M' }, cmdline: { type: 'string', default: DEFAULT_CMDLINE }, exec: { type: 'string' }, watchdog: { type: 'string', default: DEFAULT_WATCHDOG_SECONDS }, help: { type: 'boolean' } },
-  });
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
+  const { values } = readArguments<{ dist: string; mem: string; cmdline: string; exec?: string; watchdog: string }>(BOOT_SPEC);
   const watchdogSeconds = Number(values.watchdog);
   if (!(watchdogSeconds >= 0)) throw new BootError(`--watchdog ${values.watchdog}: expected a number of seconds (0: off)`);
-  const interactive = values.exec === undefined && stdinIsTerminal();
+  const memoryBytes = parseMemorySize(values.mem);
+  const interactive = values.exec === undefined && process.stdin.isTTY === true;
+  const terminal = interactive ? new Terminal({ input: process.stdin, output: process.stdout }) : undefined;
   const machine = new MachineThread({
     image: readFile(path.join(values.dist, 'boot.img')),
     initrd: readFile(path.join(values.dist, 'initrd.cpio')),
-    memoryBytes: parseMemorySize(values.mem),
+    memoryBytes,
     cmdline: values.cmdline,
-    output: (text) => process.stdout.write(text),
-    echoInput: !interactive,
+    output: terminal?.write ?? ((text) => process.stdout.write(text)),
+    onRead: terminal?.reading,
+    consoleMode: interactive ? 'terminal' : 'transcript',
     watchdogSeconds,
-    endWhenStuck: values.exec !== undefined,
+    endWhenStuck: !interactive,
   });
-  if (values.exec !== undefined) {
+  if (terminal) terminal.connect(machine.console, machine.halted);
+  else if (values.exec !== undefined) {
     machine.console.type(values.exec);
     machine.console.endInput();
-  } else {
-    attachTerminal(machine);
-  }
+  } else feedLines(machine.console, machine.halted, process.stdin);
   return machine.halted;
 }
 

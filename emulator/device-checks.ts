@@ -51,7 +51,8 @@ export function checkedDevices({ machine, memory, unmap, fault }: DeviceParts): 
   };
   return {
     memory,
-    console: { write: (text) => console.write(string('console.write: text', text)), readLine: () => console.readLine() },
+    // A read request that is no object is a read with no prompt: the console itself sees to that.
+    console: { write: (text) => console.write(string('console.write: text', text)), readLine: (request) => console.readLine(request), interactive: console.interactive },
     timer: {
       now: () => timer.now(),
       setTimer(callback, milliseconds) {

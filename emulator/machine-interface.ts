@@ -27,10 +27,27 @@ export interface BootInfo {
   cmdline: string;
 }
 
+/** Completions of the word a line ends in: the candidates, and the word they complete. */
+export type Completion = [candidates: string[], word: string];
+
+/**
+ * How the reader of a line wants it read. The host's terminal edits the line (history,
+ * Ctrl-U, Ctrl-L) and redraws `prompt` around its editing; it asks `complete` on Tab, and calls
+ * `interrupt` on Ctrl-C while the line it returned is being run, until the next read (a Ctrl-C
+ * on a line being typed only abandons that line).
+ */
+export interface LineRequest {
+  prompt?: string;
+  complete?(line: string): Completion | Promise<Completion>;
+  interrupt?(): void;
+}
+
 export interface ConsoleDevice {
   write(text: string): void;
   /** The next line typed at the console; null once input has ended (Ctrl-D, end of --exec). */
-  readLine(): Promise<string | null>;
+  readLine(request?: LineRequest): Promise<string | null>;
+  /** Whether a person types at the console (a terminal), not a script or --exec: what isatty() tells. */
+  interactive: boolean;
 }
 
 export interface TimerDevice {

@@ -2,7 +2,7 @@
  * A machine in its own thread, watched from the host's.
  *
  *   const thread = new MachineThread({ image, initrd, output: write, watchdogSeconds: 10 });
- *   thread.console.type('lsmod');               // thread.channel.send(header, bytes) likewise
+ *   thread.console.type('lsmod');               // interrupt(), complete(line), thread.channel.send(header, bytes) likewise
  *   const status = await thread.halted;     // as Machine's: 0, 1, or 2 for a panic
  *
  * A module that never returns blocks its thread, never the host: the host keeps reading the
@@ -12,25 +12,42 @@
  * call — prints the panic line naming it, and stops the machine's thread.
  */
 import { Worker } from 'node:worker_threads';
+import type { ConsoleMode } from './devices/console-device.ts';
 import { describeRunning, HEARTBEAT_WORD, rememberName } from './devices/watchdog-device.ts';
 import { BootError } from './firmware.ts';
-import type { WorkerData } from './machine-worker.ts';
+import type { Completion } from './machine-interface.ts';
 import { stuckModule } from './stall-inspector.ts';
 import { PANIC_STATUS, type MachineOptions } from './machine.ts';
 
 /** Messages from the machine's thread. */
 export type ToHost =
   | { kind: 'output'; text: string }
+  | { kind: 'read'; prompt: string; linesTaken: number }
+  | { kind: 'completion'; id: number; completion: Completion }
   | { kind: 'module-name'; id: number; name: string | null }
   | { kind: 'watchdog'; words: Int32Array }
   | { kind: 'halted'; status: number }
   | { kind: 'boot-failed'; message: string };
 
-/** Messages to it: a console line, the end of console input, a message for the host channel. */
-export type FromHost = { kind: 'line'; line: string } | { kind: 'end-input' } | { kind: 'channel'; header: string; bytes: Uint8Array };
+/** Messages to it: console input (a line, its end, Ctrl-C, Tab), a message for the host channel. */
+export type FromHost =
+  | { kind: 'line'; line: string; atPrompt: boolean }
+  | { kind: 'end-input' }
+  | { kind: 'interrupt' }
+  | { kind: 'complete'; id: number; line: string }
+  | { kind: 'channel'; header: string; bytes: Uint8Array };
 
-export interface MachineThreadOptions extends Omit<MachineOptions, 'output' | 'onModuleName' | 'timer'> {
+/**
+ * What the worker builds its Machine from: the options that can cross to a thread, and whether
+ * to end the machine once nothing can ever wake it (`endWhenStuck`, below).
+ */
+export type MachineWorkerData = Omit<MachineOptions, 'output' | 'onModuleName' | 'timer' | 'console'> & { consoleMode?: ConsoleMode; endWhenStuck?: boolean };
+
+export interface MachineThreadOptions extends Omit<MachineWorkerData, 'consoleMode' | 'endWhenStuck'> {
   output: (text: string) => void;
+  /** Who is at the console (devices/console-device.ts); with 'terminal', `onRead` hears when a read waits. */
+  consoleMode?: ConsoleMode;
+  onRead?: (prompt: string, linesTaken: number) => void;
   /** Seconds without a heartbeat before the watchdog panics the machine; 0 turns it off. */
   watchdogSeconds?: number;
   /**
@@ -48,8 +65,14 @@ export class MachineThread {
   /** Resolves with the exit status; rejects with a BootError if the machine could not boot. */
   readonly halted: Promise<number>;
   readonly console = {
-    type: (line: string) => this.post({ kind: 'line', line }),
+    type: (line: string, atPrompt = false) => this.post({ kind: 'line', line, atPrompt }),
     endInput: () => this.post({ kind: 'end-input' }),
+    interrupt: () => this.post({ kind: 'interrupt' }),
+    complete: (line: string): Promise<Completion> => {
+      const id = this.nextCompletion++;
+      this.post({ kind: 'complete', id, line });
+      return this.stopped ? Promise.resolve([[], '']) : new Promise((resolve) => this.completions.set(id, resolve));
+    },
   };
   /** The host channel into the machine (the dev loop sends rebuilt modules through it). */
   readonly channel = {
@@ -57,20 +80,26 @@ export class MachineThread {
   };
   private readonly worker: Worker;
   private readonly moduleNames = new Map<number, string>();
+  private readonly completions = new Map<number, (completion: Completion) => void>();
+  private nextCompletion = 0;
   private stopped = false;
 
   constructor(options: MachineThreadOptions) {
-    const { output, watchdogSeconds = 0, ...machineOptions } = options;
-    this.worker = new Worker(WORKER_ENTRY, { workerData: machineOptions satisfies WorkerData });
+    const { output, onRead, watchdogSeconds = 0, ...machineOptions } = options;
+    this.worker = new Worker(WORKER_ENTRY, { workerData: machineOptions satisfies MachineWorkerData });
     this.halted = new Promise<number>((resolve, reject) => {
       let watchdog: NodeJS.Timeout | undefined;
       const finish = (status: number) => {
         this.stopped = true;
+        for (const answer of this.completions.values()) answer([[], '']);
+        this.completions.clear();
         clearInterval(watchdog);
         resolve(status);
       };
       this.worker.on('message', (message: ToHost) => {
         if (message.kind === 'output') output(message.text);
+        else if (message.kind === 'read') onRead?.(message.prompt, message.linesTaken);
+        else if (message.kind === 'completion') this.completions.get(message.id)?.(message.completion), this.completions.delete(message.id);
         else if (message.kind === 'module-name') rememberName(this.moduleNames, message.id, message.name);
         else if (message.kind === 'halted') finish(message.status);
         else if (message.kind === 'boot-failed') reject(new BootError(message.message));

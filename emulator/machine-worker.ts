@@ -1,33 +1,31 @@
 /*
  * The machine's side of a machine thread (emulator/machine-thread.ts): runs in a worker,
- * builds the Machine from the files it was given and powers it on, and relays — console lines
- * and host-channel messages in, console text and module names out, the halt status at the end. While the worker's event
+ * builds the Machine from the files it was given and powers it on, and relays — console input
+ * (lines, Ctrl-C, Tab) and host-channel messages in; console text, reads, completions and module
+ * names out; the halt status at the end. While the worker's event
  * loop is free it beats the watchdog's heartbeat; a kernel stuck in a loop stops the beat.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { HEARTBEAT_WORD } from './devices/watchdog-device.ts';
 import { BootImageError } from './boot-image.ts';
 import { BootError } from './firmware.ts';
-import { Machine, type MachineOptions } from './machine.ts';
-import { panicOnUnhandledRejection } from './terminal.ts';
-import type { FromHost, ToHost } from './machine-thread.ts';
+import { Machine } from './machine.ts';
+import type { FromHost, MachineWorkerData, ToHost } from './machine-thread.ts';
 
 export const HEARTBEAT_MS = 100;
-
-/** What the host thread passes: the machine's options, and whether to end it once it is stuck forever (--exec). */
-export type WorkerData = Omit<MachineOptions, 'output' | 'onModuleName'> & { endWhenStuck?: boolean };
 
 const port = parentPort!;
 const send = (message: ToHost) => port.postMessage(message);
 
 /** Builds and powers on the machine; a boot that cannot proceed is one line for the host. */
 function start(): void {
-  const { endWhenStuck, ...options } = workerData as WorkerData;
+  const { consoleMode, endWhenStuck, ...options } = workerData as MachineWorkerData;
   let machine: Machine;
   try {
     machine = new Machine({
       ...options,
       output: (text) => send({ kind: 'output', text }),
+      console: { mode: consoleMode, onRead: (prompt, linesTaken) => send({ kind: 'read', prompt, linesTaken }) },
       onModuleName: (id, name) => send({ kind: 'module-name', id, name }),
     });
   } catch (error) {
@@ -43,7 +41,9 @@ function start(): void {
     if (stuck && stuckBeats >= 2) machine.endStuck(stuck);
   }, HEARTBEAT_MS);
   port.on('message', (message: FromHost) => {
-    if (message.kind === 'line') machine.console.type(message.line);
+    if (message.kind === 'line') machine.console.type(message.line, message.atPrompt);
+    else if (message.kind === 'interrupt') machine.console.interrupt();
+    else if (message.kind === 'complete') void machine.console.complete(message.line).then((completion) => send({ kind: 'completion', id: message.id, completion }));
     else if (message.kind === 'channel') machine.channel.send(message.header, message.bytes);
     else machine.console.endInput();
   });
@@ -59,6 +59,11 @@ function start(): void {
     clearInterval(heartbeat);
     bootFailed(error);
   }
+}
+
+/** A kernel panic from an async path the kernel did not catch stops the machine, not the host. */
+function panicOnUnhandledRejection(machine: Machine): void {
+  process.on('unhandledRejection', (reason) => machine.panic(`unhandled rejection in the kernel: ${(reason as Error)?.message ?? String(reason)}`));
 }
 
 function bootFailed(error: unknown): void {

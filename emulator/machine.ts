@@ -9,7 +9,7 @@
  * It knows nothing of modules; it sees the kernel only as the bytes of a boot image.
  */
 import { Channel } from './devices/channel-device.ts';
-import { Console } from './devices/console-device.ts';
+import { Console, type ConsoleOptions } from './devices/console-device.ts';
 import { cryptoDevice, hostDevice } from './devices/host-device.ts';
 import { Timer } from './devices/timer-device.ts';
 import { Watchdog } from './devices/watchdog-device.ts';
@@ -30,8 +30,8 @@ export interface MachineOptions {
   cmdline?: string;
   /** Where console output goes; the default collects it in `machine.output`. */
   output?: (text: string) => void;
-  /** Echo each line the console delivers (for input that is not a terminal). */
-  echoInput?: boolean;
+  /** Who is at the console's host end, and how a terminal hears that a read waits (devices/console-device.ts). */
+  console?: ConsoleOptions;
   /** The clock and timers; the default is real time, the simulator passes a virtual clock. */
   timer?: MachineTimer;
   /** Told the name of each module id the kernel gives the watchdog device (null: forgotten). */
@@ -72,7 +72,7 @@ export class Machine {
     this.memory = this.sandbox.allocate(memoryBytes);
     this.timer = options.timer ?? new Timer();
     this.watchdog = new Watchdog(this.sandbox.allocateShared(2), options.onModuleName);
-    this.console = new Console(options.output ?? ((text) => (this.output += text)), options.echoInput ?? false);
+    this.console = new Console(options.output ?? ((text) => (this.output += text)), options.console);
     this.halted = new Promise((resolve) => (this.resolveHalted = resolve));
   }
 
@@ -81,7 +81,7 @@ export class Machine {
     const devices = checkedDevices({
       machine: {
         memory: this.memory,
-        console: { write: this.console.write, readLine: this.console.readLine },
+        console: { write: this.console.write, readLine: this.console.readLine, interactive: this.console.interactive },
         timer: { now: this.timer.now, setTimer: this.timer.setTimer, clearTimer: this.timer.clearTimer },
         crypto: cryptoDevice,
         channel: { receive: this.channel.receive },

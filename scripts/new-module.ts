@@ -8,14 +8,17 @@
  *                                through the kernel, unloads it and checks its memory came back
  *
  * A name must be lower case letters, digits and dashes, starting with a letter; `kernel` is
- * the base kernel's and a name already used by a module folder is taken. A refusal is one
- * line, exit status 1, and nothing is written. Tests call scaffoldModule with a temporary
- * modules folder.
+ * the base kernel's, and a name any module folder the build reads uses (modules/, the test
+ * fixtures, the benchmark's, the simulation's; a folder's name or a package.json's) is taken.
+ * A refusal is one line, exit status 1, and nothing is written; a usage error (no name, two
+ * names, an unknown option) exits 2. Tests call scaffoldModule with a temporary modules folder.
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { moduleFolders } from '../build/module-folders.ts';
 import { PROJECT_ROOT } from '../build/paths.ts';
+import { readArguments } from './arguments.ts';
 
 /** Why a module was not created: one line for the user. */
 export class ScaffoldError extends Error {
@@ -110,7 +113,33 @@ it('loads, counts through the kernel, and gives its memory back when unloaded', 
   expect(await kernel.unloadGivesMemoryBack('${name}')).toBe(true);
   expect(await kernel.frames()).toEqual(before);
 });
+
+it("is swapped only to another version: kernel.swap throws with the swap's line when it is refused", async () => {
+  kernel = await bootKernel({ modules: [MODULES_DIR] });
+  await kernel.run('modprobe ${name}');
+  await kernel.call('${name}', 'increment', 5);
+  // With a second version (README: "Version 2, swapped in while it runs"), kernel.swap('${name}', VERSION)
+  // returns the swap's report instead, and the count is kept.
+  await expect(kernel.swap('${name}', '1.0.0')).rejects.toThrow('swap: ${name}: refused, nothing changed: ${name} is already at 1.0.0');
+  expect(await kernel.call('${name}', 'value')).toBe(5);
+});
 `;
+}
+
+/** The module folders the build reads besides modules/: the tests', the benchmark's and the simulation's. */
+export const OTHER_MODULE_DIRS = ['test/fixtures/modules', 'bench/fixtures/modules', 'sim/modules'].map((folder) => path.join(PROJECT_ROOT, folder));
+
+/** Where a module named `name` already lives: a folder of that name, or a package.json (of any version) naming it. */
+function takenBy(name: string, folders: string[]): string | undefined {
+  const byFolder = folders.map((folder) => path.join(folder, name)).find((folder) => existsSync(folder));
+  if (byFolder) return byFolder;
+  return moduleFolders(folders).find((folder) => {
+    try {
+      return (JSON.parse(readFileSync(path.join(folder, 'package.json'), 'utf8')) as { name?: unknown }).name === name;
+    } catch {
+      return false;
+    }
+  });
 }
 
 /** Writes modules/NAME/ (see the header) and returns the files it wrote; throws a ScaffoldError, having written nothing, if the name is bad or taken. */
@@ -119,7 +148,7 @@ export function scaffoldModule(name: string, { modulesDir, otherModuleDirs = [] 
     throw new ScaffoldError(`"${name}" is not a module name: use lower case letters, digits and dashes, starting with a letter`);
   }
   if (name === 'kernel') throw new ScaffoldError('"kernel" is the base kernel (keel:kernel): pick another name');
-  const taken = [modulesDir, ...otherModuleDirs].map((folder) => path.join(folder, name)).find((folder) => existsSync(folder));
+  const taken = takenBy(name, [modulesDir, ...otherModuleDirs]);
   if (taken) throw new ScaffoldError(`the name ${name} is taken (${taken} exists): pick another name`);
 
   const folder = path.join(modulesDir, name);
@@ -136,14 +165,18 @@ export function scaffoldModule(name: string, { modulesDir, otherModuleDirs = [] 
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const [name, ...rest] = process.argv.slice(2);
+  const spec = {
+    name: 'npm run new-module',
+    summary: 'Starts a module: writes modules/NAME/ with package.json, index.ts (a counter) and a test.',
+    options: {},
+    positionals: { usage: 'NAME', description: 'the module\'s name: lower case letters, digits and dashes, starting with a letter', min: 1, max: 1 },
+    examples: ['npm run new-module -- greeter'],
+  };
+  const { positionals } = readArguments(spec);
   const relative = (folder: string) => path.relative(process.cwd(), folder) || '.';
+  const name = positionals[0]!;
   try {
-    if (!name || rest.length > 0) throw new ScaffoldError('usage: npm run new-module -- NAME');
-    const files = scaffoldModule(name, {
-      modulesDir: relative(path.join(PROJECT_ROOT, 'modules')),
-      otherModuleDirs: [relative(path.join(PROJECT_ROOT, 'test/fixtures/modules'))],
-    });
+    const files = scaffoldModule(name, { modulesDir: relative(path.join(PROJECT_ROOT, 'modules')), otherModuleDirs: OTHER_MODULE_DIRS.map(relative) });
     for (const file of files) console.log(`created ${file}`);
     console.log(`try it:  npm start -- --exec "modprobe ${name}; call ${name} increment; call ${name} increment 2"`);
     console.log(`test it: npm test -- modules/${name}`);

@@ -117,9 +117,8 @@ describe('a machine that cannot get to init', () => {
     return machine;
   }
 
-  /** The exit status, or 'still running' after a few seconds (a kernel that should have panicked). */
-  const status = (machine: Machine) =>
-    Promise.race([machine.halted, new Promise<string>((resolve) => setTimeout(resolve, 5_000, 'still running').unref())]);
+  /** The exit status (a kernel that never panics fails the test at the runner's timeout). */
+  const status = (machine: Machine) => machine.halted;
 
   it('a corrupt ramdisk (bad magic in the first header) panics, naming the ramdisk', async () => {
     const machine = await powerOn({ initrd: (initrd) => (initrd[0] = 'X'.charCodeAt(0)) });

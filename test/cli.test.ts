@@ -1,5 +1,5 @@
 /*
- * The host CLI end to end, as a user runs it: build once into a temp dist/ on disk, then spawn
+ * The host CLI end to end, as a user runs it: the run's build written to a temp dist/ on disk, then spawn
  * `node --import tsx emulator/cli.ts --dist DIR --exec "..."` and check stdout, stderr and the
  * exit status (0 all commands succeeded, 1 one failed, 2 boot failure or kernel panic).
  */
@@ -8,7 +8,8 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSyn
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { build, PROJECT_ROOT } from '../build.ts';
+import { PROJECT_ROOT } from '../build.ts';
+import { writeBuild } from './harness.ts';
 
 interface CliRun {
   status: number | null;
@@ -62,7 +63,7 @@ function expectOneBootFailureLine(run: CliRun): string {
 
 beforeAll(async () => {
   dist = tempDir('dist');
-  await build({ outDir: dist, quiet: true });
+  await writeBuild(dist);
 });
 
 afterAll(() => {
@@ -137,10 +138,75 @@ describe('cli --exec', () => {
     expect(exec('echo ok').stdout).not.toContain('warning');
   });
 
+  it('prints no banner, only the prompt and the commands', () => {
+    const run = exec('echo one');
+    expect(run.stdout).toBe('keel# echo one\none\nkeel# \n');
+  });
+
+  it('a pipeline fails as its last command does: grep finding nothing is status 1', () => {
+    expect(exec('lsmod | grep nosuch').status).toBe(1);
+    expect(exec('lsmod | grep shell').status).toBe(0);
+  });
+
+  it('runs commands piped into it as --exec runs them, and fails as --exec does', () => {
+    const run = spawnSync(process.execPath, [...NODE_FLAGS, 'emulator/cli.ts', '--dist', dist], { cwd: PROJECT_ROOT, encoding: 'utf8', input: 'echo piped\nfrobnicate\n' });
+    expect(run.stdout).toContain('keel# echo piped\npiped\nkeel# frobnicate\nfrobnicate: command not found (try help)\n');
+    expect(run.stdout).not.toContain('keel shell');
+    expect(run.status).toBe(1);
+  });
+
   it('ends with status 0 when the input simply ends after good commands', () => {
     const run = exec('echo one; echo two');
     expect(run.stdout).toMatch(/^one\ntwo$/m);
     expect(run.status).toBe(0);
+  });
+});
+
+/** Runs the CLI at a real terminal (a pty, through util-linux's script), typing `keys` into it. */
+function atTerminal(keys: string): CliRun {
+  const command = [process.execPath, ...NODE_FLAGS, 'emulator/cli.ts', '--dist', dist].map((word) => `'${word}'`).join(' ');
+  const result = spawnSync('script', ['-qefc', command, '/dev/null'], { cwd: PROJECT_ROOT, encoding: 'utf8', input: keys, timeout: 60_000 });
+  if (result.error) throw result.error;
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe('cli at a terminal', () => {
+  it('greets, runs what is typed, and halt leaves with status 0 though a command failed', () => {
+    const run = atTerminal('modprobe nosuch\rhalt\r');
+    expect(run.stdout).toContain('keel shell — type help for commands');
+    expect(run.stdout).toMatch(/keel# modprobe nosuch\r?\n/);
+    expect(run.stdout).toContain("modprobe: ERROR: could not insert 'nosuch'");
+    expect(run.status).toBe(0);
+  });
+
+  it('Ctrl-D leaves with status 0 though a command failed', () => {
+    const run = atTerminal('frobnicate\r\x04');
+    expect(run.stdout).toContain('frobnicate: command not found');
+    expect(run.status).toBe(0);
+  });
+});
+
+describe('cli usage errors: one line on stderr, exit status 2, no stack', () => {
+  it.each([
+    ['--bogus', ['--bogus'], 'npm run boot: unknown option --bogus (npm run boot -- --help lists the options)'],
+    ['--exec without a value', ['--exec'], 'npm run boot: option --exec needs a value (npm run boot -- --help lists the options)'],
+    ['--exec followed by an option', ['--exec', '--mem', '1M'], 'npm run boot: option --exec needs a value: --mem is read as an option (to give it as the value, write --exec=--mem) (npm run boot -- --help lists the options)'],
+    ['a stray argument', ['lsmod'], "npm run boot: unexpected argument 'lsmod' (npm run boot -- --help lists the options)"],
+    ['--mem -64M', ['--mem', '-64M'], 'npm run boot: option --mem needs a value: -64M is read as an option (to give it as the value, write --mem=-64M) (npm run boot -- --help lists the options)'],
+    ['--mem=-64M', ['--mem=-64M', '--exec', 'lsmod'], 'keel: boot failed: --mem -64M: expected a size such as 64M'],
+    ['--mem 99999G', ['--mem', '99999G', '--exec', 'lsmod'], 'keel: boot failed: --mem 99999G: more than this host can give a machine (at most 4G)'],
+    ['--mem 0', ['--mem', '0', '--exec', 'lsmod'], 'keel: boot failed: --mem 0: memory size must be a positive multiple of 4096 bytes'],
+    ['--quiet, which boot does not take', ['--quiet'], 'npm run boot: unknown option --quiet (npm run boot -- --help lists the options)'],
+  ])('%s', (_case, args, line) => {
+    const run = cli(['--dist', dist, ...args]);
+    expect([run.status, run.stderr]).toEqual([2, `${line}\n`]);
+    expect(run.stdout).toBe('');
+  });
+
+  it('--help lists every option and exits 0', () => {
+    const run = cli(['--help']);
+    expect(run.status).toBe(0);
+    for (const option of ['--dist DIR', '--mem SIZE', '--cmdline', '--exec', '--watchdog SECONDS', '--help']) expect(run.stdout).toContain(option);
   });
 });
 

@@ -97,7 +97,7 @@ it('follows the guide: scaffold, edit, boot, test, version 2, swap with the stat
   const vitest = path.join(PROJECT_ROOT, 'node_modules/vitest/vitest.mjs');
   const test = spawnSync(process.execPath, [vitest, 'run', filter!, '--root', root, '--config', path.join(PROJECT_ROOT, 'vitest.config.ts')], { encoding: 'utf8', env: environment });
   expect(test.status, test.stdout + test.stderr).toBe(0);
-  expect(test.stdout).toMatch(/Tests\s+1 passed/);
+  expect(test.stdout).toMatch(/Tests\s+2 passed/);
 
   // Move 1.0.0 aside with the guide's own shell lines; its package.json is what the scaffold wrote, marked default.
   execFileSync('sh', ['-e', '-c', moveStep!.text], { cwd: root });

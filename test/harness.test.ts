@@ -36,7 +36,8 @@ describe('swap and unloadGivesMemoryBack', () => {
     kernel = await bootKernel();
     await kernel.call('kv', 'set', 'colour', 'blue');
     expect(await kernel.swap('kv')).toMatch(/^swap: kv 1\.0\.0 -> 2\.0\.0: quiescent in .*, 1 state entries transferred, 1 text frames freed, [\d.]+ ms in all$/);
-    expect(await kernel.swap('kv', '2.0.0')).toBe('swap: kv: refused, nothing changed: kv is already at 2.0.0');
+    await expect(kernel.swap('kv', '2.0.0')).rejects.toThrow(new Error('swap: kv: refused, nothing changed: kv is already at 2.0.0'));
+    await expect(kernel.swap('kv', '9.9.9')).rejects.toThrow(new Error('swap: kv: refused, nothing changed: version 9.9.9 of module kv not found in the ramdisk'));
     expect(await kernel.call('kv', 'get', 'colour')).toBe('blue');
   });
 

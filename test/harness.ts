@@ -10,33 +10,46 @@
  *
  *   const kernel = await bootKernel({ modules: [myModulesDir] });   // the project's modules and yours
  *   await kernel.call('kv', 'set', 'colour', 'blue');              // → the result, parsed; throws if the call fails
- *   await kernel.swap('kv');                                       // → the swap's one-line report
+ *   await kernel.swap('kv');                                       // → the swap's one-line report; throws if refused or rolled back
  *   expect(await kernel.unloadGivesMemoryBack('kv')).toBe(true);   // rmmod, every frame it owned is free again
  *
- * Builds are cached per set of options, so a test file pays for esbuild once.
+ * Builds are cached per set of options: the common ones are made once per test run, the others
+ * once per test file.
  */
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { createFsFromVolume, Volume } from 'memfs';
-import { build, PROJECT_ROOT, type BuildOptions, type BuildResult } from '../build.ts';
+import { PROJECT_ROOT, type BuildOptions, type BuildResult } from '../build.ts';
 import { Machine } from '../emulator/machine.ts';
+import { buildIntoMemory, optionsKey, readPrebuilt, WITH_FIXTURES, type SharedBuildOptions } from './prebuilt.ts';
 
 const PROMPT = 'keel# ';
 const FRAME_BYTES = 4096;
 const builds = new Map<string, Promise<{ image: Uint8Array; initrd: Uint8Array; result: BuildResult }>>();
 
-/** Builds into a fresh memfs volume and reads the image and ramdisk back from it; `rebuild` skips the cache. */
-export function buildInMemory(options: Omit<BuildOptions, 'fs' | 'outDir'> = {}, rebuild = false) {
-  const key = JSON.stringify(options);
+/**
+ * Builds into a fresh memfs volume (nothing on disk); `rebuild` skips the caches. The builds
+ * most tests use are made once for the whole test run (test/prebuilt.ts), the others once per
+ * test file.
+ */
+export function buildInMemory(options: SharedBuildOptions = {}, rebuild = false) {
+  const key = optionsKey(options);
   let cached = rebuild ? undefined : builds.get(key);
   if (!cached) {
     cached = (async () => {
-      const volume = new Volume();
-      const result = await build({ ...options, fs: createFsFromVolume(volume) as never, outDir: '/dist', quiet: true });
-      return { image: volume.readFileSync('/dist/boot.img') as Uint8Array, initrd: volume.readFileSync('/dist/initrd.cpio') as Uint8Array, result };
+      const result = (!rebuild && readPrebuilt(options)) || (await buildIntoMemory(options));
+      return { image: result.image, initrd: result.initrd, result };
     })();
     builds.set(key, cached);
   }
   return cached;
+}
+
+/** Writes a build's boot.img and initrd.cpio into `folder`, for tests that run the CLI on it. */
+export async function writeBuild(folder: string, options: SharedBuildOptions = {}): Promise<void> {
+  const { image, initrd } = await buildInMemory(options);
+  mkdirSync(folder, { recursive: true });
+  writeFileSync(path.join(folder, 'boot.img'), image);
+  writeFileSync(path.join(folder, 'initrd.cpio'), initrd);
 }
 
 export interface BootOptions {
@@ -125,9 +138,15 @@ export class TestKernel {
     return after.used === before.used - owned && after.moduleText + after.moduleData === before.moduleText + before.moduleData - owned;
   }
 
-  /** Swaps a loaded module to `version` (default: the newest) and returns the swap's one-line report. */
+  /**
+   * Swaps a loaded module to `version` (default: the newest) and returns the swap's one-line
+   * report. Throws an Error with that line if the swap was refused or rolled back, as `call`
+   * throws for a call that failed.
+   */
   async swap(name: string, version?: string): Promise<string> {
-    return (await this.run(version ? `swap ${name} ${version}` : `swap ${name}`)).trimEnd();
+    const report = (await this.run(version ? `swap ${name} ${version}` : `swap ${name}`)).trimEnd();
+    if (!/^swap: \S+ \S+ -> \S+: quiescent in /.test(report.split('\n').pop()!)) throw new Error(report);
+    return report;
   }
 
   /** Ends console input (Ctrl-D) and returns the machine's exit status. */
@@ -165,18 +184,19 @@ export async function bootKernel(options: BootOptions = {}): Promise<TestKernel>
   return kernel;
 }
 
-/** The project's modules plus the test fixtures (provider, consumer, leaky, churn, ...). */
-export const WITH_FIXTURES = { moduleDirs: [path.join(PROJECT_ROOT, 'modules'), path.join(PROJECT_ROOT, 'test/fixtures/modules')] };
+export { WITH_FIXTURES };
 
-/** Runs `line` until its output matches `pattern` (polling, for things timers do). */
-export async function runUntil(kernel: TestKernel, line: string, pattern: RegExp, attempts = 100): Promise<string> {
-  let output = '';
-  for (let attempt = 0; attempt < attempts; attempt++) {
-    output = await kernel.run(line);
+/**
+ * Runs `line` until its output matches `pattern` (polling, for things timers do). It sets no
+ * limit of its own: on a loaded machine a timer may take long, and the test runner's timeout
+ * is the one limit (its message then shows the last output).
+ */
+export async function runUntil(kernel: TestKernel, line: string, pattern: RegExp): Promise<string> {
+  for (;;) {
+    const output = await kernel.run(line);
     if (pattern.test(output)) return output;
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
-  throw new Error(`"${line}" never matched ${pattern}; last output:\n${output}`);
 }
 
 /** Used and free frame counts, and module data frames, as `free` shows them. */

@@ -67,8 +67,8 @@ describe('what the simulation found in swap', () => {
   it('refuses a version that imports what the loaded version of its dependency lacks', async () => {
     const kernel = await boot();
     await kernel.run('modprobe sim-relay 2.0.0; swap sim-store 2.0.0; swap sim-store 3.0.0');
-    expect(await kernel.swap('sim-relay', '1.0.0')).toBe(
-      'swap: sim-relay: refused, nothing changed: sim-relay 1.0.0 imports legacyGet from sim-store, which sim-store 3.0.0 does not export',
+    await expect(kernel.swap('sim-relay', '1.0.0')).rejects.toThrow(
+      new Error('swap: sim-relay: refused, nothing changed: sim-relay 1.0.0 imports legacyGet from sim-store, which sim-store 3.0.0 does not export'),
     );
     await kernel.halt();
   });

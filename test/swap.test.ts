@@ -1,9 +1,8 @@
 /*
  * Hot swap through the shell: versions move both ways with their state, live objects run the
- * new code, every rollback cause leaves the old version serving with memory exact, and
- * 10,000 swaps under load lose no call, run none twice, and leave frames and code flat.
+ * new code, and every rollback cause leaves the old version serving with memory exact.
+ * (Swaps under load, by the thousand, are in soak/swaps.test.ts.)
  */
-import { getHeapCodeStatistics } from 'node:v8';
 import { afterEach, describe, expect, it } from 'vitest';
 import { bootKernel, frameCounts, WITH_FIXTURES, type TestKernel } from './harness.ts';
 
@@ -125,44 +124,6 @@ describe('refusals and rollbacks leave the old version serving, memory exact', (
   });
 });
 
-it('10,000 swaps under load: no call lost or run twice, state kept, frames exact, code flat', async () => {
-  kernel = await boot('init=shell quiet kv.capacity=100000');
-  await kernel.run('modprobe kv; modprobe swap; call workload start 1 5');
-  await kernel.run('call swap-driver swapUnderLoad 200');
-  const gc = (globalThis as { gc?: () => void }).gc!;
-  const settledCode = async () => {
-    for (let round = 0; round < 3; round++) {
-      await new Promise((resolve) => setTimeout(resolve, 10));
-      gc();
-    }
-    const statistics = getHeapCodeStatistics();
-    return { bytecode: statistics.bytecode_and_metadata_size, machineCode: statistics.code_and_metadata_size };
-  };
-  const framesBefore = await frameCounts(kernel);
-  const codeBefore = await settledCode();
-
-  // kv holds the driver's 500 keys and the workload's 64. call() reads the last line: on a loaded
-  // machine the reclaim monitor may print a warning meanwhile (a version whose collection lags).
-  const consoleBefore = kernel.console.length;
-  const result = await kernel.call('swap-driver', 'swapUnderLoad', 10000);
-  const warnings = kernel.console.slice(consoleBefore).split('\n').filter((line) => line.startsWith('['));
-  if (warnings.length > 0) console.log(`kernel lines during the swaps:\n${warnings.slice(0, 5).join('\n')}`);
-  expect(result).toEqual({ swaps: 10000, failures: [], asked: 200, answered: 200, answeredTwice: 0, wrong: 0, size: 500 + 64 });
-
-  await kernel.run('call workload stop');
-  await new Promise((resolve) => setTimeout(resolve, 50));
-  const workload = JSON.parse(await kernel.run('call workload report'));
-  expect(workload.asyncAnswered).toBe(workload.asyncCalls);
-  expect(workload).toMatchObject({ wrongAnswers: 0, errors: 0 });
-  await kernel.run('call workload start 1 5; call workload stop');
-
-  expect(await frameCounts(kernel)).toEqual(framesBefore);
-  const codeAfter = await settledCode();
-  const bytecodeGrowth = codeAfter.bytecode - codeBefore.bytecode;
-  console.log(`10,000 swaps: host bytecode grew ${bytecodeGrowth} bytes, machine code ${codeAfter.machineCode - codeBefore.machineCode} bytes`);
-  expect(bytecodeGrowth).toBeLessThan(256 * 1024);
-}, 300_000);
-
 describe('objects the new version cannot take roll the swap back, and keep running the old code', () => {
   /** tallies 1.0.0 with two Tally objects in its state: one that has counted once, one that never has. */
   async function bootWithTallies() {
@@ -179,16 +140,16 @@ describe('objects the new version cannot take roll the swap back, and keep runni
 
   it('a new version without the class of objects the old one handed out', async () => {
     const before = await bootWithTallies();
-    expect(await kernel!.swap('tallies', '2.0.0')).toBe(
-      'swap: tallies 1.0.0 -> 2.0.0: rolled back, tallies stays at 1.0.0: tallies 2.0.0 has no class Tally for the Tally objects the old version handed out',
+    await expect(kernel!.swap('tallies', '2.0.0')).rejects.toThrow(
+      new Error('swap: tallies 1.0.0 -> 2.0.0: rolled back, tallies stays at 1.0.0: tallies 2.0.0 has no class Tally for the Tally objects the old version handed out'),
     );
     await expectOldVersionServing(before);
   });
 
   it('a migrateInstance that throws midway: the object already moved gets its old class back', async () => {
     const before = await bootWithTallies();
-    expect(await kernel!.swap('tallies', '3.0.0')).toBe(
-      'swap: tallies 1.0.0 -> 3.0.0: rolled back, tallies stays at 1.0.0: 3.0.0 Tally.migrateInstance failed: 3.0.0 takes no Tally of 1.0.0 that has never counted',
+    await expect(kernel!.swap('tallies', '3.0.0')).rejects.toThrow(
+      new Error('swap: tallies 1.0.0 -> 3.0.0: rolled back, tallies stays at 1.0.0: 3.0.0 Tally.migrateInstance failed: 3.0.0 takes no Tally of 1.0.0 that has never counted'),
     );
     await expectOldVersionServing(before);
   });

@@ -15,7 +15,7 @@ const HOSTILE_MODULES = path.join(PROJECT_ROOT, 'test/fixtures/hostile-modules')
 async function hangWith(line: string): Promise<{ status: number; output: string }> {
   const { image, initrd } = await buildInMemory({ moduleDirs: [path.join(PROJECT_ROOT, 'modules'), HOSTILE_MODULES] });
   let output = '';
-  const thread = new MachineThread({ image, initrd, echoInput: true, watchdogSeconds: 0.5, output: (text) => (output += text) });
+  const thread = new MachineThread({ image, initrd, consoleMode: 'transcript', watchdogSeconds: 0.5, output: (text) => (output += text) });
   thread.console.type(line);
   return { status: await thread.halted, output };
 }

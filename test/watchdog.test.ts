@@ -9,20 +9,25 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { build, PROJECT_ROOT } from '../build.ts';
+import { PROJECT_ROOT } from '../build.ts';
 import { MachineThread } from '../emulator/machine-thread.ts';
-import { bootKernel, buildInMemory, WITH_FIXTURES } from './harness.ts';
+import { bootKernel, buildInMemory, WITH_FIXTURES, writeBuild } from './harness.ts';
 
 async function startThread(watchdogSeconds: number) {
   const { image, initrd } = await buildInMemory(WITH_FIXTURES);
   let output = '';
-  const thread = new MachineThread({ image, initrd, echoInput: true, watchdogSeconds, output: (text) => (output += text) });
+  const thread = new MachineThread({ image, initrd, consoleMode: 'transcript', watchdogSeconds, output: (text) => (output += text) });
   return { thread, output: () => output };
+}
+
+/** Resolves once `output()` matches `pattern`, checking as the test's event loop turns. */
+async function until(output: () => string, pattern: RegExp): Promise<void> {
+  while (!pattern.test(output())) await new Promise((resolve) => setTimeout(resolve, 10));
 }
 
 describe('a machine thread', () => {
   it('runs a session and halts with its status', async () => {
-    const { thread, output } = await startThread(1);
+    const { thread, output } = await startThread(10);
     thread.console.type('lsmod');
     thread.console.endInput();
     expect(await thread.halted).toBe(0);
@@ -30,8 +35,12 @@ describe('a machine thread', () => {
   });
 
   it('is not panicked by the watchdog while idle', async () => {
-    const { thread, output } = await startThread(0.2);
-    await new Promise((resolve) => setTimeout(resolve, 600));
+    // Idle for twice the period after boot. The period leaves room for a boot slowed by a loaded
+    // machine: the heartbeat stands still while the kernel boots, as it would while a module loops.
+    const { thread, output } = await startThread(2);
+    thread.console.type('echo booted');
+    await until(output, /^booted$/m);
+    await new Promise((resolve) => setTimeout(resolve, 4_000));
     thread.console.type('echo still here');
     thread.console.endInput();
     expect(await thread.halted).toBe(0);
@@ -87,7 +96,7 @@ describe('npm run boot -- --watchdog', () => {
     });
 
   it('stops a stuck machine with a panic line and status 2', async () => {
-    await build({ ...WITH_FIXTURES, outDir: dist, quiet: true });
+    await writeBuild(dist, WITH_FIXTURES);
     const run = boot(['--watchdog', '1', '--exec', 'echo before; call crasher spin; echo never']);
     expect(run.status).toBe(2);
     expect(run.stdout).toContain('before\n');

@@ -88,11 +88,12 @@ describe('build() with a module that imports what does not exist', () => {
   });
 
   /** Writes a one-module folder into a fresh temporary modules folder and builds it with the project's modules. */
-  async function buildWith(name: string, source: string) {
+  async function buildWith(name: string, source: string, otherFiles: Record<string, string> = {}) {
     modulesDir = mkdtempSync(path.join(tmpdir(), 'keel-import-check-'));
     mkdirSync(path.join(modulesDir, name));
     writeFileSync(path.join(modulesDir, name, 'package.json'), JSON.stringify({ name, version: '1.0.0' }));
     writeFileSync(path.join(modulesDir, name, 'index.ts'), source);
+    for (const [file, text] of Object.entries(otherFiles)) writeFileSync(path.join(modulesDir, name, file), text);
     const volume = new Volume();
     const outcome = build({ fs: createFsFromVolume(volume) as never, outDir: '/dist', moduleDirs: [path.join(PROJECT_ROOT, 'modules'), modulesDir], quiet: true });
     return { outcome, volume };
@@ -107,5 +108,17 @@ describe('build() with a module that imports what does not exist', () => {
   it('fails on an import of a module that is not there', async () => {
     const { outcome } = await buildWith('x', "import * as nothing from 'keel:nosuch';\nexport const run = () => nothing;\n");
     await expect(outcome).rejects.toThrow('x imports keel:nosuch, which is no module');
+  });
+
+  // esbuild drops an import the code does not use before the check could see it; the check reads the sources too.
+  it.each([
+    ['an unused import', "import { greeet } from 'keel:hello';\nexport const run = () => 1;\n", {}],
+    ['an unused import beside a used one', "import { greet, greeet } from 'keel:hello';\nexport const run = () => greet('x');\n", {}],
+    ['an unused import under another name', "import { greeet as hi } from 'keel:hello';\nexport const run = () => 1;\n", {}],
+    ['an unused import in another file of the module', "import { helper } from './helper.ts';\nexport const run = () => helper();\n", { 'helper.ts': "import { greeet } from 'keel:hello';\nexport const helper = () => 2;\n" }],
+  ])('fails on %s of a symbol the module does not export', async (_case, source, otherFiles) => {
+    const { outcome, volume } = await buildWith('consumer', source, otherFiles);
+    await expect(outcome).rejects.toThrow(new BuildError('consumer imports greeet from keel:hello, which does not export it (hello exports: exit, greet, init)'));
+    expect(volume.existsSync('/dist')).toBe(false);
   });
 });

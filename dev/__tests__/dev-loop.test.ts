@@ -13,6 +13,26 @@ import { startDevLoop, type DevLoop } from '../dev-loop.ts';
 let folder: string;
 let loop: DevLoop;
 let output = '';
+/** Checks waiting on the console, run each time it prints. */
+const waiters = new Set<() => void>();
+const print = (text: string) => {
+  output += text;
+  for (const check of [...waiters]) check();
+};
+
+/** Resolves once output after `from` matches `pattern`, with the match. No clock: the test runner's timeout is the limit. */
+function until(pattern: RegExp, from = 0): Promise<RegExpExecArray> {
+  return new Promise((resolve) => {
+    const check = () => {
+      const match = pattern.exec(output.slice(from));
+      if (!match) return;
+      waiters.delete(check);
+      resolve(match);
+    };
+    waiters.add(check);
+    check();
+  });
+}
 
 const source = (body: string) => `import type { StateHandover } from 'keel:kernel';
 let count = 0;
@@ -35,27 +55,18 @@ function save(name: string, text: string): void {
   writeFileSync(path.join(folder, name, 'index.ts'), text);
 }
 
-async function until(pattern: RegExp): Promise<string> {
-  for (let attempt = 0; attempt < 200; attempt++) {
-    const match = pattern.exec(output);
-    if (match) return match[0];
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  throw new Error(`never saw ${pattern}; console:\n${output}`);
-}
-
 /** Types a command line and returns its output (up to the next prompt). */
 async function run(line: string): Promise<string> {
   const start = output.length;
   loop.machine.console.type(line);
-  for (let attempt = 0; attempt < 200 && !output.slice(start).includes('keel# '); attempt++) await new Promise((resolve) => setTimeout(resolve, 10));
-  return output.slice(start, output.indexOf('keel# ', start));
+  const prompt = await until(/keel# /, start);
+  return output.slice(start, start + prompt.index);
 }
 
 beforeAll(async () => {
   folder = mkdtempSync(path.join(tmpdir(), 'keel-dev-'));
   save('counter', source(`export function version(): string {\n  return 'first';\n}\n${IMPORT_COUNT}`));
-  loop = await startDevLoop({ moduleDirs: [path.join(PROJECT_ROOT, 'modules'), folder], output: (text) => (output += text) });
+  loop = await startDevLoop({ moduleDirs: [path.join(PROJECT_ROOT, 'modules'), folder], output: print });
   await until(/keel# $/);
   expect(await run('modprobe counter; call counter bump; call counter bump')).toBe('1\n2\n');
 });
@@ -67,8 +78,9 @@ afterAll(async () => {
 
 it('a save of a loaded module swaps the new code in, state kept', async () => {
   save('counter', source(`export function version(): string {\n  return 'second';\n}\n${IMPORT_COUNT}`));
-  expect(await until(/dev: swap: counter 1\.0\.0 -> 1\.0\.0-dev\.\d+: quiescent in [\d.]+ ms, 1 state entries transferred, 1 text frames freed, [\d.]+ ms in all/)).toBeTruthy();
+  await until(/dev: swap: counter 1\.0\.0 -> 1\.0\.0-dev\.\d+: quiescent in [\d.]+ ms, 1 state entries transferred, 1 text frames freed, [\d.]+ ms in all/);
   expect(await run('call counter version; call counter bump')).toBe('"second"\n3\n');
+  expect((await run('dmesg')).match(/swap: counter 1\.0\.0 -> 1\.0\.0-dev\.\d+: quiescent/g)).toHaveLength(1);
 });
 
 it.each([
@@ -77,8 +89,9 @@ it.each([
   ['a state hook that refuses the old state', source(`export function version(): string {\n  return 'picky';\n}\nexport function importState(): void {\n  throw new Error('not my format');\n}`), /dev: swap: counter .* rolled back, counter stays at \S+: \S+ refused the state of \S+ \(format 1\): not my format/],
 ])('%s: one clear line, and the running version keeps serving with its state', async (_case, text, line) => {
   const before = Number(await run('call counter bump'));
+  const from = output.length;
   save('counter', text);
-  await until(line);
+  await until(line, from);
   expect(await run('call counter version; call counter bump')).toBe(`"second"\n${before + 1}\n`);
 });
 

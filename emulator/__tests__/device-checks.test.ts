@@ -17,7 +17,7 @@ function devices() {
   const fault = vi.fn();
   const machine = {
     memory,
-    console: { write: record('write'), readLine: async () => null },
+    console: { write: record('write'), readLine: async () => null, interactive: false },
     timer: { now: () => 0, setTimer: (callback: () => void) => timers.push(callback), clearTimer: record('clearTimer') },
     crypto: { sha256: () => 'hash', verify: () => true },
     channel: { receive: async () => null },

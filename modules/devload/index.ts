@@ -8,15 +8,20 @@
  * The loader checks the bytes against the record's sha256 like any module's. A failed swap
  * leaves the running version serving and takes the new version back out of the index.
  */
-import { consoleWrite, kalloc, kernelInternals, kfree, printk, type ModuleRecord } from 'keel:kernel';
+import { consoleWrite, kalloc, kernelInternals, kfree, param, printk, type ModuleRecord } from 'keel:kernel';
 import { swap } from 'keel:swap';
 
 /** The dev versions delivered, by module name: their records and the memory holding them. */
 const delivered = new Map<string, { record: ModuleRecord; buffer: Uint8Array }>();
 
-function say(line: string): void {
-  printk(line);
-  consoleWrite(`\n${line}\n`);
+/**
+ * Says what happened, once in the kernel log (the swap module has already logged a swap's
+ * report) and once on the console: printk shows it there, unless `quiet` keeps printk's lines
+ * in the log; then it is written here.
+ */
+function say(line: string, { logged = false } = {}): void {
+  if (!logged) printk(line);
+  if (param('quiet') !== undefined) consoleWrite(`${line}\n`);
 }
 
 function forget(name: string): void {
@@ -51,7 +56,7 @@ async function receive(header: string, bytes: Uint8Array): Promise<void> {
     return;
   }
   const report = await swap(record.name, record.version);
-  say(`dev: ${report.summary}`);
+  say(`dev: ${report.summary}`, { logged: true });
   if (report.ok) {
     forget(record.name);
     delivered.set(record.name, { record, buffer });

@@ -58,28 +58,72 @@ function refreshProc(path: string): void {
   if (generate) mounted().writeFileSync(path, `${generate()}\n`);
 }
 
-/** Reads a file as text. */
-export function readFile(path: string): string {
-  refreshProc(path);
-  return mounted().readFileSync(path, 'utf8') as string;
+/**
+ * Why a file operation failed: the errno code (ENOENT, EISDIR, ENOTDIR, EROFS...) and a line
+ * saying it. Returned, not thrown: a missing file is an answer, not an oops of rootfs.
+ */
+export interface FileError {
+  code: string;
+  message: string;
 }
 
-/** Writes a text file; only under /tmp, the rest is the read-only ramdisk image. */
-export function writeFile(path: string, text: string): void {
-  if (!path.startsWith('/tmp/')) throw new Error(`${path}: read-only file system (only /tmp is writable)`);
-  mounted().writeFileSync(path, text);
+/** Runs a file operation, turning memfs's errno exceptions into a FileError. */
+function attempt<Result>(operation: () => Result): Result | FileError {
+  try {
+    return operation();
+  } catch (error) {
+    const code = (error as { code?: unknown })?.code;
+    return { code: typeof code === 'string' ? code : 'EIO', message: String((error as Error)?.message ?? error) };
+  }
+}
+
+export const isFileError = (value: unknown): value is FileError => typeof value === 'object' && value !== null && 'code' in value && !Array.isArray(value);
+
+/** `given` as an absolute path with no `.`, `..` or repeated slashes (there are no symbolic links to follow). */
+function resolvePath(given: string): string {
+  const parts: string[] = [];
+  for (const part of given.split('/')) {
+    if (part === '..') parts.pop();
+    else if (part !== '' && part !== '.') parts.push(part);
+  }
+  return `/${parts.join('/')}`;
+}
+
+/** Reads a file as text. */
+export function readFile(given: string): string | FileError {
+  const path = resolvePath(given);
+  return attempt(() => {
+    refreshProc(path);
+    return mounted().readFileSync(path, 'utf8') as string;
+  });
+}
+
+/**
+ * Writes (or appends to) a text file. Only /tmp is writable, the rest is the read-only ramdisk
+ * image; the path is resolved first (`/tmp/../etc/modules` is /etc/modules, `//tmp/./x/` is
+ * /tmp/x), so that no spelling of a path gets out of /tmp.
+ */
+export function writeFile(given: string, text: string, append = false): FileError | undefined {
+  const path = resolvePath(given);
+  if (path !== '/tmp' && !path.startsWith('/tmp/')) return { code: 'EROFS', message: `${given}: read-only file system (only /tmp is writable)` };
+  const result = attempt(() => (append ? mounted().appendFileSync(path, text) : mounted().writeFileSync(path, text)));
+  if (isFileError(result)) return result;
   // Files in /tmp exist nowhere else: unloading rootfs (rmmod, autoclean) would lose them.
   keepLoaded('/tmp holds files that would be lost');
+  return undefined;
 }
 
 /** Lists a directory, sorted by name; a file lists as itself. */
-export function list(path: string): DirectoryEntry[] {
-  const system = mounted();
-  const status = system.statSync(path);
-  if (!status.isDirectory()) return [{ name: path, directory: false, size: Number(status.size) }];
-  return (system.readdirSync(path) as string[]).sort().map((name) => {
-    const entry = system.statSync(`${path.replace(/\/$/, '')}/${name}`);
-    return { name, directory: entry.isDirectory(), size: Number(entry.size) };
+export function list(given: string): DirectoryEntry[] | FileError {
+  const path = resolvePath(given);
+  return attempt(() => {
+    const system = mounted();
+    const status = system.statSync(path);
+    if (!status.isDirectory()) return [{ name: given, directory: false, size: Number(status.size) }];
+    return (system.readdirSync(path) as string[]).sort().map((name) => {
+      const entry = system.statSync(`${path.replace(/\/$/, '')}/${name}`);
+      return { name, directory: entry.isDirectory(), size: Number(entry.size) };
+    });
   });
 }
 

@@ -1,59 +1,89 @@
 /*
  * shell — the console shell, keel's usual init module.
  *
- * It prints a prompt, reads a line, runs the commands on it (separated by ";", output sent to
- * a file with "> /tmp/file"), and repeats until input ends or `halt`; the machine's exit
- * status is 1 if any command failed, else 0.
- * Commands live in commands/, one file per family; `help` lists them.
+ * It reads a line after its prompt, runs it (command-line.ts: commands separated by ";",
+ * pipes, `> FILE` and `>> FILE`), and repeats until input ends or `halt`. The host's terminal
+ * edits the line; the shell answers its Tab (completion.ts) and its Ctrl-C, which abandons
+ * the command running (a `call` that waits) for a fresh prompt. Commands live in commands/,
+ * one file per family; `help` lists them.
+ *
+ * The exit status: 0 for a person's session at a terminal; for commands that came from a
+ * script or --exec, 1 if any of them failed, else 0.
  */
-import { consoleReadLine, consoleWrite, halt } from 'keel:kernel';
+import { consoleReadLine, consoleWrite, halt, kernelInternals, type LineRequest } from 'keel:kernel';
 import type * as Rootfs from 'keel:rootfs';
-import { commands, type CommandResult } from './commands/index.ts';
-import { splitCommandLine } from './command-line.ts';
-import { captureOutput, print } from './print.ts';
+import { commands, type Command, type CommandResult } from './commands/index.ts';
+import { parseCommandLine, ShellSyntaxError, type Pipeline, type Redirect } from './command-line.ts';
+import { completeLine } from './completion.ts';
+import { fileErrorText } from './commands/file-commands.ts';
+import { captureOutput, endCaptures, printError } from './print.ts';
 import { withModule } from './with-module.ts';
 
 const PROMPT = 'keel# ';
+const interactive = kernelInternals().machine.console.interactive === true;
 let anyFailed = false;
 let halting = false;
 
 /** Runs one command; a failure is printed as "name: message". */
-async function runCommand([name, ...args]: string[]): Promise<CommandResult> {
-  const command = commands.get(name!);
+async function runCommand([name, ...args]: string[], input: string | undefined): Promise<CommandResult> {
+  const command: Command | undefined = commands.get(name!);
   if (!command) {
-    print(`${name}: command not found (try help)`);
+    printError(`${name}: command not found (try help)`);
     return 1;
   }
   try {
-    return await command.run(args);
+    return await command.run(args, input);
   } catch (error) {
-    print(`${name}: ${(error as Error)?.message ?? String(error)}`);
+    printError(`${name}: ${(error as Error)?.message ?? String(error)}`);
     return 1;
   }
 }
 
-/** Runs a command whose output goes to a file (`command > /tmp/file`). */
-async function runRedirected(words: string[], path: string): Promise<CommandResult> {
-  const { result, text } = await captureOutput(() => runCommand(words));
-  await withModule<typeof Rootfs, void>('rootfs', (rootfs) => rootfs.writeFile(path, text));
+/** Writes (or appends) a command's output to a file; only /tmp is writable. Says whether it could. */
+function writeOutput(command: string, redirect: Redirect, text: string): Promise<boolean> {
+  return withModule<typeof Rootfs, boolean>('rootfs', (rootfs) => {
+    const error = rootfs.writeFile(redirect.path, text, redirect.append);
+    if (error) printError(`${command}: ${error.code === 'EROFS' ? '' : `${redirect.path}: `}${fileErrorText(error)}`);
+    return !error;
+  });
+}
+
+/** Runs a pipeline: each command's output is the next one's input; its status is the last one's. */
+async function runPipeline({ commands: stages }: Pipeline): Promise<CommandResult> {
+  let input: string | undefined;
+  let result: CommandResult = 0;
+  for (const [position, stage] of stages.entries()) {
+    const last = position === stages.length - 1;
+    if (last && !stage.redirect) return stage.words.length > 0 ? runCommand(stage.words, input) : 0;
+    const captured = stage.words.length > 0 ? await captureOutput(() => runCommand(stage.words, input)) : { result: 0, text: '' };
+    result = captured.result;
+    if (result === 'halt') return result;
+    input = captured.text;
+    if (stage.redirect) {
+      if (!(await writeOutput(stage.words[0] ?? 'shell', stage.redirect, captured.text))) result = 1;
+      input = '';
+    }
+  }
   return result;
 }
 
-/** Runs one command line; returns false if a command on it failed. */
+/** Runs one command line; returns false if it could not be parsed or a command on it failed. */
 export async function runLine(line: string): Promise<boolean> {
+  let pipelines: Pipeline[];
+  try {
+    pipelines = parseCommandLine(line);
+  } catch (error) {
+    if (!(error instanceof ShellSyntaxError)) throw error;
+    printError(`shell: ${error.message}`);
+    anyFailed = true;
+    return false;
+  }
   let ok = true;
-  for (const words of splitCommandLine(line)) {
-    const redirect = words.indexOf('>');
-    let result: CommandResult;
-    try {
-      result = redirect < 0 ? await runCommand(words) : await runRedirected(words.slice(0, redirect), words[redirect + 1] ?? '');
-    } catch (error) {
-      print(`${words[0]}: ${(error as Error)?.message ?? String(error)}`);
-      result = 1;
-    }
+  for (const pipeline of pipelines) {
+    const result = await runPipeline(pipeline);
     if (result === 'halt') {
       halting = true;
-      halt(anyFailed || !ok ? 1 : 0);
+      halt(interactive || (!anyFailed && ok) ? 0 : 1);
       return ok;
     }
     if (result !== 0) ok = false;
@@ -62,17 +92,32 @@ export async function runLine(line: string): Promise<boolean> {
   return ok;
 }
 
+/** Settles when Ctrl-C abandons the command line running. */
+let abandon: (() => void) | null = null;
+
+const request: LineRequest = {
+  prompt: PROMPT,
+  complete: completeLine,
+  interrupt: () => abandon?.(),
+};
+
+/** Runs `line` until it ends or Ctrl-C abandons it (the command then runs on, unwatched). */
+async function runInterruptibly(line: string): Promise<void> {
+  const abandoned = new Promise<void>((resolve) => (abandon = resolve));
+  await Promise.race([runLine(line), abandoned.then(endCaptures)]);
+  abandon = null;
+}
+
 async function loop(): Promise<void> {
-  consoleWrite('keel shell — type help for commands, halt or Ctrl-D to leave\n');
+  if (interactive) consoleWrite('keel shell — type help for commands, Tab to complete, halt or Ctrl-D to leave\n');
   for (;;) {
-    consoleWrite(PROMPT);
-    const line = await consoleReadLine();
+    const line = await consoleReadLine(request);
     if (line === null) {
       consoleWrite('\n');
-      halt(anyFailed ? 1 : 0);
+      halt(interactive || !anyFailed ? 0 : 1);
       return;
     }
-    await runLine(line);
+    await runInterruptibly(line);
     if (halting) return;
   }
 }

@@ -1,14 +1,25 @@
 /*
- * Console output for commands, and its redirection: while a command's output is captured
- * (for `command > /tmp/file`), print() appends to the capture instead of the console.
+ * Console output for commands, and its capture: while a command's output is captured (for a
+ * pipe or `> FILE`), print() appends to the capture instead of the console. Errors are
+ * another stream, as stderr is: printError() always reaches the console, so that
+ * `cat /nosuch | wc -l` shows the error and counts nothing.
  */
 import { consoleWrite } from 'keel:kernel';
 
 let capture: string[] | null = null;
 
+/** Prints `text` as it is, without a newline (escape sequences, for clear). */
+export function write(text: string): void {
+  if (capture) capture.push(text);
+  else consoleWrite(text);
+}
+
 export function print(text: string): void {
-  if (capture) capture.push(`${text}\n`);
-  else consoleWrite(`${text}\n`);
+  write(`${text}\n`);
+}
+
+export function printError(text: string): void {
+  consoleWrite(`${text}\n`);
 }
 
 /** Runs `body` with its output captured; returns its result and the text it printed. */
@@ -19,6 +30,12 @@ export async function captureOutput<Result>(body: () => Result | Promise<Result>
   try {
     return { result: await body(), text: lines.join('') };
   } finally {
-    capture = previous;
+    // A command abandoned with Ctrl-C settles later: by then its capture is no longer current.
+    if (capture === lines) capture = previous;
   }
+}
+
+/** Ctrl-C: output goes to the console again, whatever the abandoned command was capturing. */
+export function endCaptures(): void {
+  capture = null;
 }

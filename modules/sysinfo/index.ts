@@ -92,3 +92,35 @@ export function ramdiskFiles(): RamdiskFile[] {
   const archive = memory.subarray(ramdisk.start, ramdisk.start + ramdisk.length);
   return readEntries(archive).map((entry) => ({ path: entry.name, mode: entry.mode, mtime: entry.mtime, data: archive.slice(entry.dataOffset, entry.dataOffset + entry.size) }));
 }
+
+/** The object a handle stands for: a stub handle is a Proxy with no keys of its own (boot/stubs.ts). */
+function handleTarget(handle: object): object | undefined {
+  const { loader } = kernelInternals();
+  for (const owner of loader.modules.values()) {
+    for (const reference of owner.handedOut) {
+      const target: unknown = reference.deref()?.target;
+      if (target === null || typeof target !== 'object') continue;
+      for (const holder of loader.modules.values()) if (holder.links.get(owner)?.wrapped.get(target) === handle) return target;
+    }
+  }
+  return undefined;
+}
+
+/** Why JSON.stringify failed, in one line ("it contains a cycle" rather than V8's three). */
+const unprintable = (error: unknown) => {
+  const message = String((error as Error)?.message ?? error);
+  return message.startsWith('Converting circular structure') ? 'it contains a cycle' : message.split('\n')[0]!;
+};
+
+/**
+ * A value as the shell's `call` prints it: JSON, with a class instance another module handed
+ * out shown by its fields (its handle has none of its own to show); or why it cannot be printed.
+ */
+export function printableJson(value: unknown): { json: string } | { error: string } {
+  const target = value !== null && typeof value === 'object' ? (handleTarget(value) ?? value) : value;
+  try {
+    return { json: JSON.stringify(target) ?? 'undefined' };
+  } catch (error) {
+    return { error: unprintable(error) };
+  }
+}

@@ -5,13 +5,13 @@
  * bad, reserved or taken name is refused with one line, exit status 1 and nothing written.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../build/paths.ts';
 import { bootKernel, type TestKernel } from '../../test/harness.ts';
-import { scaffoldModule, ScaffoldError } from '../new-module.ts';
+import { OTHER_MODULE_DIRS, scaffoldModule, ScaffoldError } from '../new-module.ts';
 
 const VITEST = path.join(PROJECT_ROOT, 'node_modules/vitest/vitest.mjs');
 const TSX = path.join(PROJECT_ROOT, 'node_modules/tsx/dist/cli.mjs');
@@ -71,7 +71,7 @@ describe('a scaffolded module', () => {
     const run = spawnSync(process.execPath, [VITEST, 'run', '--root', root, '--config', path.join(PROJECT_ROOT, 'vitest.config.ts')], { encoding: 'utf8', env: environment });
     expect(run.status, run.stdout + run.stderr).toBe(0);
     expect(run.stdout).toContain(path.relative(root, testFile!));
-    expect(run.stdout).toMatch(/Tests\s+1 passed/);
+    expect(run.stdout).toMatch(/Tests\s+2 passed/);
   });
 });
 
@@ -99,8 +99,32 @@ describe('refusals: one line, nothing written', () => {
     expect(filesUnder(root)).toEqual(written);
   });
 
+  it('a name another module folder the build reads uses: the simulation\'s sim-driver, the benchmark\'s bench-callee, a version\'s package name', () => {
+    expect(() => scaffoldModule('sim-driver', { modulesDir, otherModuleDirs: OTHER_MODULE_DIRS })).toThrow(
+      new ScaffoldError(`the name sim-driver is taken (${path.join(PROJECT_ROOT, 'sim/modules/sim-driver')} exists): pick another name`),
+    );
+    expect(() => scaffoldModule('bench-callee', { modulesDir, otherModuleDirs: OTHER_MODULE_DIRS })).toThrow(/the name bench-callee is taken/);
+    const renamed = path.join(root, 'elsewhere', 'folder-name', 'versions', '1.0.0');
+    mkdirSync(renamed, { recursive: true });
+    writeFileSync(path.join(renamed, 'package.json'), JSON.stringify({ name: 'package-name', version: '1.0.0' }));
+    writeFileSync(path.join(renamed, 'index.ts'), '');
+    writeFileSync(path.join(root, 'elsewhere', 'folder-name', 'package.json'), JSON.stringify({ name: 'package-name', version: '2.0.0' }));
+    writeFileSync(path.join(root, 'elsewhere', 'folder-name', 'index.ts'), '');
+    expect(() => scaffoldModule('package-name', { modulesDir, otherModuleDirs: [path.join(root, 'elsewhere')] })).toThrow(/the name package-name is taken \(.*folder-name exists\)/);
+    expect(filesUnder(modulesDir)).toEqual([]);
+  });
+
   it.each([
-    ['no name', [], 'new-module: usage: npm run new-module -- NAME'],
+    ['no name', [], 'npm run new-module: missing NAME (npm run new-module -- --help lists the options)'],
+    ['two names', ['one', 'two'], "npm run new-module: unexpected argument 'two' (npm run new-module -- --help lists the options)"],
+    ['an unknown option', ['--force', 'x'], 'npm run new-module: unknown option --force (npm run new-module -- --help lists the options)'],
+  ])('from the command line, a usage error: %s, exit status 2', (_case, args, line) => {
+    const run = spawnSync(process.execPath, [TSX, 'scripts/new-module.ts', ...args], { cwd: PROJECT_ROOT, encoding: 'utf8' });
+    expect([run.status, run.stdout, run.stderr]).toEqual([2, '', `${line}\n`]);
+  });
+
+  it.each([
+    ['a simulation module', ['sim-driver'], 'new-module: the name sim-driver is taken (sim/modules/sim-driver exists): pick another name'],
     ['a bad name', ['Bad'], 'new-module: "Bad" is not a module name: use lower case letters, digits and dashes, starting with a letter'],
     ['a module of the project', ['hello'], 'new-module: the name hello is taken (modules/hello exists): pick another name'],
     ['a test fixture', ['provider'], 'new-module: the name provider is taken (test/fixtures/modules/provider exists): pick another name'],

@@ -1,12 +1,14 @@
 /*
  * call — calls an export of a module from the shell, as another module would: through the
  * kernel (loading the module if needed) and its stubs. Arguments are JSON where they parse
- * (42, "text", [1,2], {"a":1}) and plain strings otherwise; the result is printed as JSON.
+ * (42, "text", [1,2], {"a":1}) and plain strings otherwise; the result is printed as JSON, a
+ * class instance by its fields. A call that waits can be abandoned with Ctrl-C.
  *
  *   keel# call hello greet world
  *   "Hello, world!"
  */
-import { print } from '../print.ts';
+import { printableJson } from 'keel:sysinfo';
+import { print, printError } from '../print.ts';
 import { withModule } from '../with-module.ts';
 import type { Command } from './index.ts';
 
@@ -26,14 +28,24 @@ export const callCommand: Command = {
     return withModule<Record<string, unknown>, number>(name, async (exports) => {
       const target = exports[symbol];
       if (typeof target !== 'function') throw new Error(`${name} has no function ${symbol}`);
+      let result: unknown;
       try {
-        const result = await target(...args.map(parseArgument));
-        print(result === undefined ? 'undefined' : JSON.stringify(result));
-        return 0;
+        result = await target(...args.map(parseArgument));
       } catch (error) {
-        print(`call: ${(error as Error)?.name ?? 'Error'}: ${(error as Error)?.message ?? String(error)}`);
+        printError(`call: ${(error as Error)?.name ?? 'Error'}: ${(error as Error)?.message ?? String(error)}`);
         return 1;
       }
+      if (typeof result === 'function') {
+        print(`[Function ${result.name || 'anonymous'}]`);
+        return 0;
+      }
+      const printed = printableJson(result);
+      if ('error' in printed) {
+        printError(`call: ${name}.${symbol} returned a value that cannot be printed: ${printed.error}`);
+        return 1;
+      }
+      print(printed.json);
+      return 0;
     });
   },
 };

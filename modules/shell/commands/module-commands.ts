@@ -1,10 +1,20 @@
 /*
- * Commands for modules, in the formats Linux users know: lsmod, modinfo, modprobe (-r), rmmod.
+ * Commands for modules, in the formats and words Linux users know: lsmod, modinfo, modprobe
+ * (-r), insmod (one bundle by its path, no dependencies resolved) and rmmod.
  */
-import { loadModule, unloadModule } from 'keel:kernel';
+import { loadModule, printk, unloadModule } from 'keel:kernel';
 import { moduleIndex, modules, taintedBy, type ModuleDescription, type ModuleStatus } from 'keel:sysinfo';
-import { print } from '../print.ts';
+import { expectOperands, parseOptions, UsageError } from '../options.ts';
+import { print, printError } from '../print.ts';
 import type { Command } from './index.ts';
+
+/** A module version as the build writes it: 1.0.0, or 1.0.0-dev.3 from the dev loop. */
+const VERSION_PATTERN = /^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/;
+
+/** Refuses a second operand that cannot be a version (`modprobe hello kv`). */
+export function checkVersion(version: string | undefined, usage: string): void {
+  if (version !== undefined && !VERSION_PATTERN.test(version)) throw new UsageError(`'${version}' is not a version such as 1.0.0 (usage: ${usage})`);
+}
 
 /** The "Used by" column: count, then users; [permanent] and [Zombie] as Linux marks states. */
 function usedBy(status: ModuleStatus): string {
@@ -13,10 +23,13 @@ function usedBy(status: ModuleStatus): string {
   return `${status.refcount}${users}${status.permanent ? ' [permanent]' : ''}`;
 }
 
-/** The loaded version of a module, else the version modprobe would load. */
-function describe(name: string): ModuleDescription | undefined {
+const loadedStatus = (name: string) => modules().find((status) => status.name === name && status.state !== 'Zombie');
+
+/** The version asked for; else the loaded version of a module, else the version modprobe would load. */
+function describe(name: string, version?: string): ModuleDescription | undefined {
   const versions = moduleIndex().filter((record) => record.name === name);
-  const loaded = modules().find((status) => status.name === name && status.state !== 'Zombie');
+  if (version !== undefined) return versions.find((record) => record.version === version);
+  const loaded = loadedStatus(name);
   return versions.find((record) => record.version === loaded?.version) ?? versions.find((record) => record.default) ?? versions[0];
 }
 
@@ -40,6 +53,20 @@ function removeWithDependencies(name: string): void {
   }
 }
 
+/**
+ * insmod: the imports of `record` that no loaded module provides, as Linux's loader reports
+ * them in the kernel log ("Unknown symbol") — insmod loads no dependency for you.
+ */
+function unknownSymbols(record: ModuleDescription): string[] {
+  const loaded = moduleIndex().filter((candidate) => loadedStatus(candidate.name)?.version === candidate.version);
+  return record.depends.flatMap((dependency) => {
+    const provider = loaded.find((candidate) => candidate.name === dependency);
+    const wanted = record.imports[dependency] ?? ['*'];
+    if (!provider) return wanted.map((symbol) => (symbol === '*' ? `keel:${dependency}` : symbol));
+    return wanted.filter((symbol) => symbol !== '*' && !provider.exports.includes(symbol));
+  });
+}
+
 export function lsmodTable(): string {
   const rows = modules().map((status) => `${status.name.padEnd(19)} ${String(status.size).padStart(8)}  ${usedBy(status)}`);
   const tainted = taintedBy();
@@ -51,19 +78,23 @@ export const moduleCommands: Record<string, Command> = {
   lsmod: {
     usage: 'lsmod',
     summary: 'list loaded modules (cat /proc/modules for the kernel\'s format)',
-    run() {
+    run(args) {
+      expectOperands(parseOptions(args, {}).operands, 0, 0, this.usage);
       print(lsmodTable());
       return 0;
     },
   },
   modinfo: {
-    usage: 'modinfo NAME',
-    summary: 'show what the ramdisk index says of a module',
-    run([name]) {
-      if (!name) throw new Error('usage: modinfo NAME');
-      const info = describe(name);
+    usage: 'modinfo NAME [VERSION]',
+    summary: 'show what the ramdisk index says of a module (of one version of it)',
+    run(args) {
+      const { operands } = parseOptions(args, {});
+      expectOperands(operands, 1, 2, this.usage);
+      const [name, version] = operands as [string, string | undefined];
+      checkVersion(version, this.usage);
+      const info = describe(name, version);
       if (!info) {
-        print(`modinfo: ERROR: Module ${name} not found.`);
+        printError(`modinfo: ERROR: Module ${name}${version ? ` version ${version}` : ''} not found.`);
         return 1;
       }
       const fields: Array<[string, string | number]> = [
@@ -78,15 +109,57 @@ export const moduleCommands: Record<string, Command> = {
     usage: 'modprobe [-r] NAME [VERSION]',
     summary: 'load a module and its dependencies (-r: unload it and unused dependencies)',
     async run(args) {
-      const remove = args[0] === '-r';
-      const [name, version] = remove ? args.slice(1) : args;
-      if (!name) throw new Error('usage: modprobe [-r] NAME [VERSION]');
+      const { flags, operands } = parseOptions(args, { flags: 'r' });
+      const remove = flags.has('r');
+      if (remove) expectOperands(operands, 1, Infinity, 'modprobe -r NAME...');
+      else expectOperands(operands, 1, 2, this.usage);
+      const [name, version] = operands as [string, string | undefined];
+      if (!remove) checkVersion(version, this.usage);
+      const versions = moduleIndex().filter((record) => record.name === name).map((record) => record.version);
+      if (!remove && version !== undefined && versions.length > 0 && !versions.includes(version)) {
+        printError(`modprobe: ERROR: could not insert '${name}': version ${version} of module ${name} not found in the ramdisk (it has ${versions.join(', ')})`);
+        return 1;
+      }
+      for (const target of remove ? operands : [name]) {
+        try {
+          if (remove) removeWithDependencies(target);
+          // An async init is waited for: its failure is modprobe's to say, as a throw's is.
+          else await loadModule(target, version);
+        } catch (error) {
+          printError(remove ? `modprobe: FATAL: ${(error as Error).message}` : `modprobe: ERROR: could not insert '${target}': ${(error as Error).message}`);
+          return 1;
+        }
+      }
+      return 0;
+    },
+  },
+  insmod: {
+    usage: 'insmod PATH',
+    summary: 'load one module bundle by its path (/lib/modules/NAME/VERSION.js), no dependencies',
+    async run(args) {
+      const { operands } = parseOptions(args, {});
+      expectOperands(operands, 1, 1, this.usage);
+      const path = operands[0]!;
+      const record = moduleIndex().find((candidate) => candidate.path === path.replace(/^\/+/, ''));
+      if (!record) {
+        printError(`insmod: ERROR: could not load module ${path}: No such file or directory`);
+        return 1;
+      }
+      if (loadedStatus(record.name)) {
+        printError(`insmod: ERROR: could not insert module ${path}: File exists`);
+        return 1;
+      }
+      const unknown = unknownSymbols(record);
+      if (unknown.length > 0) {
+        for (const symbol of unknown) printk(`${record.name}: Unknown symbol ${symbol} (err -2)`);
+        printError(`insmod: ERROR: could not insert module ${path}: Unknown symbol in module`);
+        return 1;
+      }
       try {
-        if (remove) removeWithDependencies(name);
-        else await loadModule(name, version);
+        await loadModule(record.name, record.version);
         return 0;
       } catch (error) {
-        print(remove ? `modprobe: FATAL: ${(error as Error).message}` : `modprobe: ERROR: could not insert '${name}': ${(error as Error).message}`);
+        printError(`insmod: ERROR: could not insert module ${path}: ${(error as Error).message}`);
         return 1;
       }
     },
@@ -94,14 +167,15 @@ export const moduleCommands: Record<string, Command> = {
   rmmod: {
     usage: 'rmmod NAME...',
     summary: 'unload modules',
-    run(names) {
-      if (names.length === 0) throw new Error('usage: rmmod NAME...');
+    run(args) {
+      const { operands } = parseOptions(args, {});
+      expectOperands(operands, 1, Infinity, this.usage);
       let status = 0;
-      for (const name of names) {
+      for (const name of operands) {
         try {
           unload(name);
         } catch (error) {
-          print(`rmmod: ERROR: ${(error as Error).message}`);
+          printError(`rmmod: ERROR: ${(error as Error).message}`);
           status = 1;
         }
       }

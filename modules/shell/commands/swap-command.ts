@@ -3,15 +3,20 @@
  * loaded on first use), and prints its one-line report.
  */
 import type * as Swap from 'keel:swap';
+import { expectOperands, parseOptions } from '../options.ts';
 import { print } from '../print.ts';
 import { withModule } from '../with-module.ts';
 import type { Command } from './index.ts';
+import { checkVersion } from './module-commands.ts';
 
 export const swapCommand: Command = {
   usage: 'swap NAME [VERSION]',
   summary: 'hot-swap a loaded module to VERSION (default: the newest), state kept',
-  run: ([name, version]) => {
-    if (!name) throw new Error('usage: swap NAME [VERSION]');
+  run(args) {
+    const { operands } = parseOptions(args, {});
+    expectOperands(operands, 1, 2, this.usage);
+    const [name, version] = operands as [string, string | undefined];
+    checkVersion(version, this.usage);
     return withModule<typeof Swap, number>('swap', async (swapModule) => {
       const report = await swapModule.swap(name, version);
       print(report.summary);

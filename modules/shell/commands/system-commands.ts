@@ -1,10 +1,19 @@
 /*
- * Commands for the machine as a whole: help, echo, dmesg, free, halt.
+ * Commands for the machine as a whole: help, echo, dmesg, free, uname, clear, halt.
  */
 import { dmesg } from 'keel:kernel';
 import { memoryInfo, modules } from 'keel:sysinfo';
-import { print } from '../print.ts';
+import { expectOperands, parseOptions } from '../options.ts';
+import { print, write } from '../print.ts';
 import { commands, type Command } from './index.ts';
+
+/** keel's release, the project's version: the build defines it for every module. */
+declare const KEEL_RELEASE: string;
+
+/** uname's fields, in the order -a prints them: kernel name, node name, release, version, machine, operating system. */
+const UNAME_FIELDS: Array<[flag: string, value: () => string]> = [
+  ['s', () => 'keel'], ['n', () => 'keel'], ['r', () => KEEL_RELEASE], ['v', () => '#1'], ['m', () => 'emulator'], ['o', () => 'keel'],
+];
 
 const column = (value: number | string) => String(value).padStart(12);
 
@@ -29,7 +38,9 @@ export const systemCommands: Record<string, Command> = {
     usage: 'help',
     summary: 'list commands',
     run() {
-      print([...commands.values()].map((command) => `  ${command.usage.padEnd(30)}${command.summary}`).join('\n'));
+      print([...commands.values()].map((command) => `  ${command.usage.padEnd(40)}${command.summary}`).join('\n'));
+      print('Commands are separated by ;, piped with | and sent to a file with > FILE or >> FILE.');
+      print('Tab completes, up and down recall, Ctrl-C abandons the line or the command running, Ctrl-D or halt leaves.');
       return 0;
     },
   },
@@ -44,7 +55,8 @@ export const systemCommands: Record<string, Command> = {
   dmesg: {
     usage: 'dmesg',
     summary: 'print the kernel log',
-    run() {
+    run(args) {
+      expectOperands(parseOptions(args, {}).operands, 0, 0, this.usage);
       print(dmesg().join('\n'));
       return 0;
     },
@@ -52,8 +64,28 @@ export const systemCommands: Record<string, Command> = {
   free: {
     usage: 'free',
     summary: 'show physical memory: total, used, free, and by owner',
-    run() {
+    run(args) {
+      expectOperands(parseOptions(args, {}).operands, 0, 0, this.usage);
       print(freeTable());
+      return 0;
+    },
+  },
+  uname: {
+    usage: 'uname [-asnrvmo]',
+    summary: 'print the kernel name (-a: everything uname knows)',
+    run(args) {
+      const { flags, operands } = parseOptions(args, { flags: 'asnrvmo' });
+      expectOperands(operands, 0, 0, this.usage);
+      const shown = UNAME_FIELDS.filter(([flag]) => flags.has('a') || flags.has(flag));
+      print((shown.length > 0 ? shown : UNAME_FIELDS.slice(0, 1)).map(([, value]) => value()).join(' '));
+      return 0;
+    },
+  },
+  clear: {
+    usage: 'clear',
+    summary: 'clear the screen',
+    run() {
+      write('\x1b[H\x1b[2J\x1b[3J');
       return 0;
     },
   },

@@ -1,0 +1,58 @@
+/*
+ * Every npm script is a well-behaved command line (scripts/arguments.ts), checked through a
+ * real process of each: --help prints a usage naming every option and exits 0; an unknown
+ * option, an option without its value or an argument it does not take is one line on stderr
+ * and exit status 2, never parseArgs' error with its stack. (npm run boot's own cases are in
+ * cli.test.ts; every variant of the messages in scripts/__tests__/arguments.test.ts.) Each
+ * script stops at its arguments, before building or booting anything.
+ */
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { PROJECT_ROOT } from '../build/paths.ts';
+
+const SCRIPTS: Record<string, { file: string; options: string[]; valued: string }> = {
+  build: { file: 'build.ts', options: ['--out DIR', '--quiet'], valued: '--out' },
+  dev: { file: 'dev.ts', options: ['--mem SIZE', '--cmdline', '--watchdog SECONDS'], valued: '--mem' },
+  sim: { file: 'sim.ts', options: ['--seed N', '--steps K', '--seeds M', '--jobs J', '--break KIND@STEP', '--verbose'], valued: '--steps' },
+  bench: { file: 'bench/run.ts', options: ['--quick', '--results FILE'], valued: '--results' },
+  'new-module': { file: 'scripts/new-module.ts', options: ['NAME'], valued: '' },
+};
+
+function run(file: string, args: string[]) {
+  const result = spawnSync(process.execPath, ['--import', 'tsx', file, ...args], { cwd: PROJECT_ROOT, encoding: 'utf8' });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+const usageError = (script: string, message: string) => `npm run ${script}: ${message} (npm run ${script} -- --help lists the options)\n`;
+
+describe.each(Object.entries(SCRIPTS))('npm run %s', (script, { file, options, valued }) => {
+  it('--help prints a usage with every option and exits 0', () => {
+    const help = run(file, ['--help']);
+    expect(help.status).toBe(0);
+    expect(help.stdout).toMatch(new RegExp(`^usage: npm run ${script} -- \\[options\\]`));
+    for (const option of [...options, '-h, --help']) expect(help.stdout).toContain(option);
+  });
+
+  it('an unknown option is one line and exit status 2', () => {
+    expect(run(file, ['--bogus'])).toEqual({ status: 2, stdout: '', stderr: usageError(script, 'unknown option --bogus') });
+  });
+
+  it.runIf(valued)('an option without its value is one line and exit status 2', () => {
+    expect(run(file, [valued])).toEqual({ status: 2, stdout: '', stderr: usageError(script, `option ${valued} needs a value`) });
+  });
+
+  it('an argument it does not take is one line and exit status 2', () => {
+    const args = script === 'new-module' ? ['one', 'two'] : ['stray'];
+    expect(run(file, args)).toEqual({ status: 2, stdout: '', stderr: usageError(script, `unexpected argument '${args.at(-1)}'`) });
+  });
+});
+
+describe('npm run sim refuses counts and breaks it cannot run (the other cases: sim/__tests__/options.test.ts)', () => {
+  it.each([
+    ['--steps 0', ['--steps', '0'], '--steps 0: expected a whole number of at least 1'],
+    ['--steps=-5', ['--steps=-5'], '--steps -5: expected a whole number of at least 1'],
+    ['--break past the run\'s end', ['--steps', '100', '--break', 'frames@100'], "--break frames@100: step 100 is past the run's end (its steps are 0 to 99)"],
+  ])('%s', (_case, args, message) => {
+    expect(run('sim.ts', args)).toEqual({ status: 2, stdout: '', stderr: usageError('sim', message) });
+  });
+});
