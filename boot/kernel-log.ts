@@ -7,6 +7,7 @@
  * and errors still reach the console, as with Linux's loglevel.
  */
 import type { MachineInterface } from '../emulator/machine-interface.ts';
+import { visibleText } from '../ramdisk/visible-text.ts';
 
 const RING_LINES = 1000;
 
@@ -34,7 +35,8 @@ export class KernelLog {
 
   printk = (message: string, level: LogLevel = 'info'): void => {
     const seconds = (this.#machine.timer.now() / 1000).toFixed(6).padStart(12);
-    const line = `[${seconds}] ${message}`;
+    // A message may carry names and text from the ramdisk: no control character reaches the console raw.
+    const line = `[${seconds}] ${visibleText(message)}`;
     this.#lines.push(line);
     if (this.#lines.length > RING_LINES) this.#lines.shift();
     if (level !== 'info' || !this.quiet) this.#machine.console.write(line + '\n');

@@ -136,3 +136,32 @@ describe('command-line values', () => {
     }
   });
 });
+
+describe('text from the ramdisk with control characters in it', () => {
+  let kernel: TestKernel;
+  beforeAll(async () => {
+    kernel = await bootKernel({ modules: [HOSTILE_MODULES] });
+  });
+  afterAll(() => kernel.halt());
+
+  const RAW_CONTROLS = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/;
+
+  it('modinfo shows a description with a newline and escape sequences as cat -v does: no forged line, no screen change', async () => {
+    const output = await kernel.run('modinfo evil-text');
+    expect(output).not.toMatch(RAW_CONTROLS);
+    expect(output).toMatch(/^description:\s+harmless\^Jforged-row {15}4096 {2}0\^\[\[2J\^\[\]0;owned\^G$/m);
+    expect(output.split('\n').filter((line) => line.startsWith('forged-row'))).toEqual([]);
+  });
+
+  it('a module logging escape sequences: dmesg and the console show them as text', async () => {
+    await kernel.run('modprobe evil-text; call evil-text logEscape');
+    const log = await kernel.run('dmesg');
+    expect(log).not.toMatch(RAW_CONTROLS);
+    expect(log).toMatch(/evil-text says \^\[\[2J\^\[\[31mred\^Jforged line$/m);
+  });
+
+  it('cat of a file holding control characters shows them, keeping its lines and tabs', async () => {
+    await kernel.run('call evil-text writeEvilFile');
+    expect(await kernel.run('cat /tmp/evil')).toBe('first^[[2J line\nsecond\tline^G\n');
+  });
+});

@@ -11,6 +11,9 @@ import type { Completion } from 'keel:kernel';
 import { commands } from './commands/index.ts';
 import { withModule } from './with-module.ts';
 
+/** A name with a control character in it (from an edited ramdisk) can be neither shown nor typed: never offered. */
+const typable = (candidate: string) => !/[\u0000-\u001f\u007f-\u009f]/.test(candidate);
+
 const LIFECYCLE = new Set(['init', 'exit', 'exportState', 'importState']);
 
 const unique = (names: string[]) => [...new Set(names)].sort();
@@ -79,7 +82,7 @@ async function completeRedirect(operator: string, path: string, word: string): P
 }
 
 function finish(offered: string[], word: string): Completion {
-  const matches = offered.filter((candidate) => candidate.startsWith(word));
+  const matches = offered.filter((candidate) => candidate.startsWith(word) && typable(candidate));
   const only = matches.length === 1 && !matches[0]!.endsWith('/') ? [`${matches[0]} `] : matches;
   return [only, word];
 }

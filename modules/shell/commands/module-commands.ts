@@ -6,6 +6,7 @@ import { loadModule, printk, unloadModule } from 'keel:kernel';
 import { moduleIndex, modules, taintedBy, type ModuleDescription, type ModuleStatus } from 'keel:sysinfo';
 import { expectOperands, parseOptions, UsageError } from '../options.ts';
 import { print, printError } from '../print.ts';
+import { visibleText } from '../../../ramdisk/visible-text.ts';
 import type { Command } from './index.ts';
 
 /** A module version as the build writes it: 1.0.0, or 1.0.0-dev.3 from the dev loop. */
@@ -68,9 +69,9 @@ function unknownSymbols(record: ModuleDescription): string[] {
 }
 
 export function lsmodTable(): string {
-  const rows = modules().map((status) => `${status.name.padEnd(19)} ${String(status.size).padStart(8)}  ${usedBy(status)}`);
+  const rows = modules().map((status) => `${visibleText(status.name).padEnd(19)} ${String(status.size).padStart(8)}  ${visibleText(usedBy(status))}`);
   const tainted = taintedBy();
-  const taint = tainted.length > 0 ? [`Kernel tainted (E): module signature not verified: ${tainted.join(', ')}`] : [];
+  const taint = tainted.length > 0 ? [`Kernel tainted (E): module signature not verified: ${visibleText(tainted.join(', '))}`] : [];
   return ['Module                  Size  Used by', ...rows, ...taint].join('\n');
 }
 
@@ -101,7 +102,8 @@ export const moduleCommands: Record<string, Command> = {
         ['filename', `/${info.path}`], ['name', info.name], ['version', info.version], ['description', info.description],
         ['depends', info.depends.join(',')], ['exports', info.exports.join(',')], ['size', info.size], ['sha256', info.sha256],
       ];
-      print(fields.map(([key, value]) => `${`${key}:`.padEnd(16)}${value}`).join('\n'));
+      // Every field is the index's, which anyone can edit: none may forge a line or move the cursor.
+      print(fields.map(([key, value]) => `${`${key}:`.padEnd(16)}${visibleText(String(value))}`).join('\n'));
       return 0;
     },
   },
