@@ -27,14 +27,15 @@ import { References } from './re-pointing.ts';
 export type MigrationMethod = 'copy' | 'prototype-switch';
 const METHODS: Record<MigrationMethod, Replace> = { copy: replaceByCopy, 'prototype-switch': switchPrototype };
 
-const functionSource = Function.prototype.toString;
-
-/** The old version's exported classes, by prototype: functions written as classes, or with methods. */
+/**
+ * The old version's exported classes, by prototype: classes (whose `prototype` is read-only, as
+ * no plain function's is), and functions with methods on their prototype (constructors of old).
+ */
 function exportedClasses(exports: Record<string, unknown>): Map<object, string> {
   const classes = new Map<object, string>();
   for (const [name, value] of Object.entries(exports)) {
-    if (typeof value !== 'function' || !value.prototype) continue;
-    if (functionSource.call(value).startsWith('class') || Object.getOwnPropertyNames(value.prototype).length > 1) classes.set(value.prototype, name);
+    const prototype = typeof value === 'function' ? Object.getOwnPropertyDescriptor(value, 'prototype') : undefined;
+    if (prototype && (!prototype.writable || Object.getOwnPropertyNames(prototype.value).length > 1)) classes.set(prototype.value, name);
   }
   return classes;
 }

@@ -16,7 +16,8 @@ import type { InstanceMigration } from './instance-migration.ts';
 
 /** Returns the old version's text frames freed. */
 export function switchOver(kernel: Kernel, old: LoadedModule, fresh: LoadedModule, migration: InstanceMigration): number {
-  kernel.frames.transfer(old.dataOwner, fresh.dataOwner);
+  // transfer() looks at every frame of the machine: not in the pause of a module that has none.
+  if (old.dataOwner.frames > 0) kernel.frames.transfer(old.dataOwner, fresh.dataOwner);
   for (const [first, count] of old.allocations) fresh.allocations.set(first, count);
   old.allocations.clear();
 
