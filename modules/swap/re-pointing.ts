@@ -10,8 +10,9 @@
  * `replacementOf(value)` says what stands for `value` (undefined: it is not being replaced).
  * Collections are walked with a stack of their own, not by recursion, so a deep one cannot
  * overflow the call stack; each is visited once, so shared and cyclic ones are fine. Map keys
- * and Set members are re-pointed by rebuilding the collection in its own order. Objects of
- * other classes (built-in or not) are not looked into. Every change is logged, so that a
+ * and Set members are re-pointed by rebuilding the collection in its own order. Of an object,
+ * only own enumerable data properties are looked at: a getter is not called. Objects of other
+ * classes (built-in or not) are not looked into. Every change is logged, so that a
  * rollback finds each collection exactly as it was.
  */
 
@@ -85,9 +86,12 @@ export class References {
     }
   }
 
+  /** Own enumerable data properties; a getter is not called (a namespace's call into its module). */
   #fields(object: object, stack: object[]): void {
     for (const key of Object.keys(object)) {
-      const replacement = this.#visit((object as Record<string, unknown>)[key], stack);
+      const property = Object.getOwnPropertyDescriptor(object, key);
+      if (!property || !('value' in property)) continue;
+      const replacement = this.#visit(property.value, stack);
       if (replacement !== undefined) this.assign(object, key, replacement);
     }
   }
