@@ -172,6 +172,15 @@ describe('a swap that fails halfway rolls back: every old object as it was, the 
   });
 });
 
+it('a handle on an object of a class the module does not export is revoked by a swap, as a callback is: the old code is not kept for it', async () => {
+  kernel = await boot();
+  await kernel.run('modprobe swap; call catalog-keeper keep lamp');
+  expect(await kernel.call('catalog-keeper', 'use')).toEqual({ item: 'lamp (catalog 1.0.0)', receipt: 'receipt for lamp (catalog 1.0.0)' });
+  expect(await kernel.swap('catalog', '2.0.0')).toMatch(/1 objects migrated/);
+  expect(await kernel.call('catalog-keeper', 'use')).toEqual({ item: 'lamp (catalog 2.0.0)', receipt: 'ModuleUnloadedError: catalog.Receipt.describe: module catalog was unloaded' });
+  expect(await runUntil(kernel, 'dmesg', /catalog 1\.0\.0: code reclaimed by the host/)).not.toMatch(/is a zombie/);
+});
+
 describe('what the swap does in its pause does not grow with the state', () => {
   it('kv adopts the Map the version before handed over, both ways, instead of copying it', async () => {
     kernel = await boot();
