@@ -15,6 +15,8 @@ afterEach(async () => {
 });
 
 const boot = () => bootKernel({ build: WITH_FIXTURES });
+/** What `swap ARGUMENTS` prints, for a swap that may roll back. */
+const swapLine = async (words: string) => (await kernel!.run(`swap ${words}`)).trim();
 const zombies = async () => (await kernel!.run('lsmod')).split('\n').filter((line) => line.includes('[Zombie]'));
 /** The versions of `module` whose code dmesg says was reclaimed, sorted (one collection finalizes in any order). */
 const reclaimed = (dmesg: string, module: string) => [...dmesg.matchAll(new RegExp(`keel: ${module} (\\S+): code reclaimed by the host`, 'g'))].map((match) => match[1]).sort();
@@ -129,7 +131,7 @@ describe('a swap that fails halfway rolls back: every old object as it was, the 
 
   it('importInstance throws at the third of four objects: two new objects made, references re-pointed, all undone', async () => {
     const { before, frames } = await bootAccounts(['alice', 'bob', 'mallory', 'carol']);
-    expect(await kernel!.swap('accounts', '3.0.0')).toBe(
+    expect(await swapLine('accounts 3.0.0')).toBe(
       'swap: accounts 1.0.0 -> 3.0.0: rolled back, accounts stays at 1.0.0: 3.0.0 Account.importInstance failed: 3.0.0 takes no account of mallory from 1.0.0',
     );
     await expectUntouched(before, frames);
@@ -137,7 +139,7 @@ describe('a swap that fails halfway rolls back: every old object as it was, the 
 
   it('importState throws after every object was replaced and every reference re-pointed: all undone', async () => {
     const { before, frames } = await bootAccounts(['alice', 'bob', 'trent', 'carol']);
-    expect(await kernel!.swap('accounts', '3.0.0')).toBe(
+    expect(await swapLine('accounts 3.0.0')).toBe(
       'swap: accounts 1.0.0 -> 3.0.0: rolled back, accounts stays at 1.0.0: 3.0.0 refused the state of 1.0.0 (format 1): trent may not bank here',
     );
     await expectUntouched(before, frames);
@@ -148,7 +150,7 @@ describe('a swap that fails halfway rolls back: every old object as it was, the 
     ['an importInstance that returns no object', 'nobody', 'accounts 1.0.0 -> 3.0.0: rolled back, accounts stays at 1.0.0: 3.0.0 Account.importInstance returned undefined, not an object'],
   ])('%s: rolled back, saying so', async (_case, name, line) => {
     const { before, frames } = await bootAccounts(['alice', 'bob', name, 'carol']);
-    expect(await kernel!.swap('accounts', '3.0.0')).toBe(`swap: ${line}`);
+    expect(await swapLine('accounts 3.0.0')).toBe(`swap: ${line}`);
     await expectUntouched(before, frames);
   });
 
@@ -156,7 +158,7 @@ describe('a swap that fails halfway rolls back: every old object as it was, the 
     const { before, frames } = await bootAccounts(['alice', 'bob', 'carol', 'dave']);
     await kernel!.run('call accounts guarantee bob alice');
     const cyclic = { ...before, summary: await kernel!.call('accounts', 'summary') };
-    expect(await kernel!.swap('accounts', '2.0.0')).toBe(
+    expect(await swapLine('accounts 2.0.0')).toBe(
       'swap: accounts 1.0.0 -> 2.0.0: rolled back, accounts stays at 1.0.0: Account objects refer to each other in a cycle through importInstance, which cannot be rebuilt',
     );
     await expectUntouched(cyclic, frames);
@@ -165,7 +167,7 @@ describe('a swap that fails halfway rolls back: every old object as it was, the 
   it('an object in a read-only place of the state cannot be re-pointed: rolled back, saying so', async () => {
     const { before, frames } = await bootAccounts(['alice', 'bob', 'carol', 'dave']);
     await kernel!.run('call accounts seal');
-    expect(await kernel!.swap('accounts', '2.0.0')).toBe(
+    expect(await swapLine('accounts 2.0.0')).toBe(
       'swap: accounts 1.0.0 -> 2.0.0: rolled back, accounts stays at 1.0.0: a replaced object is referenced from a read-only property account, which cannot be re-pointed',
     );
     await expectUntouched(before, frames);
