@@ -21,15 +21,46 @@ import type { Kernel } from './kernel.ts';
  *
  * `format` is the version of the state's shape, which both versions agree on; importState
  * throws to refuse a format it cannot read (the swap then rolls back, the old version keeps
- * serving). `entries` is what the swap reports as transferred. importState must not change
- * the objects it is given: instances of the module's classes in the state, or handed out to
- * other modules, are moved to the new version's class of the same name by the swap itself
- * afterwards, which then calls that class's static `migrateInstance(instance, fromVersion)`.
+ * serving). `entries` is what the swap reports as transferred.
+ *
+ * Keep the pause short: both hooks run while calls to the module wait. Hand over your own
+ * structures rather than copies of them (`data: store`, not `data: [...store]`), and adopt
+ * them in importState (`store = state.data`): the old version is gone after the swap, so
+ * nothing else uses them, and nothing proportional to their size is done or left for the
+ * garbage collector. importState must not change what it was given until it can no longer
+ * throw: a swap that rolls back leaves the old version serving with its state as it is.
+ *
+ * Objects. Instances of the module's exported classes — handed out to other modules, or in the
+ * state — move to the new version's class of the same name. The swap makes a new object of
+ * the new class for each and re-points every reference to it that it can reach: the handles
+ * other modules hold (which keep their identity), the state and the arrays, Maps, Sets and
+ * plain objects inside it, and the objects' own fields. importState therefore sees the new
+ * objects. An object that keeps its state in public fields needs nothing: the new object is a
+ * copy of its fields. A class with private fields (`#x`), which no other class can read, hands
+ * its state over itself, and the new version builds its object from that:
+ *
+ *   exportInstance(): unknown                                  // method of the old version's class
+ *   static importInstance(saved: unknown, fromVersion: string) // the new version's: returns the object
+ *
+ * Either side may be missing: without exportInstance the saved form is a plain copy of the
+ * object's own fields; without importInstance the new object is a copy of the saved form.
+ * References in the saved form to other objects being moved are re-pointed before
+ * importInstance sees them (a cycle of objects built by importInstance cannot be, and rolls the
+ * swap back). Then the new class's `static migrateInstance(object, fromVersion)`, if it has
+ * one, can fill in fields the old version did not have. Every hook may throw: the swap rolls
+ * back and every old object is as it was — identity, fields and class. exportInstance must
+ * not change the object it writes out.
+ *
+ * `objects`, if given, is the part of `data` where such objects are (null: nowhere): the swap
+ * then looks only there, so that a large state of plain data costs nothing to walk. Without
+ * it the swap looks through all of `data` if the module exports a class, and not at all if
+ * it exports none.
  */
 export interface StateHandover {
   format: number;
   entries: number;
   data: unknown;
+  objects?: unknown;
 }
 
 /** Thrown by a stub whose module has been unloaded: it never runs freed code. */

@@ -144,7 +144,6 @@ export const callOperations = {
     return using<typeof Store>(world, 'sim-store', 'open tally', (store) =>
       callNow(world, 'open tally', { roles: ['store.openTally'] }, (id) => {
         world.tallies.push({ handle: store.openTally(id), life: world.life.get('sim-store'), count: 0 });
-        world.tallyMakers.add(world.version('sim-store')!);
         if (world.tallies.length > KEEP) world.tallies.shift();
       }),
     );

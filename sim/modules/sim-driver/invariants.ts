@@ -12,8 +12,8 @@
  *               flight, no async call counted either
  *   ledger      no run by code that is not live, none after its call returned
  *   lsmod       sysinfo's view (what lsmod prints) agrees with the loader's table
- *   reclaim     no unloaded module is a zombie (its code still held by the host), but for
- *               sim-store versions whose Tally objects live on, migrated (world.ts says why)
+ *   reclaim     no unloaded module is a zombie (its code still held by the host) — not even
+ *               a sim-store version whose Tally objects live on in the driver's hands
  */
 import { takeViolations } from 'keel:sim-control';
 import { modules as lsmod } from 'keel:sysinfo';
@@ -86,7 +86,7 @@ function checkQuiescence(world: World): void {
 function checkLsmod(world: World): void {
   const modules = [...world.kernel.loader.modules.values()];
   const all = lsmod();
-  const zombies = all.filter((row) => row.state === 'Zombie' && !(row.name === 'sim-store' && world.tallyMakers.has(row.version)));
+  const zombies = all.filter((row) => row.state === 'Zombie');
   if (zombies.length > 0) throw new Violation('reclaim', `zombies: ${zombies.map((row) => `${row.name} ${row.version}`).join(', ')}`);
   const rows = all.filter((row) => row.state !== 'Zombie');
   if (rows.map((row) => row.name).join() !== modules.map((module) => module.name).join()) {

@@ -51,12 +51,6 @@ export class World {
   /** The relay's listeners, by token, with the client incarnation that subscribed them. */
   listeners: Array<{ token: number; client: number | undefined }> = [];
   tallies: HeldTally[] = [];
-  /**
-   * sim-store versions that made Tally objects. A swap migrates them with setPrototypeOf, and V8
-   * keeps an object's original constructor in its hidden class: the version that made them
-   * stays a zombie for as long as they live. The reclaim check allows exactly these.
-   */
-  readonly tallyMakers = new Set<string>();
   callbacks: Array<{ call: (id: number) => string; client: number | undefined }> = [];
   namespaces: Array<{ name: string; exports: any; life: number | undefined }> = [];
   /** Modules the driver holds across steps (the hold and release operations). */

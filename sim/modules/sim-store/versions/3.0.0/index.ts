@@ -1,7 +1,9 @@
 /*
  * Sim fixture: sim-store 3.0.0 — drops legacyGet, so a swap to it is refused while sim-relay
  * 1.0.0 (which imports it) is loaded. Hands over state format 3 (pairs sorted by key) and
- * reads formats 2 and 3 only: a swap between it and 1.0.0 rolls back either way.
+ * reads formats 2 and 3 only: a swap between it and 1.0.0 rolls back either way. Its Tally
+ * counts in a private field, so held tallies move to and from 2.0.0's public-field Tally
+ * through exportInstance and importInstance (the saved form is 2.0.0's fields: { count }).
  */
 import { kalloc, setTimer, type StateHandover } from 'keel:kernel';
 import { tripped } from 'keel:sim-control';
@@ -15,10 +17,20 @@ let entries = new Map<string, string>();
 let tallies: Tally[] = [];
 
 export class Tally {
-  count = 0;
+  #count = 0;
   add(id: number): number {
     recorder.run(id, 'store.tally.add');
-    return ++this.count;
+    return ++this.#count;
+  }
+
+  exportInstance(): { count: number } {
+    return { count: this.#count };
+  }
+
+  static importInstance(saved: { count: number }): Tally {
+    const tally = new Tally();
+    tally.#count = saved.count;
+    return tally;
   }
 }
 
