@@ -83,7 +83,8 @@ export declare function dmesg(): string[];
  * Like Linux's internal symbols, this is no stable interface: use the functions above.
  */
 export declare function kernelInternals(): Kernel;
-export type { Kernel, ModuleSource } from './kernel.ts';
+export type { Kernel } from './kernel.ts';
+export type { ModuleSource } from './ramdisk-reader.ts';
 export type { LoadedModule } from './loaded-module.ts';
 export type { Slot } from './stubs.ts';
 export type { ModuleRecord } from '../ramdisk/module-index.ts';

@@ -10,9 +10,9 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type * as esbuild from 'esbuild';
-import { modulePath, type ModuleRecord } from '../ramdisk/module-index.ts';
+import { checkRecord, IndexError, isModuleName, isVersion, modulePath, type ModuleRecord } from '../ramdisk/module-index.ts';
 import { bundle, BuildError } from './esbuild-bundle.ts';
-import { signModule } from './module-signing.ts';
+import { signRecord } from './module-signing.ts';
 
 export interface BuiltModule {
   record: ModuleRecord;
@@ -47,8 +47,8 @@ function importedSymbols(esmOutput: string): Record<string, string[]> {
 export async function buildModule(directory: string): Promise<BuiltModule & { markedDefault: boolean }> {
   const manifestPath = path.join(directory, 'package.json');
   const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as ModulePackage;
-  if (!/^[a-z][a-z0-9-]*$/.test(manifest.name ?? '') || !/^\d+\.\d+\.\d+/.test(manifest.version ?? '')) {
-    throw new BuildError(`${manifestPath}: needs a name (lower case, digits, dashes) and a version (1.2.3)`);
+  if (!isModuleName(manifest.name) || !isVersion(manifest.version)) {
+    throw new BuildError(`${manifestPath}: needs a name (lower case letters, digits, dashes) and a version (1.2.3)`);
   }
   const local = (specifier: string) => (specifier.startsWith('.') ? path.resolve(directory, specifier) : specifier);
   const options: esbuild.BuildOptions = {
@@ -72,12 +72,16 @@ export async function buildModule(directory: string): Promise<BuiltModule & { ma
     path: modulePath(manifest.name, manifest.version),
     size: commonjs.code.length,
     sha256: createHash('sha256').update(commonjs.code).digest('hex'),
-    signature: signModule(commonjs.code),
     depends,
     imports,
     exports: Object.values(esm.metafile.outputs)[0]!.exports,
     default: false,
-    offset: 0,
   };
+  try {
+    checkRecord(record, manifestPath);
+  } catch (error) {
+    if (error instanceof IndexError) throw new BuildError(`${error.message}: the kernel would refuse this record`);
+    throw error;
+  }
   return { record, code: commonjs.code, markedDefault: manifest.keel?.default === true };
 }

@@ -2,7 +2,7 @@
  * Commands for modules, in the formats Linux users know: lsmod, modinfo, modprobe (-r), rmmod.
  */
 import { loadModule, unloadModule } from 'keel:kernel';
-import { moduleIndex, modules, taintedBy, type ModuleDescription, type ModuleStatus } from 'keel:sysinfo';
+import { moduleVersions, modules, taintedBy, type ModuleDescription, type ModuleStatus } from 'keel:sysinfo';
 import { print } from '../print.ts';
 import type { Command } from './index.ts';
 
@@ -15,7 +15,7 @@ function usedBy(status: ModuleStatus): string {
 
 /** The loaded version of a module, else the version modprobe would load. */
 function describe(name: string): ModuleDescription | undefined {
-  const versions = moduleIndex().filter((record) => record.name === name);
+  const versions = moduleVersions(name);
   const loaded = modules().find((status) => status.name === name && status.state !== 'Zombie');
   return versions.find((record) => record.version === loaded?.version) ?? versions.find((record) => record.default) ?? versions[0];
 }
@@ -32,7 +32,7 @@ function unload(name: string): void {
  */
 function removeWithDependencies(name: string): void {
   const loadedVersion = modules().find((status) => status.name === name)?.version;
-  const record = moduleIndex().find((candidate) => candidate.name === name && candidate.version === loadedVersion);
+  const record = moduleVersions(name).find((candidate) => candidate.version === loadedVersion);
   unload(name);
   for (const dependency of record?.depends ?? []) {
     const status = modules().find((candidate) => candidate.name === dependency && candidate.state === 'Live');
