@@ -82,11 +82,12 @@ const COMPRESSED: Array<[string, number, number]> = [
 
 /** What the bytes at `at` are, when they are not a newc or crc header: the one line users see. */
 function unknownFormat(memory: Uint8Array, at: number, end: number): string {
-  const compression = COMPRESSED.find(([, first, second]) => memory[at] === first && memory[at + 1] === second);
+  const [first, second] = [memory[at], memory[at + 1]];
+  const compression = COMPRESSED.find(([, one, two]) => first === one && second === two);
   if (compression) return `compressed ramdisks are not supported: ${compression[0]} data`;
   const magic = decodeUtf8(memory, at, Math.min(at + 6, end));
-  const other = magic === '070707' ? 'cpio odc header (magic 070707' : memory[at]! + memory[at + 1]! === 0x71 + 0xc7 && (memory[at] === 0x71 || memory[at] === 0xc7) ? 'old binary cpio header (' : '';
-  return other ? `${other}; keel reads newc and crc: repack with cpio -H newc)` : `bad magic "${magic}"`;
+  const format = magic === '070707' ? 'cpio odc header (magic 070707)' : (first === 0xc7 && second === 0x71) || (first === 0x71 && second === 0xc7) ? 'old binary cpio header' : '';
+  return format ? `${format}, not newc or crc (repack with cpio -H newc)` : `bad magic "${magic}"`;
 }
 
 /** A name as a path: "./lib//x" and "/lib/x" are "lib/x"; "." is "", the root. */

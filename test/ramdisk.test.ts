@@ -60,10 +60,11 @@ describe('an archive appended to the ramdisk', () => {
     ['after zero padding of 10240 bytes, as bsdtar pads', (initrd: Uint8Array) => concatenate(initrd, new Uint8Array(10240))],
     ['right after the trailer', (initrd: Uint8Array) => initrd],
     ['with no trailer between', (initrd: Uint8Array) => initrd.subarray(0, initrd.length - 124)],
-  ])('%s: its etc/modules replaces the first one, and dmesg says so in one line', async (_case, layout) => {
+  ])('%s: its etc/modules replaces the first one (for boot and in the root file system), and dmesg says so in one line', async (_case, layout) => {
     const { initrd } = await built();
     const booted = await boot(concatenate(layout(initrd), writeCpio([{ name: 'etc/modules', data: bytesOf('kv\n') }]), new Uint8Array(100)));
     expect(await booted.run('lsmod')).toMatch(/^kv /m);
+    expect(await booted.run('cat /etc/modules')).toBe('kv\n');
     const lines = await walks(booted);
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/replaced by a later entry of the same name \(etc\/modules/);
@@ -149,8 +150,8 @@ describe('the crc format (magic 070702)', () => {
 describe('formats keel does not read', () => {
   it.each([
     ['gzip-compressed', (archive: Uint8Array) => gzipSync(archive), 'compressed ramdisks are not supported: gzip data'],
-    ['in the odc format', () => concatenate(bytesOf('070707'), new Uint8Array(200)), 'cpio odc header (magic 070707; keel reads newc and crc: repack with cpio -H newc)'],
-    ['in the old binary format', () => concatenate(Uint8Array.from([0xc7, 0x71]), new Uint8Array(200)), 'old binary cpio header (; keel reads newc and crc: repack with cpio -H newc)'],
+    ['in the odc format', () => concatenate(bytesOf('070707'), new Uint8Array(200)), 'cpio odc header (magic 070707), not newc or crc (repack with cpio -H newc)'],
+    ['in the old binary format', () => concatenate(Uint8Array.from([0xc7, 0x71]), new Uint8Array(200)), 'old binary cpio header, not newc or crc (repack with cpio -H newc)'],
   ])('a ramdisk %s panics in one line that says so', async (_case, make, what) => {
     expect(await panicWith(new Uint8Array(make((await built()).initrd)))).toBe(`Kernel panic - not syncing: ramdisk: ${what} at offset 0\n`);
   });

@@ -18,15 +18,7 @@ import { checkCrc, latestEntries, MODE_DIRECTORY, RamdiskError, readEntries, wal
 const bytesOf = (text: string) => new TextEncoder().encode(text);
 const textOf = (memory: Uint8Array, entry: CpioEntry | null) => new TextDecoder().decode(memory.subarray(entry!.dataOffset, entry!.dataOffset + entry!.size));
 
-function concatenate(...parts: Uint8Array[]): Uint8Array {
-  const result = new Uint8Array(parts.reduce((total, part) => total + part.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    result.set(part, offset);
-    offset += part.length;
-  }
-  return result;
-}
+const concatenate = (...parts: Uint8Array[]) => new Uint8Array(Buffer.concat(parts));
 
 /** An archive without its trailer entry (110-byte header, "TRAILER!!!\0" padded to 124). */
 const withoutTrailer = (archive: Uint8Array) => archive.subarray(0, archive.length - 124);
@@ -178,10 +170,10 @@ describe('damage and formats keel does not read', () => {
     const directory = mkdtempSync(join(tmpdir(), 'keel-formats-'));
     try {
       writeFileSync(join(directory, 'file'), 'data');
-      for (const [format, what] of [['odc', 'cpio odc header (magic 070707'], ['bin', 'old binary cpio header (']] as const) {
+      for (const [format, what] of [['odc', 'cpio odc header (magic 070707)'], ['bin', 'old binary cpio header']] as const) {
         const run = spawnSync('cpio', ['-o', '-H', format, '--quiet'], { cwd: directory, input: 'file\n' });
         expect(run.status).toBe(0);
-        expect(walkArchive(new Uint8Array(run.stdout)).damage?.message).toBe(`ramdisk: ${what}; keel reads newc and crc: repack with cpio -H newc) at offset 0`);
+        expect(walkArchive(new Uint8Array(run.stdout)).damage?.message).toBe(`ramdisk: ${what}, not newc or crc (repack with cpio -H newc) at offset 0`);
       }
     } finally {
       rmSync(directory, { recursive: true, force: true });

@@ -175,14 +175,7 @@ function ramdiskOf(parts: ArchivePart[], tail: number): Uint8Array {
     const archive = writeCpio(part.files, part.format);
     return [part.trailer ? archive : archive.subarray(0, archive.length - TRAILER_BYTES), new Uint8Array(part.padding)];
   });
-  pieces.push(new Uint8Array(tail));
-  const memory = new Uint8Array(pieces.reduce((total, piece) => total + piece.length, 0));
-  let offset = 0;
-  for (const piece of pieces) {
-    memory.set(piece, offset);
-    offset += piece.length;
-  }
-  return memory;
+  return new Uint8Array(Buffer.concat([...pieces, new Uint8Array(tail)]));
 }
 
 describe('ramdisks of several archives: reordered, concatenated, padded, trailers optional', () => {

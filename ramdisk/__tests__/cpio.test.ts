@@ -24,15 +24,7 @@ const bytesOf = (text: string) => new TextEncoder().encode(text);
 const dataOf = (archive: Uint8Array, entry: CpioEntry, base = 0) => archive.slice(base + entry.dataOffset, base + entry.dataOffset + entry.size);
 const align4 = (value: number) => (value + 3) & ~3;
 
-function concatenate(...parts: Uint8Array[]): Uint8Array {
-  const result = new Uint8Array(parts.reduce((total, part) => total + part.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    result.set(part, offset);
-    offset += part.length;
-  }
-  return result;
-}
+const concatenate = (...parts: Uint8Array[]) => new Uint8Array(Buffer.concat(parts));
 
 /** One newc entry laid out the way GNU cpio writes it: upper-case hex, nlink 2 for directories. */
 function gnuEntry(inode: number, name: string, data: Uint8Array, mode: number): Uint8Array {
