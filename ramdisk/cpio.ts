@@ -171,14 +171,24 @@ function fnv1a(bytes: Uint8Array, start: number, end: number): number {
   return hash;
 }
 
-/** The hash of a name as a path (asPath). Leading "./" and "/" are skipped in place; any other oddity is resolved as text. */
-function pathHash(memory: Uint8Array, start: number, end: number): number {
-  while (memory[start] === 0x2f || (memory[start] === 0x2e && memory[start + 1] === 0x2f)) start += memory[start] === 0x2f ? 1 : 2;
-  let plain = memory[start] !== 0x2e;
-  for (let at = start; plain && at < end; at++) plain = memory[at] !== 0x2f || (at + 1 < end && memory[at + 1] !== 0x2f && memory[at + 1] !== 0x2e);
-  if (plain) return fnv1a(memory, start, end);
+/** The hash of a name resolved as text (asPath): for names with an empty part, a part starting with ".", or a trailing "/". */
+function resolvedHash(memory: Uint8Array, start: number, end: number): number {
   const path = encodeUtf8(asPath(decodeUtf8(memory, start, end)));
   return fnv1a(path, 0, path.length);
+}
+
+/** The hash of a name as a path (asPath), in one pass over its bytes; leading "./" and "/" are skipped in place. */
+function pathHash(memory: Uint8Array, start: number, end: number): number {
+  while (memory[start] === 0x2f || (memory[start] === 0x2e && memory[start + 1] === 0x2f)) start += memory[start] === 0x2f ? 1 : 2;
+  let hash = 0x811c9dc5 | 0;
+  let previous = 0x2f;
+  for (let at = start; at < end; at++) {
+    const byte = memory[at]!;
+    if (previous === 0x2f && (byte === 0x2f || byte === 0x2e)) return resolvedHash(memory, start, end);
+    hash = imul(hash ^ byte, 16777619);
+    previous = byte;
+  }
+  return previous === 0x2f && end > start ? resolvedHash(memory, start, end) : hash;
 }
 
 /**
