@@ -100,7 +100,7 @@ export class ModuleLoader {
     machine.watchdog.name(module.id, record.name);
     try {
       const bundle = this.#kernel.records.sourceOf(record).bundle(record);
-      if (bundle.length !== record.size) throw new ModuleError(`${record.path}: ${bundle.length} bytes, the index says ${record.size}`);
+      if (bundle.length !== record.size) throw new ModuleError(`${record.path} is ${bundle.length} bytes, the index says ${record.size}`);
       const first = frames.allocate(framesFor(record.size), module.textOwner);
       const start = first * FRAME_SIZE;
       memory.set(bundle, start);

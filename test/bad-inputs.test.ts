@@ -72,8 +72,8 @@ async function expectStillRunning(machine: TestKernel, lsmodBefore: string): Pro
 }
 
 describe('an index that disagrees with the archive about a bundle', () => {
-  const missing = () => 'is not in the archive';
-  const wrongSize = (real: number, indexed: number) => `is ${real} bytes, the index says ${indexed}`;
+  const missing = () => `hello: ramdisk: ${HELLO_PATH} is not in the archive`;
+  const wrongSize = (real: number, indexed: number) => `${HELLO_PATH} is ${real} bytes, the index says ${indexed}`;
   it.each([
     ['names a bundle missing from the archive', missing, (contents: RamdiskContents) => {
       contents.files = contents.files.filter((file) => file.name !== HELLO_PATH);
@@ -98,7 +98,7 @@ describe('an index that disagrees with the archive about a bundle', () => {
     const lsmodBefore = await kernel.run('lsmod');
     const framesBefore = await frameCounts(kernel);
 
-    expect(await kernel.run('modprobe hello')).toBe(`modprobe: ERROR: could not insert 'hello': hello: ramdisk: ${HELLO_PATH} ${detail(real, indexed)}\n`);
+    expect(await kernel.run('modprobe hello')).toBe(`modprobe: ERROR: could not insert 'hello': ${detail(real, indexed)}\n`);
 
     expect(await frameCounts(kernel)).toEqual(framesBefore);
     await expectStillRunning(kernel, lsmodBefore);

@@ -89,7 +89,7 @@ describe('an archive appended to the ramdisk', () => {
   });
 
   it.each([
-    ['another size', (code: Uint8Array) => bytesOf('exports.greet = () => "imposter";'), (code: Uint8Array) => `hello: ramdisk: ${HELLO_PATH} is 33 bytes, the index says ${code.length}`],
+    ['another size', (code: Uint8Array) => bytesOf('exports.greet = () => "imposter";'), (code: Uint8Array) => `${HELLO_PATH} is 33 bytes, the index says ${code.length}`],
     ['the same size', (code: Uint8Array) => bytesOf('x'.repeat(code.length)), () => `${HELLO_PATH}: sha256 does not match the index`],
   ])('with another bundle of a module (%s) but no new index: the later bundle is the one read, and refused', async (_case, imposter, refusal) => {
     const { initrd, code } = await built();
