@@ -21,7 +21,7 @@ import { compare, type Figure, type FigureOptions, type Row } from '../lib/figur
 import { temporaryDirectory, tinyModules, writeModules } from '../lib/generate-modules.ts';
 import { collectGarbage } from '../lib/host.ts';
 import { BENCH_FIXTURES, callJson } from '../lib/kernel-session.ts';
-import { median, repeat } from '../lib/statistics.ts';
+import { median } from '../lib/statistics.ts';
 
 interface BootSample {
   /** powerOn to the prompt. */
@@ -43,28 +43,6 @@ async function timeBoot(image: Uint8Array, initrd: Uint8Array): Promise<BootSamp
   return { total, kernel: total - (Number(firstLine[1]) * 1000 - clockAtPowerOn) };
 }
 
-/** Boots `runs` times after a warm-up boot (the host's emulator code is cold at first). */
-async function bootSamples(image: Uint8Array, initrd: Uint8Array, runs: number): Promise<{ total: number; kernel: number }> {
-  await timeBoot(image, initrd);
-  const samples = await repeat(runs, () => timeBoot(image, initrd));
-  return { total: median(samples.map((sample) => sample.total)), kernel: median(samples.map((sample) => sample.kernel)) };
-}
-
-/** Milliseconds to look up and load `runs` generated modules in turn, each for the first time (median). */
-async function loadSamples(image: Uint8Array, initrd: Uint8Array, count: number, runs: number): Promise<number> {
-  const kernel = new TestKernel(image, initrd, {});
-  kernel.machine.powerOn();
-  await kernel.ready();
-  await callJson(kernel, 'bench-loader time hello'); // loads the loader itself, and warms the path
-  const times: number[] = [];
-  for (let run = 0; run < runs; run++) {
-    collectGarbage();
-    times.push((await callJson<{ load: number }>(kernel, `bench-loader time generated-${Math.floor(((run + 1) * count) / (runs + 1))}`)).load);
-  }
-  await kernel.halt();
-  return median(times);
-}
-
 /** The ramdisk unpacked with GNU cpio and packed again as a user would: sorted, with "." and the directories. */
 function repackedWithCpio(initrd: Uint8Array, root: string): Uint8Array {
   const tree = path.join(root, 'unpacked');
@@ -78,51 +56,82 @@ function repackedWithCpio(initrd: Uint8Array, root: string): Uint8Array {
   return shell('find . | LC_ALL=C sort | cpio -o -H newc --quiet');
 }
 
-interface Measured {
+interface Ramdisk {
   count: number;
-  ramdiskBytes: number;
-  boot: { total: number; kernel: number };
-  load: number;
-  repacked?: { total: number; kernel: number };
+  image: Uint8Array;
+  initrd: Uint8Array;
 }
 
-async function measure(count: number, runs: number, repack: boolean): Promise<Measured> {
-  const root = temporaryDirectory(`boot-${count}`);
-  try {
-    const outDir = path.join(root, 'dist');
-    await build({ moduleDirs: [path.join(PROJECT_ROOT, 'modules'), BENCH_FIXTURES, ...writeModules(root, tinyModules(count))], outDir, quiet: true });
-    const image = readFileSync(path.join(outDir, 'boot.img'));
-    const initrd = readFileSync(path.join(outDir, 'initrd.cpio'));
-    const measured: Measured = { count, ramdiskBytes: initrd.length, boot: await bootSamples(image, initrd, runs), load: await loadSamples(image, initrd, count, runs) };
-    if (repack) measured.repacked = await bootSamples(image, repackedWithCpio(initrd, root), runs);
-    return measured;
-  } finally {
-    rmSync(root, { recursive: true, force: true });
+async function buildWith(count: number, root: string): Promise<Ramdisk> {
+  const outDir = path.join(root, `dist-${count}`);
+  await build({ moduleDirs: [path.join(PROJECT_ROOT, 'modules'), BENCH_FIXTURES, ...writeModules(path.join(root, `modules-${count}`), tinyModules(count))], outDir, quiet: true });
+  return { count, image: readFileSync(path.join(outDir, 'boot.img')), initrd: readFileSync(path.join(outDir, 'initrd.cpio')) };
+}
+
+/**
+ * Boots every ramdisk `runs` times, taking them in turn in each round (after one warm-up boot
+ * each: the host's emulator code is cold at first), so that a shared machine's load, which
+ * comes and goes, weighs on every case alike. Returns the medians, in the ramdisks' order.
+ */
+async function bootSamples(ramdisks: Ramdisk[], runs: number): Promise<BootSample[]> {
+  for (const { image, initrd } of ramdisks) await timeBoot(image, initrd);
+  const samples: BootSample[][] = ramdisks.map(() => []);
+  for (let run = 0; run < runs; run++) {
+    for (const [position, { image, initrd }] of ramdisks.entries()) samples[position]!.push(await timeBoot(image, initrd));
   }
+  return samples.map((each) => ({ total: median(each.map((sample) => sample.total)), kernel: median(each.map((sample) => sample.kernel)) }));
+}
+
+/**
+ * Milliseconds to look up and load a generated module, each run one not looked up before
+ * (median), from each ramdisk, one booted machine per ramdisk, taken in turn.
+ */
+async function loadSamples(ramdisks: Ramdisk[], runs: number): Promise<number[]> {
+  const kernels: TestKernel[] = [];
+  for (const { image, initrd } of ramdisks) {
+    const kernel = new TestKernel(image, initrd, {});
+    kernel.machine.powerOn();
+    await kernel.ready();
+    await callJson(kernel, 'bench-loader time hello'); // loads the loader itself, and warms the path
+    kernels.push(kernel);
+  }
+  const times: number[][] = ramdisks.map(() => []);
+  for (let run = 0; run < runs; run++) {
+    for (const [position, kernel] of kernels.entries()) {
+      collectGarbage();
+      const name = `generated-${Math.floor(((run + 1) * ramdisks[position]!.count) / (runs + 1))}`;
+      times[position]!.push((await callJson<{ load: number }>(kernel, `bench-loader time ${name}`)).load);
+    }
+  }
+  for (const kernel of kernels) await kernel.halt();
+  return times.map(median);
 }
 
 export async function bootTime({ quick }: FigureOptions): Promise<Figure> {
   const counts = quick ? [10, 100] : [10, 100, 1_000, 10_000];
-  const runs = quick ? 3 : 7;
-  const measured: Measured[] = [];
-  for (const count of counts) measured.push(await measure(count, runs, count === counts.at(-1)));
-  const [base, largest] = [measured[0]!, measured.at(-1)!];
-  const modules = (count: number) => `${count.toLocaleString('en-US')} generated modules`;
-  const mib = (bytes: number) => `${(bytes / 1024 ** 2).toFixed(2)} MiB`;
-  const rows: Row[] = [
-    ...measured.map(({ count, boot, ramdiskBytes }) =>
-      compare(`kernel boot (first line to prompt), ${modules(count)}`, boot.kernel, base.boot.kernel, 'ms', runs, `ramdisk ${mib(ramdiskBytes)}`)),
-    ...measured.map(({ count, boot, ramdiskBytes }) =>
-      compare(`powerOn to prompt, ${modules(count)}`, boot.total, base.boot.total, 'ms', runs, `firmware's share (placing ${mib(ramdiskBytes)}, compiling the kernel) ${(boot.total - boot.kernel).toFixed(1)} ms`)),
-    compare(`kernel boot after a GNU cpio repack, ${modules(largest.count)} (one walk)`, largest.repacked!.kernel, base.boot.kernel, 'ms', runs, 'baseline: the 10-module archive as the build wrote it; target ≤ 3×'),
-    compare(`powerOn to prompt after a GNU cpio repack, ${modules(largest.count)}`, largest.repacked!.total, base.boot.total, 'ms', runs, 'baseline: the 10-module archive as the build wrote it'),
-    compare(`look up and load one module, ${modules(largest.count)}`, largest.load, base.load, 'ms', runs, `baseline: the same from ${modules(base.count)}; a module not looked up before each run`),
-  ];
-  return {
-    number: 2,
-    id: 'boot-time',
-    title: 'Boot time by ramdisk size, and after a repack',
-    baseline: 'the same with 10 generated modules',
-    rows,
-  };
+  const runs = quick ? 3 : 9;
+  const root = temporaryDirectory('boot');
+  try {
+    const ramdisks: Ramdisk[] = [];
+    for (const count of counts) ramdisks.push(await buildWith(count, root));
+    const [base, largest] = [ramdisks[0]!, ramdisks.at(-1)!];
+    const repacked = { ...largest, initrd: repackedWithCpio(largest.initrd, root) };
+    const boots = await bootSamples([...ramdisks, repacked], runs);
+    const [baseBoot, repackedBoot] = [boots[0]!, boots.at(-1)!];
+    const [baseLoad, largestLoad] = await loadSamples([base, largest], runs);
+    const modules = (count: number) => `${count.toLocaleString('en-US')} generated modules`;
+    const mib = (bytes: number) => `${(bytes / 1024 ** 2).toFixed(2)} MiB`;
+    const rows: Row[] = [
+      ...ramdisks.map(({ count, initrd }, position) =>
+        compare(`kernel boot (first line to prompt), ${modules(count)}`, boots[position]!.kernel, baseBoot.kernel, 'ms', runs, `ramdisk ${mib(initrd.length)}`)),
+      ...ramdisks.map(({ count, initrd }, position) =>
+        compare(`powerOn to prompt, ${modules(count)}`, boots[position]!.total, baseBoot.total, 'ms', runs, `firmware's share (placing ${mib(initrd.length)}, compiling the kernel) ${(boots[position]!.total - boots[position]!.kernel).toFixed(1)} ms`)),
+      compare(`kernel boot after a GNU cpio repack, ${modules(largest.count)} (one walk)`, repackedBoot.kernel, baseBoot.kernel, 'ms', runs, 'baseline: the 10-module archive as the build wrote it; target ≤ 3×'),
+      compare(`powerOn to prompt after a GNU cpio repack, ${modules(largest.count)}`, repackedBoot.total, baseBoot.total, 'ms', runs, 'baseline: the 10-module archive as the build wrote it'),
+      compare(`look up and load one module, ${modules(largest.count)}`, largestLoad!, baseLoad!, 'ms', runs, `baseline: the same from ${modules(base.count)}; a module not looked up before each run`),
+    ];
+    return { number: 2, id: 'boot-time', title: 'Boot time by ramdisk size, and after a repack', baseline: 'the same with 10 generated modules', rows };
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
 }
