@@ -63,12 +63,18 @@ export const isRegularFile = (entry: CpioEntry) => (entry.mode & TYPE_BITS) === 
 
 const align4 = (value: number) => (value + 3) & ~3;
 
+/** Each byte's value as a hex digit (either case), or -1. (Marked pure so that a bundle that does not read headers leaves it out.) */
+const HEX_DIGITS = /* @__PURE__ */ (() => {
+  const digits = new Int8Array(256).fill(-1);
+  for (let digit = 0; digit < 16; digit++) digits['0123456789abcdef'.charCodeAt(digit)] = digits['0123456789ABCDEF'.charCodeAt(digit)] = digit;
+  return digits;
+})();
+
 /** The value of the 8 hex digits at `at`, or -1 if one of them is not a hex digit. */
 function hex8(memory: Uint8Array, at: number): number {
   let value = 0;
   for (let position = at; position < at + 8; position++) {
-    const code = memory[position]!;
-    const digit = code >= 48 && code <= 57 ? code - 48 : code >= 65 && code <= 70 ? code - 55 : code >= 97 && code <= 102 ? code - 87 : -1;
+    const digit = HEX_DIGITS[memory[position]!]!;
     if (digit < 0) return -1;
     value = value * 16 + digit;
   }
@@ -222,28 +228,28 @@ export class ArchiveTable {
     this.headers = offsets.length;
     this.offsets = offsets;
     this.#hashes = hashes;
-    this.#slots = new Int32Array(2 ** Math.ceil(Math.log2(offsets.length * 2 + 2))).fill(-1);
-    for (let index = 0; index < offsets.length; index++) this.#insert(index);
+    // Entries go in in archive order, each replacing an earlier entry of its name: the last one wins.
+    const slots = new Int32Array(2 ** Math.ceil(Math.log2(offsets.length * 2 + 2))).fill(-1);
+    const mask = slots.length - 1;
+    for (let index = 0; index < offsets.length; index++) {
+      const hash = hashes[index]!;
+      let slot = hash & mask;
+      for (let other = slots[slot]!; other >= 0; slot = (slot + 1) & mask, other = slots[slot]!) {
+        if (hashes[other] !== hash || this.nameOf(other) !== this.nameOf(index)) continue;
+        const name = this.nameOf(index);
+        this.superseded.add(other);
+        if (name !== CPIO_TRAILER && name !== '') this.replaced.push(name);
+        break;
+      }
+      slots[slot] = index;
+    }
+    this.#slots = slots;
   }
 
   /** The name of the entry at `offsets[index]`, as a path. */
   nameOf(index: number): string {
     const at = this.base + this.offsets[index]!;
     return asPath(decodeUtf8(this.memory, at + HEADER_SIZE, at + HEADER_SIZE + hex8(this.memory, at + 94) - 1));
-  }
-
-  #insert(index: number): void {
-    const mask = this.#slots.length - 1;
-    let slot = this.#hashes[index]! & mask;
-    for (; this.#slots[slot]! >= 0; slot = (slot + 1) & mask) {
-      const other = this.#slots[slot]!;
-      if (this.#hashes[other] !== this.#hashes[index] || this.nameOf(other) !== this.nameOf(index)) continue;
-      const name = this.nameOf(index);
-      this.superseded.add(other);
-      if (name !== CPIO_TRAILER && name !== '') this.replaced.push(name);
-      break;
-    }
-    this.#slots[slot] = index;
   }
 
   /** The last entry named `name` (a path as asPath gives it), every header field checked; null if there is none. */

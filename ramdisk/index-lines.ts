@@ -69,9 +69,9 @@ export class IndexLines {
     return Number.isSafeInteger(offset) ? offset : undefined;
   }
 
+  /** Where the line holding `position` starts, `floor` (a line's start) at the earliest. */
   #lineStart(position: number, floor: number): number {
-    while (position > floor && this.bytes[position - 1] !== NEWLINE) position--;
-    return position;
+    return position <= floor ? floor : Math.max(floor, this.bytes.lastIndexOf(NEWLINE, position - 1) + 1);
   }
 
   #lineEnd(start: number): number {
