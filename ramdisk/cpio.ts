@@ -186,15 +186,14 @@ function resolvedHash(memory: Uint8Array, start: number, end: number): number {
 /** The hash of a name as a path (asPath), in one pass over its bytes; leading "./" and "/" are skipped in place. */
 function pathHash(memory: Uint8Array, start: number, end: number): number {
   while (memory[start] === 0x2f || (memory[start] === 0x2e && memory[start + 1] === 0x2f)) start += memory[start] === 0x2f ? 1 : 2;
+  if (memory[start] === 0x2e && start < end) return resolvedHash(memory, start, end);
   let hash = 0x811c9dc5 | 0;
-  let previous = 0x2f;
   for (let at = start; at < end; at++) {
     const byte = memory[at]!;
-    if (previous === 0x2f && (byte === 0x2f || byte === 0x2e)) return resolvedHash(memory, start, end);
+    if (byte === 0x2f && (at + 1 === end || memory[at + 1] === 0x2f || memory[at + 1] === 0x2e)) return resolvedHash(memory, start, end);
     hash = imul(hash ^ byte, 16777619);
-    previous = byte;
   }
-  return previous === 0x2f && end > start ? resolvedHash(memory, start, end) : hash;
+  return hash;
 }
 
 /**
