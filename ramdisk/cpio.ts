@@ -70,15 +70,11 @@ const HEX_DIGITS = /* @__PURE__ */ (() => {
   return digits;
 })();
 
-/** The value of the 8 hex digits at `at`, or -1 if one of them is not a hex digit. */
+/** The value of the 8 hex digits at `at`, or -1 if one of them is not a hex digit (unrolled: the walk runs it 40,000 times in code not yet optimized). */
 function hex8(memory: Uint8Array, at: number): number {
-  let value = 0;
-  for (let position = at; position < at + 8; position++) {
-    const digit = HEX_DIGITS[memory[position]!]!;
-    if (digit < 0) return -1;
-    value = value * 16 + digit;
-  }
-  return value;
+  const high = (HEX_DIGITS[memory[at]!]! << 12) | (HEX_DIGITS[memory[at + 1]!]! << 8) | (HEX_DIGITS[memory[at + 2]!]! << 4) | HEX_DIGITS[memory[at + 3]!]!;
+  const low = (HEX_DIGITS[memory[at + 4]!]! << 12) | (HEX_DIGITS[memory[at + 5]!]! << 8) | (HEX_DIGITS[memory[at + 6]!]! << 4) | HEX_DIGITS[memory[at + 7]!]!;
+  return (high | low) < 0 ? -1 : high * 65536 + low;
 }
 
 /** First bytes of the compressed formats Linux unpacks an initramfs from. */
