@@ -173,23 +173,10 @@ function fnv1a(bytes: Uint8Array, start: number, end: number): number {
   return hash;
 }
 
-/** The hash of a name resolved as text (asPath): for names with an empty part, a part starting with ".", or a trailing "/". */
+/** The hash of a name resolved as text (asPath): for names with an empty part, a part starting with ".", or a trailing "/" (the walk hashes plain names as they are). */
 function resolvedHash(memory: Uint8Array, start: number, end: number): number {
   const path = encodeUtf8(asPath(decodeUtf8(memory, start, end)));
   return fnv1a(path, 0, path.length);
-}
-
-/** The hash of a name as a path (asPath), in one pass over its bytes; leading "./" and "/" are skipped in place. */
-function pathHash(memory: Uint8Array, start: number, end: number): number {
-  while (memory[start] === 0x2f || (memory[start] === 0x2e && memory[start + 1] === 0x2f)) start += memory[start] === 0x2f ? 1 : 2;
-  if (memory[start] === 0x2e && start < end) return resolvedHash(memory, start, end);
-  let hash = 0x811c9dc5 | 0;
-  for (let at = start; at < end; at++) {
-    const byte = memory[at]!;
-    if (byte === 0x2f && (at + 1 === end || memory[at + 1] === 0x2f || memory[at + 1] === 0x2e)) return resolvedHash(memory, start, end);
-    hash = imul(hash ^ byte, 16777619);
-  }
-  return hash;
 }
 
 /**
@@ -285,17 +272,42 @@ export function latestEntries(table: ArchiveTable): { entries: CpioEntry[]; unre
   return { entries, unreadable };
 }
 
-/** Walks every header of every archive in memory[base, base + length) once. */
+/**
+ * Walks every header of every archive in memory[base, base + length) once. This loop is what a
+ * repacked ramdisk's boot waits for, run in a fresh realm where it is not yet optimized, and
+ * there every call costs: so it does the common case itself — a header frame() would accept,
+ * the FNV-1a hash of a plain name, leading "./" and "/" skipped — and calls out only for what
+ * is rare: frame() to say what is wrong with a header, resolvedHash() for a name to resolve as
+ * text, skipPadding() between archives.
+ */
 export function walkArchive(memory: Uint8Array, base = 0, length = memory.length - base): ArchiveTable {
   const offsets: number[] = [];
   const hashes: number[] = [];
   let damage: RamdiskError | null = null;
   try {
     for (let at = skipPadding(memory, base, length, 0); at !== null; ) {
-      const { nameEnd, size } = frame(memory, base, length, at);
+      const header = base + at;
+      const nameSize = hex8(memory, header + 94);
+      const size = hex8(memory, header + 54);
+      const nameEnd = at + HEADER_SIZE + nameSize - 1;
+      const well = at + HEADER_SIZE <= length && memory[header] === 0x30 && memory[header + 1] === 0x37 && memory[header + 2] === 0x30 && memory[header + 3] === 0x37 &&
+        memory[header + 4] === 0x30 && (memory[header + 5] === 0x31 || memory[header + 5] === 0x32) && nameSize > 0 && size >= 0 && nameEnd < length &&
+        memory[base + nameEnd] === 0 && align4(nameEnd + 1) + size <= length;
+      if (!well) frame(memory, base, length, at);
+      let start = header + HEADER_SIZE;
+      const end = base + nameEnd;
+      while (memory[start] === 0x2f || (memory[start] === 0x2e && memory[start + 1] === 0x2f)) start += memory[start] === 0x2f ? 1 : 2;
+      let hash = 0x811c9dc5 | 0;
+      let plain = memory[start] !== 0x2e || start === end;
+      for (let position = start; plain && position < end; position++) {
+        const byte = memory[position]!;
+        plain = byte !== 0x2f || (position + 1 < end && memory[position + 1] !== 0x2f && memory[position + 1] !== 0x2e);
+        hash = imul(hash ^ byte, 16777619);
+      }
       offsets.push(at);
-      hashes.push(pathHash(memory, base + at + HEADER_SIZE, base + nameEnd));
-      at = skipPadding(memory, base, length, align4(align4(nameEnd + 1) + size));
+      hashes.push(plain ? hash : resolvedHash(memory, start, end));
+      const next = align4(align4(nameEnd + 1) + size);
+      at = next < length && memory[base + next] !== 0 ? next : skipPadding(memory, base, length, next);
     }
   } catch (error) {
     if (!(error instanceof RamdiskError)) throw error;
