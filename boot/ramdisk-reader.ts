@@ -25,6 +25,8 @@ export class Ramdisk implements ModuleSource {
   readonly #log: KernelLog;
   /** Every header, once walked; null while the build's hints hold. */
   #table: ArchiveTable | null = null;
+  /** Names given twice that the log has said so of. */
+  readonly #toldTwice = new Set<string>();
 
   constructor(
     memory: Uint8Array,
@@ -55,10 +57,8 @@ export class Ramdisk implements ModuleSource {
     if (this.#table) return;
     const table = walkArchive(this.#memory, this.start, this.length);
     this.#table = table;
-    const { replaced, damage } = table;
-    const replacements = replaced.length > 0 ? `, ${replaced.length} replaced by a later entry of the same name (${replaced[0]}${replaced.length > 1 ? ', …' : ''})` : '';
-    const stopped = damage ? `; the rest is not read: ${damage.message}` : '';
-    this.#log.printk(`ramdisk: the index's offsets do not fit this archive (${reason}): walked its ${table.headers} headers${replacements}${stopped}`);
+    const stopped = table.damage ? `; the rest is not read: ${table.damage.message}` : '';
+    this.#log.printk(`ramdisk: the index's offsets do not fit this archive (${reason}): walked its ${table.headers} headers${stopped}`);
   }
 
   /** Where a walk stopped at damage (null: no walk, or none). */
@@ -66,14 +66,22 @@ export class Ramdisk implements ModuleSource {
     return this.#table?.damage ?? null;
   }
 
-  /** The last entry named `name`: the one at `hint` while hints hold, else from the table. */
+  /**
+   * The last entry named `name`: the one at `hint` while hints hold, else from the table. A
+   * name more than one entry gives is said once in the kernel log (the last entry counts).
+   */
   find(name: string, hint?: number): CpioEntry | null {
     if (!this.#table) {
       const entry = this.headerAt(hint);
       if (entry?.name === name) return entry;
       this.walk(hint === undefined ? `the index gives no offset for ${name}` : `no header of ${name} at ${hint}`);
     }
-    return this.#table!.find(name);
+    const found = this.#table!.find(name);
+    if (found && found.entries > 1 && !this.#toldTwice.has(name)) {
+      this.#toldTwice.add(name);
+      this.#log.printk(`ramdisk: ${name} is given by ${found.entries} entries: the last one, at offset ${found.entry.offset}, counts`);
+    }
+    return found?.entry ?? null;
   }
 
   /**
