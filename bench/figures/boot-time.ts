@@ -69,15 +69,18 @@ async function buildWith(count: number, root: string): Promise<Ramdisk> {
 }
 
 /**
- * Boots every ramdisk `runs` times, taking them in turn in each round (after one warm-up boot
- * each: the host's emulator code is cold at first), so that a shared machine's load, which
- * comes and goes, weighs on every case alike. Returns the medians, in the ramdisks' order.
+ * Boots every ramdisk `runs` times, taking them in turn in each round, every other round
+ * backwards (after one warm-up boot each: the host's emulator code is cold at first), so that
+ * a shared machine's load, which comes and goes, weighs on every case alike. Returns the
+ * medians, in the ramdisks' order.
  */
 async function bootSamples(ramdisks: Ramdisk[], runs: number): Promise<BootSample[]> {
   for (const { image, initrd } of ramdisks) await timeBoot(image, initrd);
   const samples: BootSample[][] = ramdisks.map(() => []);
   for (let run = 0; run < runs; run++) {
-    for (const [position, { image, initrd }] of ramdisks.entries()) samples[position]!.push(await timeBoot(image, initrd));
+    // Every other round runs backwards, so that no case always follows the same one.
+    const order = [...ramdisks.keys()];
+    for (const position of run % 2 ? order.reverse() : order) samples[position]!.push(await timeBoot(ramdisks[position]!.image, ramdisks[position]!.initrd));
   }
   return samples.map((each) => ({ total: median(each.map((sample) => sample.total)), kernel: median(each.map((sample) => sample.kernel)) }));
 }
@@ -109,7 +112,7 @@ async function loadSamples(ramdisks: Ramdisk[], runs: number): Promise<number[]>
 
 export async function bootTime({ quick }: FigureOptions): Promise<Figure> {
   const counts = quick ? [10, 100] : [10, 100, 1_000, 10_000];
-  const runs = quick ? 3 : 9;
+  const runs = quick ? 3 : 25;
   const root = temporaryDirectory('boot');
   try {
     const ramdisks: Ramdisk[] = [];
