@@ -8,8 +8,9 @@
  * boot-only init section (boot/init.ts), behind a header with their sha256; the image must
  * fit the budget. Each module version is bundled on its own (build/module-bundle.ts), the
  * versions of a module are sorted and the default marked (build/module-folders.ts), every
- * import is checked against what its module exports (build/import-check.ts), and everything
- * is packed into a cpio newc archive, index first (build/ramdisk-pack.ts).
+ * import is checked against what its module exports (build/import-check.ts), each record is
+ * signed (build/module-signing.ts), and everything is packed into a cpio newc archive, index
+ * first (build/ramdisk-pack.ts).
  */
 import * as realFs from 'node:fs';
 import path from 'node:path';
@@ -18,7 +19,7 @@ import { bundle, BuildError } from './build/esbuild-bundle.ts';
 import { checkImports } from './build/import-check.ts';
 import { buildModule, type BuiltModule } from './build/module-bundle.ts';
 import { markDefaults, moduleFolders } from './build/module-folders.ts';
-import { publicKeyHex } from './build/module-signing.ts';
+import { publicKeyHex, signRecord } from './build/module-signing.ts';
 import { PROJECT_ROOT } from './build/paths.ts';
 import { packRamdisk } from './build/ramdisk-pack.ts';
 import { writeBootImage } from './emulator/boot-image.ts';
@@ -26,7 +27,7 @@ import { readArguments } from './scripts/arguments.ts';
 
 export { BuildError, PROJECT_ROOT, type BuiltModule };
 /** The base image budget: text and init sections together, minified. */
-export const BASE_IMAGE_BUDGET = 24 * 1024;
+export const BASE_IMAGE_BUDGET = 30 * 1024;
 
 /** The file-system calls the build writes with: node:fs, or a memfs volume's fs. */
 export interface OutputFs {
@@ -94,6 +95,7 @@ export async function build(options: BuildOptions = {}): Promise<BuildResult> {
   const [base, built] = await Promise.all([buildBaseImage(options.baseImageBudget ?? BASE_IMAGE_BUDGET), inBatches(moduleFolders(moduleDirs), buildModule)]);
   const modules = markDefaults(built);
   checkImports(modules.map(({ record }) => record));
+  for (const { record } of modules) record.signature = signRecord(record);
   const etcModules = options.etcModules
     ? options.etcModules.map((name) => `${name}\n`).join('')
     : realFs.readFileSync(path.join(PROJECT_ROOT, 'initrd/etc/modules'), 'utf8');

@@ -1,39 +1,33 @@
 /*
  * The resident kernel: the state every part of the base kernel shares, created once at boot.
  *
- * It holds the machine, the kernel log, the frame allocator, the ramdisk and its module index,
- * the command-line parameters, the loader and the reclaim monitor, and finds index records.
+ * It holds the machine, the kernel log, the frame allocator, the ramdisk and the module
+ * records read from its index, the command-line parameters, the loader and the reclaim
+ * monitor, and finds records.
  */
 import type { BootInfo, MachineInterface } from '../emulator/machine-interface.ts';
 import type { ModuleRecord } from '../ramdisk/module-index.ts';
 import { FrameAllocator, type FrameOwner } from './frame-allocator.ts';
 import { KernelLog, messageOf } from './kernel-log.ts';
-import { ModuleError, ModuleLoader } from './loader.ts';
-import { RamdiskReader } from './ramdisk-reader.ts';
+import { ModuleLoader } from './loader.ts';
+import { ModuleRecords } from './module-records.ts';
+import { Ramdisk } from './ramdisk-reader.ts';
 import { ReclaimMonitor } from './reclaim-monitor.ts';
 import { connectStubs } from './stubs.ts';
-
-/** A place module bundles can be read from: the boot ramdisk, or memory a module filled. */
-export interface ModuleSource {
-  /** The bytes of `record`'s bundle (checked by the loader against the record's size and hash). */
-  moduleBytes(record: ModuleRecord): Uint8Array;
-}
 
 export class Kernel {
   /** Physical memory (the firmware allocates it in the kernel's realm). */
   readonly memory: Uint8Array;
   readonly log: KernelLog;
   readonly frames: FrameAllocator;
-  readonly ramdisk: RamdiskReader;
-  /** Module records by name, every version the ramdisk holds. Filled by the boot code. */
-  readonly index = new Map<string, ModuleRecord[]>();
+  readonly ramdisk: Ramdisk;
+  /** Every module version the ramdisk's index holds (read as they are asked for), and those added since boot. */
+  readonly records: ModuleRecords;
   readonly params = new Map<string, string>();
   /** Parameters already said to be invalid (numberParam says so once). */
   readonly badParams = new Set<string>();
   /** Modules that loaded without a valid signature: the kernel is tainted (Linux's flag E). */
   readonly tainted = new Set<string>();
-  /** Where a record's bundle lives when it is not in the boot ramdisk (sent by the dev loop). */
-  readonly sources = new WeakMap<ModuleRecord, ModuleSource>();
   readonly loader = new ModuleLoader(this);
   readonly reclaim = new ReclaimMonitor(this);
   /** The frames of the boot-only code, freed once boot is over. */
@@ -60,21 +54,18 @@ export class Kernel {
       if (region.kind === 'kernel-init') initOwner = owner;
     }
     this.initOwner = initOwner!;
-    this.ramdisk = new RamdiskReader(this.memory, bootInfo.ramdisk.start, bootInfo.ramdisk.length);
+    this.ramdisk = new Ramdisk(this.memory, this.log, bootInfo.ramdisk.start, bootInfo.ramdisk.length);
+    this.records = new ModuleRecords(this.ramdisk);
   }
 
-  /** All versions of a module in the ramdisk. */
+  /** All versions of a module, oldest first (records.versions). */
   findRecords(name: string): ModuleRecord[] {
-    return this.index.get(name) ?? [];
+    return this.records.versions(name);
   }
 
-  /** The record for `name` at `version`, or its default version. */
+  /** The record for `name` at `version`, or its default version (records.find). */
   findRecord(name: string, version?: string, wantedBy?: string): ModuleRecord {
-    const records = this.findRecords(name);
-    const record = version ? records.find((candidate) => candidate.version === version) : (records.find((candidate) => candidate.default) ?? records[0]);
-    if (record) return record;
-    const what = version && records.length > 0 ? `version ${version} of module ${name}` : `module ${name}`;
-    throw new ModuleError(`${what} not found in the ramdisk${wantedBy ? ` (needed by ${wantedBy})` : ''}`);
+    return this.records.find(name, version, wantedBy);
   }
 }
 

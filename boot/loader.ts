@@ -3,8 +3,9 @@
  *
  * load(name): resolve the dependencies from the index (depth first, refusing cycles and
  * missing modules), then for each module not yet loaded: allocate text frames owned by it,
- * copy its bundle from the ramdisk into them, check the sha256 of the copied bytes and their
- * signature (unsigned: a warning and a tainted kernel; with module.sig_enforce=1, refused), compile
+ * copy its bundle from the ramdisk into them, check the sha256 of the copied bytes against its
+ * index record and the record's signature, which covers that sha256 (unsigned: a warning and a
+ * tainted kernel; with module.sig_enforce=1, refused), compile
  * *from those frames* as a function (never import(): FACTS.md), link its `keel:*` imports to
  * stubs (refusing a symbol the loaded version of the dependency does not export: after a
  * swap, that may not be the version the build checked against), run its `init`. A failure at
@@ -23,8 +24,8 @@
  * and ask the reclaim monitor to check that the host engine collected it.
  */
 import { FRAME_SIZE } from '../emulator/machine-interface.ts';
-import type { ModuleRecord } from '../ramdisk/module-index.ts';
-import { decodeUtf8 } from '../ramdisk/utf8.ts';
+import { isModuleName, isVersion, modulePath, signedText, type ModuleRecord } from '../ramdisk/module-index.ts';
+import { decodeUtf8, encodeUtf8 } from '../ramdisk/utf8.ts';
 import { framesFor } from './frame-allocator.ts';
 import { createKernelApi } from './kernel-api.ts';
 import { messageOf } from './kernel-log.ts';
@@ -41,6 +42,13 @@ export class ModuleError extends Error {
 declare const MODULE_SIGNING_KEY: string;
 
 const NativePromise = Promise;
+
+/**
+ * Where stack traces say a module's code is. It is the one piece of text compiled with a
+ * module's code that the bundle does not hold, so it is made only of a name and a version
+ * checked here (letters, digits, dashes, dots, plus): no text of the index can end the comment.
+ */
+const sourceUrl = (record: ModuleRecord) => (isModuleName(record.name) && isVersion(record.version) ? `keel:${modulePath(record.name, record.version)}` : 'keel:module');
 
 export class ModuleLoader {
   readonly modules = new Map<string, LoadedModule>();
@@ -142,20 +150,21 @@ export class ModuleLoader {
   }
 
   #loadOne(record: ModuleRecord, register = true): LoadedModule {
-    const { frames, ramdisk, machine, memory } = this.#kernel;
+    const { frames, machine, memory } = this.#kernel;
     const module = new LoadedModule(record, frames.createOwner('text', record.name), frames.createOwner('data', record.name));
     if (register) this.modules.set(record.name, module);
     machine.watchdog.name(module.id, record.name);
     try {
-      const bundle = (this.#kernel.sources.get(record) ?? ramdisk).moduleBytes(record);
+      const bundle = this.#kernel.records.sourceOf(record).bundle(record);
       // Its frames are sized by the record: a bundle of another size must not be copied into them.
-      if (bundle.length !== record.size) throw new ModuleError(`${record.path}: the bundle is ${bundle.length} bytes, the index says ${record.size}`);
-      const start = frames.allocate(framesFor(record.size), module.textOwner) * FRAME_SIZE;
+      if (bundle.length !== record.size) throw new ModuleError(`${record.path} is ${bundle.length} bytes, the index says ${record.size}`);
+      const first = frames.allocate(framesFor(record.size), module.textOwner);
+      const start = first * FRAME_SIZE;
       memory.set(bundle, start);
       const text = memory.subarray(start, start + record.size);
       const sha256 = machine.crypto.sha256(text);
       if (sha256 !== record.sha256) throw new ModuleError(`${record.path}: sha256 does not match the index`);
-      if (!machine.crypto.verify(MODULE_SIGNING_KEY, text, record.signature ?? '')) {
+      if (!machine.crypto.verify(MODULE_SIGNING_KEY, encodeUtf8(signedText(record)), record.signature ?? '')) {
         const failure = 'module verification failed: signature and/or required key missing';
         if (this.#kernel.params.get('module.sig_enforce') === '1') throw new ModuleError(failure);
         this.#kernel.tainted.add(record.name);
@@ -192,7 +201,7 @@ export class ModuleLoader {
   /** Compiles the module's code, runs it with its imports resolved to stubs, then its init (whose result it returns). */
   #link(module: LoadedModule, source: string): unknown {
     const { record } = module;
-    const factory = new Function('require', 'module', 'exports', `${source}\n//# sourceURL=keel:${record.path}`);
+    const factory = new Function('require', 'module', 'exports', `${source}\n//# sourceURL=${sourceUrl(record)}`);
     module.codeObjects.push(factory);
     const require = (specifier: string) => {
       const name = specifier.startsWith('keel:') ? specifier.slice(5) : undefined;

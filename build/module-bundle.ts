@@ -10,9 +10,8 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as esbuild from 'esbuild';
-import { modulePath, type ModuleRecord } from '../ramdisk/module-index.ts';
+import { checkRecord, IndexError, isModuleName, isVersion, modulePath, type ModuleRecord } from '../ramdisk/module-index.ts';
 import { bundle, BuildError } from './esbuild-bundle.ts';
-import { signModule } from './module-signing.ts';
 import { PROJECT_ROOT } from './paths.ts';
 
 /** keel's release (the project's version), which modules may read as KEEL_RELEASE (uname -r). */
@@ -80,8 +79,8 @@ function mergeImports(into: Record<string, string[]>, from: Record<string, strin
 export async function buildModule(directory: string): Promise<BuiltModule & { markedDefault: boolean }> {
   const manifestPath = path.join(directory, 'package.json');
   const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as ModulePackage;
-  if (!/^[a-z][a-z0-9-]*$/.test(manifest.name ?? '') || !/^\d+\.\d+\.\d+/.test(manifest.version ?? '')) {
-    throw new BuildError(`${manifestPath}: needs a name (lower case, digits, dashes) and a version (1.2.3)`);
+  if (!isModuleName(manifest.name) || !isVersion(manifest.version)) {
+    throw new BuildError(`${manifestPath}: needs a name (lower case letters, digits, dashes) and a version (1.2.3)`);
   }
   if (RESERVED_MODULE_NAMES.has(manifest.name)) throw new BuildError(`${manifestPath}: the name ${manifest.name} is reserved (keel:${manifest.name} is the kernel's own API)`);
   const local = (specifier: string) => (specifier.startsWith('.') ? path.resolve(directory, specifier) : specifier);
@@ -99,7 +98,9 @@ export async function buildModule(directory: string): Promise<BuiltModule & { ma
   const [commonjs, esm] = await Promise.all([bundle(entry, { ...options, format: 'cjs' }), bundle(entry, { ...options, format: 'esm' })]);
   const imports = mergeImports(importedSymbols(esm.text), await sourceImports(esm.metafile));
   const keelImports = Object.values(commonjs.metafile.outputs)[0]!.imports.filter((item) => item.path.startsWith('keel:'));
-  const depends = [...new Set(keelImports.map((item) => item.path.slice(5)))].filter((name) => name !== 'kernel');
+  // A module its source imports from is a dependency, even where esbuild dropped an unused import:
+  // the import check then says what is wrong with it.
+  const depends = [...new Set([...keelImports.map((item) => item.path.slice(5)), ...Object.keys(imports)])].filter((name) => name !== 'kernel');
   const record: ModuleRecord = {
     name: manifest.name,
     version: manifest.version,
@@ -107,12 +108,16 @@ export async function buildModule(directory: string): Promise<BuiltModule & { ma
     path: modulePath(manifest.name, manifest.version),
     size: commonjs.code.length,
     sha256: createHash('sha256').update(commonjs.code).digest('hex'),
-    signature: signModule(commonjs.code),
     depends,
     imports,
     exports: Object.values(esm.metafile.outputs)[0]!.exports,
     default: false,
-    offset: 0,
   };
+  try {
+    checkRecord(record, manifestPath);
+  } catch (error) {
+    if (error instanceof IndexError) throw new BuildError(`${error.message}: the kernel would refuse this record`);
+    throw error;
+  }
   return { record, code: commonjs.code, markedDefault: manifest.keel?.default === true };
 }

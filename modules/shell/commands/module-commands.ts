@@ -3,7 +3,7 @@
  * (-r), insmod (one bundle by its path, no dependencies resolved) and rmmod.
  */
 import { loadModule, printk, unloadModule } from 'keel:kernel';
-import { moduleIndex, modules, taintedBy, type ModuleDescription, type ModuleStatus } from 'keel:sysinfo';
+import { moduleVersions, modules, taintedBy, type ModuleDescription, type ModuleStatus } from 'keel:sysinfo';
 import { expectOperands, parseOptions, UsageError } from '../options.ts';
 import { print, printError } from '../print.ts';
 import { visibleText } from '../../../ramdisk/visible-text.ts';
@@ -17,6 +17,15 @@ export function checkVersion(version: string | undefined, usage: string): void {
   if (version !== undefined && !VERSION_PATTERN.test(version)) throw new UsageError(`'${version}' is not a version such as 1.0.0 (usage: ${usage})`);
 }
 
+/** The versions the index gives `name`; none if its records do not read (the load then says what is wrong with them). */
+function versionsOrNone(name: string): string[] {
+  try {
+    return moduleVersions(name).map((record) => record.version);
+  } catch {
+    return [];
+  }
+}
+
 /** The "Used by" column: count, then users; [permanent] and [Zombie] as Linux marks states. */
 function usedBy(status: ModuleStatus): string {
   if (status.state === 'Zombie') return '- [Zombie]';
@@ -28,7 +37,7 @@ const loadedStatus = (name: string) => modules().find((status) => status.name ==
 
 /** The version asked for; else the loaded version of a module, else the version modprobe would load. */
 function describe(name: string, version?: string): ModuleDescription | undefined {
-  const versions = moduleIndex().filter((record) => record.name === name);
+  const versions = moduleVersions(name);
   if (version !== undefined) return versions.find((record) => record.version === version);
   const loaded = loadedStatus(name);
   return versions.find((record) => record.version === loaded?.version) ?? versions.find((record) => record.default) ?? versions[0];
@@ -46,7 +55,7 @@ function unload(name: string): void {
  */
 function removeWithDependencies(name: string): void {
   const loadedVersion = modules().find((status) => status.name === name)?.version;
-  const record = moduleIndex().find((candidate) => candidate.name === name && candidate.version === loadedVersion);
+  const record = moduleVersions(name).find((candidate) => candidate.version === loadedVersion);
   unload(name);
   for (const dependency of record?.depends ?? []) {
     const status = modules().find((candidate) => candidate.name === dependency && candidate.state === 'Live');
@@ -59,9 +68,8 @@ function removeWithDependencies(name: string): void {
  * them in the kernel log ("Unknown symbol") — insmod loads no dependency for you.
  */
 function unknownSymbols(record: ModuleDescription): string[] {
-  const loaded = moduleIndex().filter((candidate) => loadedStatus(candidate.name)?.version === candidate.version);
   return record.depends.flatMap((dependency) => {
-    const provider = loaded.find((candidate) => candidate.name === dependency);
+    const provider = moduleVersions(dependency).find((candidate) => loadedStatus(dependency)?.version === candidate.version);
     const wanted = record.imports[dependency] ?? ['*'];
     if (!provider) return wanted.map((symbol) => (symbol === '*' ? `keel:${dependency}` : symbol));
     return wanted.filter((symbol) => symbol !== '*' && !provider.exports.includes(symbol));
@@ -117,7 +125,7 @@ export const moduleCommands: Record<string, Command> = {
       else expectOperands(operands, 1, 2, this.usage);
       const [name, version] = operands as [string, string | undefined];
       if (!remove) checkVersion(version, this.usage);
-      const versions = moduleIndex().filter((record) => record.name === name).map((record) => record.version);
+      const versions = version === undefined ? [] : versionsOrNone(name);
       if (!remove && version !== undefined && versions.length > 0 && !versions.includes(version)) {
         printError(`modprobe: ERROR: could not insert '${name}': version ${version} of module ${name} not found in the ramdisk (it has ${versions.join(', ')})`);
         return 1;
@@ -142,7 +150,8 @@ export const moduleCommands: Record<string, Command> = {
       const { operands } = parseOptions(args, {});
       expectOperands(operands, 1, 1, this.usage);
       const path = operands[0]!;
-      const record = moduleIndex().find((candidate) => candidate.path === path.replace(/^\/+/, ''));
+      const [, module = '', version] = /^\/*lib\/modules\/([^/]+)\/([^/]+)\.js$/.exec(path) ?? [];
+      const record = moduleVersions(module).find((candidate) => candidate.version === version);
       if (!record) {
         printError(`insmod: ERROR: could not load module ${path}: No such file or directory`);
         return 1;
