@@ -10,6 +10,7 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../build.ts';
+import { writeCpio } from '../ramdisk/cpio-writer.ts';
 import { bootKernel, frameCounts, type TestKernel } from './harness.ts';
 
 const HOSTILE_MODULES = path.join(PROJECT_ROOT, 'test/fixtures/hostile-modules');
@@ -163,5 +164,21 @@ describe('text from the ramdisk with control characters in it', () => {
   it('cat of a file holding control characters shows them, keeping its lines and tabs', async () => {
     await kernel.run('call evil-text writeEvilFile');
     expect(await kernel.run('cat /tmp/evil')).toBe('first^[[2J line\nsecond\tline^G\n');
+  });
+});
+
+describe('a file name with control characters in it, appended to the ramdisk', () => {
+  it('ls shows it as cat -v would, and completion never offers it', async () => {
+    const appended = writeCpio([{ name: 'etc/evil\u001b[2J\nforged', data: new TextEncoder().encode('x') }]);
+    const kernel = await bootKernel({ tamper: (files) => (files.initrd = new Uint8Array(Buffer.concat([files.initrd, appended]))) });
+    try {
+      const listing = await kernel.run('ls /etc');
+      expect(listing).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
+      expect(listing).toContain('evil^[[2J^Jforged');
+      const [candidates] = await kernel.machine.console.complete('cat /etc/e');
+      expect(candidates.some((candidate) => candidate.includes('\u001b'))).toBe(false);
+    } finally {
+      await kernel.halt();
+    }
   });
 });
