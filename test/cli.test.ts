@@ -8,14 +8,10 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSyn
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NODE_FLAGS, runCli, type CliRun } from './cli-process.ts';
 import { PROJECT_ROOT } from '../build.ts';
 import { writeBuild } from './harness.ts';
 
-interface CliRun {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 const tempDirs: string[] = [];
 let dist: string;
@@ -26,19 +22,8 @@ function tempDir(label: string): string {
   return dir;
 }
 
-const NODE_FLAGS = ['--expose-gc', '--experimental-vm-modules', '--import', 'tsx'];
 
-/** Runs the CLI with the project root as cwd; `args` come after `emulator/cli.ts`. */
-function cli(args: string[], nodeFlags = NODE_FLAGS): CliRun {
-  const result = spawnSync(process.execPath, [...nodeFlags, 'emulator/cli.ts', ...args], {
-    cwd: PROJECT_ROOT,
-    encoding: 'utf8',
-    timeout: 60_000,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  if (result.error) throw result.error;
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+const cli = runCli;
 
 const exec = (commands: string, dir = dist, extra: string[] = []) => cli(['--dist', dir, ...extra, '--exec', commands]);
 
