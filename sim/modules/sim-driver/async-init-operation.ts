@@ -1,5 +1,6 @@
 /*
- * The async-init operation: loads a fixture not loaded, with an async init injected in one
+ * The async-init operation: loads a fixture not loaded (unloading first, now and then, those
+ * that nothing uses, to make room for a load of a whole chain), with an async init injected in one
  * module of the load — one that rejects after an await (async-init: the load fails as a throw
  * fails it, everything it took given back, an oops of <module>.init) or one that finishes after
  * it (slow-init) — now and then with a self-unload or self-request in the same init. It loads
@@ -14,8 +15,8 @@
 import { loadModule, requestModule, unloadModule, type ModuleRecord } from 'keel:kernel';
 import type { FaultKind } from 'keel:sim-control';
 import { swap } from 'keel:swap';
-import { armAll, checkAnswers, FAULT_MESSAGES, reports, struck, type Fault } from './injected-faults.ts';
-import { answersFor, attempt, FAULTY, faultsIn, keepHelperHolds } from './lifecycle.ts';
+import { answersFor, armAll, checkAnswers, FAULT_MESSAGES, FAULTY, faultsIn, keepHelperHolds, reports, struck, type Fault } from './injected-faults.ts';
+import { attempt, unloadUnused } from './lifecycle.ts';
 import { additionsFor, attemptLoad, framesNeeded, judgeLoad, loaderGap, planLoad, refusedLoad, withHelper, type Attempt, type LoadPlan } from './transitions.ts';
 import { Violation } from './violation.ts';
 import type { World } from './world.ts';
@@ -101,8 +102,10 @@ function probeLoading(world: World, name: string, kind: FaultKind, plan: LoadPla
 
 export async function asyncInitOperation(world: World): Promise<string> {
   const { random, kernel } = world;
+  // Most fixtures are loaded most of the time: make room for a load now and then, often for a chain of them.
+  const cleared = FAULTY.every((name) => world.loaded(name)) || random.chance(0.3) ? unloadUnused(world, FAULTY, random.chance(0.6)) : [];
   const absent = FAULTY.filter((name) => !world.loaded(name));
-  if (absent.length === 0) return 'async init: every fixture is loaded';
+  if (absent.length === 0) return `async init: every fixture is loaded and in use`;
   const name = random.pick(absent);
   const version = random.chance(0.3) ? random.pick(kernel.findRecords(name)).version : undefined;
   const plain = additionsFor(world, kernel.findRecord(name, version));
@@ -112,7 +115,7 @@ export async function asyncInitOperation(world: World): Promise<string> {
   if (random.chance(0.3)) faults.push(...faultsIn(module, [random.pick<FaultKind>(['self-unload', 'self-request'])]));
   const additions = faults.some((fault) => fault.kind === 'self-request') ? withHelper(world, plain) : plain;
   const byRequest = version === undefined && random.chance(0.3);
-  const label = `${byRequest ? 'request' : 'load'} ${name}${version ? ` ${version}` : ''} (${faults.map((fault) => `${fault.kind} of ${fault.module}`).join(', ')})`;
+  const label = `${cleared.length > 0 ? `rmmod ${cleared.join(' ')}, then ` : ''}${byRequest ? 'request' : 'load'} ${name}${version ? ` ${version}` : ''} (${faults.map((fault) => `${fault.kind} of ${fault.module}`).join(', ')})`;
   const plan = planLoad(world, label, additions, kind === 'async-init' ? { module, reason: FAULT_MESSAGES['async-init']! } : undefined);
   armAll(faults);
   const first = attemptLoad(label, () => (byRequest ? world.acquire(name) : loadModule(name, version)));
@@ -123,7 +126,7 @@ export async function asyncInitOperation(world: World): Promise<string> {
     // Its init never ran (out of memory, or a missing import, before it): a load that settled at once.
     if (first.ok) throw new Violation('load', `${label} succeeded without running the init of ${module}`);
     judgeLoad(world, plan, first);
-    return `${label}: failed before the init of ${module} ran`;
+    return `${label}: failed before the init of ${module} ran (${first.error.message})`;
   }
   if (world.loaded(module)?.state !== 'Loading') throw new Violation('lifecycle', `${label}: ${module} is ${world.loaded(module)?.state ?? 'not loaded'} while its init runs, not Loading`);
   if (byRequest ? first.ok || first.error.message !== notReady(name) : !first.ok || !(first.value instanceof Promise)) {

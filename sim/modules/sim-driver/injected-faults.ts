@@ -11,6 +11,10 @@
  */
 import { arm, isArmed, takeAnswers, type FaultKind } from 'keel:sim-control';
 import { Violation } from './violation.ts';
+import type { World } from './world.ts';
+
+/** What a fixture was told when it tried to unload or request itself (sim-control's `told`). */
+type Answer = ReturnType<typeof takeAnswers>[number];
 
 export interface Fault {
   kind: FaultKind;
@@ -19,8 +23,8 @@ export interface Fault {
   detail?: number;
 }
 
-/** The faults an init can commit, failing the load (init, async-init) or not. */
-export const FAILING_INITS: FaultKind[] = ['init', 'async-init'];
+/** The fixtures that commit injected faults: sim-hog commits none. */
+export const FAULTY = ['sim-store', 'sim-relay', 'sim-client', 'sim-audit'];
 /** The message of the error each failing fault throws or rejects with. */
 export const FAULT_MESSAGES: Partial<Record<FaultKind, string>> = {
   init: 'injected init failure',
@@ -29,6 +33,8 @@ export const FAULT_MESSAGES: Partial<Record<FaultKind, string>> = {
   import: 'injected importState failure',
   'throwing-then-class': 'injected throwing then',
 };
+
+export const faultsIn = (module: string, kinds: FaultKind[], detail?: number): Fault[] => kinds.map((kind) => ({ kind, module, detail }));
 
 export function armAll(faults: Fault[]): void {
   for (const fault of faults) arm(fault.kind, fault.module, fault.detail ?? 0);
@@ -63,11 +69,25 @@ export const sortedUsers = (message: string) => message.replace(/in use by: (.*)
  * Checks what the fixtures were told since the last look against `expected` (attempt →
  * answer, per module), for the self-unload and self-request faults that struck.
  */
-export function checkAnswers(label: string, expected: Array<{ module: string; attempt: string; answer: string }>): void {
+export function checkAnswers(label: string, expected: Answer[]): void {
   const told = takeAnswers().map(({ module, attempt, answer }) => `${module} ${attempt}: ${sortedUsers(answer)}`);
   const wanted = expected.map(({ module, attempt, answer }) => `${module} ${attempt}: ${answer}`);
   if (told.join('; ') !== wanted.join('; ')) throw new Violation('lifecycle', `${label}: the kernel told [${told.join('; ')}], expected [${wanted.join('; ')}]`);
 }
 
-/** What a fixture's init is told when it tries to request itself, wherever it runs. */
-export const selfRequestAnswer = (module: string) => ({ module, attempt: 'self-request', answer: `ModuleError: ${module} cannot request itself` });
+/**
+ * What a fixture's init is told, and where, for the self-unload and self-request faults that
+ * struck: `selfUnload` says what unloading itself must answer where it ran.
+ */
+export function answersFor(hit: Fault[], selfUnload: (module: string) => string): Answer[] {
+  return hit.flatMap(({ kind, module }): Answer[] => {
+    if (kind === 'self-unload') return [{ module, attempt: kind, answer: `ModuleError: ${selfUnload(module)}` }];
+    if (kind === 'self-request') return [{ module, attempt: kind, answer: `ModuleError: ${module} cannot request itself` }];
+    return [];
+  });
+}
+
+/** Takes in what the faults that struck in a load or swap that succeeded did: a self-request keeps INIT_HELPER. */
+export function keepHelperHolds(world: World, hit: Fault[]): void {
+  for (const { kind, module } of hit) if (kind === 'self-request') world.helperHolders.add(module);
+}

@@ -11,7 +11,7 @@ import { loadModule, unloadModule } from 'keel:kernel';
 import type { FaultKind } from 'keel:sim-control';
 import type * as Hog from 'keel:sim-hog';
 import { hold } from './calls.ts';
-import { armAll, checkAnswers, FAULT_MESSAGES, reports, selfRequestAnswer, struck, type Fault } from './injected-faults.ts';
+import { answersFor, armAll, checkAnswers, FAULT_MESSAGES, FAULTY, faultsIn, keepHelperHolds, reports, struck, type Fault } from './injected-faults.ts';
 import { expectedUsers } from './invariants.ts';
 import type { Random } from './prng.ts';
 import { additionsFor, checkedLoad, expectChange, withHelper } from './transitions.ts';
@@ -19,24 +19,8 @@ import { Violation } from './violation.ts';
 import { FIXTURES, type World } from './world.ts';
 
 const BASE_MODULES = ['sim-driver', 'sim-control', 'swap', 'sysinfo', 'no-such-module', 'kernel'];
-/** The fixtures that commit injected faults: sim-hog commits none. */
-export const FAULTY = ['sim-store', 'sim-relay', 'sim-client', 'sim-audit'];
 /** The faults a load injects in one init, drawn as a set (an init failure most often). */
 const LOAD_FAULTS: FaultKind[][] = [['init'], ['init'], ['init'], ['self-unload'], ['self-request'], ['self-request', 'init'], ['self-unload', 'init']];
-
-export const faultsIn = (module: string, kinds: FaultKind[], detail?: number): Fault[] => kinds.map((kind) => ({ kind, module, detail }));
-
-/** What a fixture's init is told, and where, for the self-unload and self-request faults that struck. */
-export function answersFor(hit: Fault[], selfUnload: (module: string) => string) {
-  return hit.flatMap(({ kind, module }) =>
-    kind === 'self-unload' ? [{ module, attempt: kind, answer: `ModuleError: ${selfUnload(module)}` }] : kind === 'self-request' ? [selfRequestAnswer(module)] : [],
-  );
-}
-
-/** Takes in what the faults that struck in a load or swap did that succeeded: a self-request keeps INIT_HELPER. */
-export function keepHelperHolds(world: World, hit: Fault[]): void {
-  for (const { kind, module } of hit) if (kind === 'self-request') world.helperHolders.add(module);
-}
 
 /**
  * The one line unloadModule must refuse a loaded fixture with, or null: its users first, then
@@ -49,6 +33,30 @@ export function fixtureUnloadRefusal(world: World, name: string, { holding = fal
   if (swapping) return `Module ${name} is in use: it is being swapped`;
   return null;
 }
+
+/**
+ * Unloads (checked as unloads) a fixture of `names` that nothing uses, holds or keeps busy —
+ * with `all`, each next one too, as long as there is one — so that a load or a swap must load
+ * them again. Returns those it unloaded.
+ */
+export function unloadUnused(world: World, names: string[], all: boolean): string[] {
+  const unloaded: string[] = [];
+  for (let name = names.find((candidate) => unused(world, candidate)); name; name = names.find((candidate) => unused(world, candidate))) {
+    const before = world.snapshot();
+    const free = world.kernel.frames.free;
+    const owned = world.framesOf(world.loaded(name)!);
+    const error = attempt(() => unloadModule(name));
+    if (error) throw new Violation('unload', `rmmod ${name}: ${error.message}, though nothing uses it`);
+    expectChange(world, `rmmod ${name}`, before, { removed: name });
+    if (world.kernel.frames.free !== free + owned) throw new Violation('frames', `rmmod ${name} gave back ${world.kernel.frames.free - free} frames of the ${owned} it owned`);
+    world.observe();
+    unloaded.push(name);
+    if (!all) break;
+  }
+  return unloaded;
+}
+
+const unused = (world: World, name: string) => FAULTY.includes(name) && world.loaded(name) !== undefined && fixtureUnloadRefusal(world, name) === null;
 
 function pickLoadFaults(random: Random, additions: Map<string, string>): Fault[] {
   const faulty = [...additions.keys()].filter((candidate) => FAULTY.includes(candidate));
@@ -104,7 +112,7 @@ export function unloadOperation(world: World): string {
   const owned = module ? world.framesOf(module) : 0;
   const busy = world.busy.has(name) ? 'in use by a call in flight' : null;
   const refusal = !module ? 'not loaded' : users.length > 0 ? `in use by ${users.join(' ')}` : busy ?? (module.permanent ? 'permanent' : null);
-  const faults = FAULTY.includes(name) && random.chance(0.15) ? faultsIn(name, [random.pick<FaultKind>(['exit', 'async-exit'])]) : [];
+  const faults = FAULTY.includes(name) && random.chance(0.4) ? faultsIn(name, [random.pick<FaultKind>(['exit', 'async-exit'])]) : [];
   armAll(faults);
   const error = attempt(() => unloadModule(name));
   const hit = struck(faults);

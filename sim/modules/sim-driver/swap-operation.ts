@@ -18,8 +18,8 @@ import type * as Store from 'keel:sim-store';
 import { swap } from 'keel:swap';
 import { startSlowCall } from './async-calls.ts';
 import { callOperations } from './call-operations.ts';
-import { armAll, checkAnswers, FAULT_MESSAGES, reports, sortedUsers, struck, type Fault } from './injected-faults.ts';
-import { answersFor, attempt, FAULTY, faultsIn, fixtureUnloadRefusal, keepHelperHolds } from './lifecycle.ts';
+import { answersFor, armAll, checkAnswers, FAULT_MESSAGES, FAULTY, faultsIn, keepHelperHolds, reports, sortedUsers, struck, type Fault } from './injected-faults.ts';
+import { attempt, fixtureUnloadRefusal, unloadUnused } from './lifecycle.ts';
 import type { Random } from './prng.ts';
 import { additionsFor, expectChange, framesNeeded, missingImport, withHelper } from './transitions.ts';
 import { Violation } from './violation.ts';
@@ -55,24 +55,6 @@ function pickFaults(random: Random, name: string, dependencies: Map<string, stri
   const faults = faultsIn(name, [kind], random.pick(WAITS));
   if (kind === 'self-request' && random.chance(0.5)) faults.push(...faultsIn(name, [random.pick(COMPANIONS[stateful ? 'stateful' : name]!)], random.pick(WAITS)));
   return { faults, timeLimit: false };
-}
-
-/**
- * Unloads a fixture `target` imports that nothing uses, holds or keeps busy (checked as an
- * unload), so that staging must load it; returns its name, or null if there is none.
- */
-function unloadUnusedDependency(world: World, target: ModuleRecord): string | null {
-  const unused = target.depends.find((name) => FAULTY.includes(name) && world.loaded(name) && fixtureUnloadRefusal(world, name) === null);
-  if (!unused) return null;
-  const before = world.snapshot();
-  const free = world.kernel.frames.free;
-  const owned = world.framesOf(world.loaded(unused)!);
-  const error = attempt(() => unloadModule(unused));
-  if (error) throw new Violation('unload', `rmmod ${unused} before a swap to ${target.name} ${target.version}: ${error.message}, though nothing uses it`);
-  expectChange(world, `rmmod ${unused}`, before, { removed: unused });
-  if (world.kernel.frames.free !== free + owned) throw new Violation('frames', `rmmod ${unused} gave back ${world.kernel.frames.free - free} frames of the ${owned} it owned`);
-  world.observe();
-  return unused;
 }
 
 /** Why a swap of `module` to `target` must be refused before anything changes, or null. */
@@ -126,7 +108,7 @@ export async function swapOperation(world: World): Promise<string> {
   const roll = random.next();
   const version = roll < 0.1 ? undefined : roll < 0.2 || others.length === 0 ? random.pick(records).version : random.pick(others).version;
   const target = version ? kernel.findRecord(name, version) : records[records.length - 1]!;
-  const first = module && random.chance(0.5) ? unloadUnusedDependency(world, target) : null;
+  const [first] = module && random.chance(0.5) ? unloadUnused(world, target.depends, false) : [];
   const dependencies = module ? additionsFor(world, target) : new Map<string, string>();
   const injected = module ? pickFaults(random, name, dependencies) : { faults: [], timeLimit: false };
   const { faults, timeLimit } = injected;
