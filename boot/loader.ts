@@ -15,7 +15,8 @@
  * An init may be async: the module is then Loading — not to be linked, requested, swapped or
  * unloaded — until its promise settles, and a load that needs it waits for it (load returns a
  * promise then). A rejection is an init failure like a throw: an oops, "init failed", and
- * everything the load took given back.
+ * everything the load took given back. A module given back while its init runs (by a load
+ * that could not wait for it) stays gone when that init finishes.
  *
  * unload(name): refuse while it has users (naming them, as rmmod does), a call on its stack or
  * in flight (its code would run on after its frames are freed), a swap of it, or something it
@@ -173,7 +174,12 @@ export class ModuleLoader {
       const initialized = this.#link(module, decodeUtf8(text));
       if (initialized instanceof NativePromise) {
         module.ready = initialized.then(
-          () => this.#live(module),
+          () => {
+            // Given back while its init ran (by a load that could not wait for it): it stays gone,
+            // and its kernel API keeps refusing whatever of its code runs on.
+            if (module.state !== 'Loading') throw new ModuleError(`${record.name}: given back before its init finished`);
+            return this.#live(module);
+          },
           (error) => {
             module.ready = null;
             oops(module, error, 'init');

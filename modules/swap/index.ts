@@ -94,6 +94,7 @@ export async function swap(name: string, version?: string, options: SwapOptions 
   };
   const refuse = (reason: string) => finish('refused', reason);
 
+  if (old?.state === 'Loading') return refuse(`${name} is still loading: its init has not finished`);
   if (!old || old.state !== 'Live') return refuse(`${name} is not loaded`);
   if (old.swapping) return refuse(`a swap of ${name} is already in progress`);
   if (old.active > 0) return refuse(`requested from inside a call into ${name}: a module cannot be swapped under its own feet`);
