@@ -6,7 +6,7 @@
  * stale stubs that still point at this record do not keep freed code alive. A swap moves the
  * slots, links and data frames of the old version's record to the new version's.
  */
-import type { ModuleRecord } from '../ramdisk/module-index.ts';
+import type { ModuleRecord } from '../../ramdisk/module-index.ts';
 import type { FrameOwner } from './frame-allocator.ts';
 import type { Link, Slot, StubOwner } from './stubs.ts';
 

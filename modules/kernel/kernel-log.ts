@@ -6,8 +6,8 @@
  * bound. With `quiet` on the command line, informational lines go only to the buffer; warnings
  * and errors still reach the console, as with Linux's loglevel.
  */
-import type { MachineInterface } from '../emulator/machine-interface.ts';
-import { visibleText } from '../ramdisk/visible-text.ts';
+import type { MachineInterface } from '../../emulator/machine-interface.ts';
+import { visibleText } from '../../ramdisk/visible-text.ts';
 
 const RING_LINES = 1000;
 

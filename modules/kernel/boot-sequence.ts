@@ -11,8 +11,8 @@
  * reads just those two files, however large the ramdisk; any other archive (repacked,
  * reordered, appended to) is walked once, and the last index and etc/modules in it count.
  */
-import { CPIO_TRAILER } from '../ramdisk/cpio.ts';
-import { INDEX_LINES_PATH } from '../ramdisk/index-lines.ts';
+import { CPIO_TRAILER } from '../../ramdisk/cpio.ts';
+import { INDEX_LINES_PATH } from '../../ramdisk/index-lines.ts';
 import type { Kernel } from './kernel.ts';
 
 /** The calling convention of the init section: its code is the body of a function (kernel). */

@@ -7,7 +7,7 @@
  * frame, "free + used = total" and "a module's frames all came back" are checked by counting,
  * not by trusting bookkeeping elsewhere.
  */
-import { FRAME_SIZE, type MemoryRegion, type RegionKind } from '../emulator/machine-interface.ts';
+import { FRAME_SIZE, type MemoryRegion, type RegionKind } from '../../emulator/machine-interface.ts';
 
 export const FREE = 0;
 

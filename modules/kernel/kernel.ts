@@ -5,8 +5,8 @@
  * records read from its index, the command-line parameters, the loader and the reclaim
  * monitor, and finds records.
  */
-import type { BootInfo, MachineInterface } from '../emulator/machine-interface.ts';
-import type { ModuleRecord } from '../ramdisk/module-index.ts';
+import type { BootInfo, MachineInterface } from '../../emulator/machine-interface.ts';
+import type { ModuleRecord } from '../../ramdisk/module-index.ts';
 import { FrameAllocator, type FrameOwner } from './frame-allocator.ts';
 import { KernelLog, messageOf } from './kernel-log.ts';
 import { ModuleLoader } from './loader.ts';

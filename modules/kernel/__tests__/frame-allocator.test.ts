@@ -4,8 +4,8 @@
  * overlap, and a failed allocation or release changes nothing.
  */
 import { describe, expect, it } from 'vitest';
-import { randomSource, thrownBy } from '../../test/test-helpers.ts';
-import { FRAME_SIZE } from '../../emulator/machine-interface.ts';
+import { randomSource, thrownBy } from '../../../test/test-helpers.ts';
+import { FRAME_SIZE } from '../../../emulator/machine-interface.ts';
 import { FrameAllocator, OutOfMemoryError, type FrameOwner } from '../frame-allocator.ts';
 
 /** free + the frames of every live owner must add up to the total. */

@@ -6,8 +6,8 @@
  * of etc/modules, the init module — then frees those frames and lets the host engine collect
  * that code ("Freeing unused kernel memory", as Linux frees its __init sections).
  */
-import { FRAME_SIZE, type BootInfo, type MachineInterface } from '../emulator/machine-interface.ts';
-import { decodeUtf8 } from '../ramdisk/utf8.ts';
+import { FRAME_SIZE, type BootInfo, type MachineInterface } from '../../emulator/machine-interface.ts';
+import { decodeUtf8 } from '../../ramdisk/utf8.ts';
 import { Kernel } from './kernel.ts';
 
 /** The firmware's calling convention: the image's code is the body of a function (machine, bootInfo). */

@@ -23,9 +23,9 @@
  * `exit`; revoke its stubs; free its text and data frames; drop every reference to its code
  * and ask the reclaim monitor to check that the host engine collected it.
  */
-import { FRAME_SIZE } from '../emulator/machine-interface.ts';
-import { isModuleName, isVersion, modulePath, signedText, type ModuleRecord } from '../ramdisk/module-index.ts';
-import { decodeUtf8, encodeUtf8 } from '../ramdisk/utf8.ts';
+import { FRAME_SIZE } from '../../emulator/machine-interface.ts';
+import { isModuleName, isVersion, modulePath, signedText, type ModuleRecord } from '../../ramdisk/module-index.ts';
+import { decodeUtf8, encodeUtf8 } from '../../ramdisk/utf8.ts';
 import { framesFor } from './frame-allocator.ts';
 import { createKernelApi } from './kernel-api.ts';
 import { messageOf } from './kernel-log.ts';

@@ -9,7 +9,7 @@
  * sets or holds is owned by that module and given back when it is unloaded.
  */
 
-import type { LineRequest } from '../emulator/machine-interface.ts';
+import type { LineRequest } from '../../emulator/machine-interface.ts';
 import type { Kernel } from './kernel.ts';
 
 /**
@@ -141,12 +141,12 @@ export declare function dmesg(): string[];
  * Like Linux's internal symbols, this is no stable interface: use the functions above.
  */
 export declare function kernelInternals(): Kernel;
-export type { Completion, LineRequest } from '../emulator/machine-interface.ts';
+export type { Completion, LineRequest } from '../../emulator/machine-interface.ts';
 export type { Kernel } from './kernel.ts';
 export type { ModuleSource } from './ramdisk-reader.ts';
 export type { LoadedModule } from './loaded-module.ts';
 export type { Slot } from './stubs.ts';
-export type { ModuleRecord } from '../ramdisk/module-index.ts';
+export type { ModuleRecord } from '../../ramdisk/module-index.ts';
 
 /** Stops the machine with an exit status. */
 export declare function halt(status: number): void;

@@ -8,8 +8,8 @@
  *   kernel.records.find('kv', '1.0.0')     one version, or the default; throws ModuleError
  *   kernel.records.add(record, source)     a version whose bundle lives in `source`
  */
-import { IndexLines } from '../ramdisk/index-lines.ts';
-import { checkRecord, type ModuleRecord } from '../ramdisk/module-index.ts';
+import { IndexLines } from '../../ramdisk/index-lines.ts';
+import { checkRecord, type ModuleRecord } from '../../ramdisk/module-index.ts';
 import { ModuleError } from './loader.ts';
 import type { ModuleSource } from './ramdisk-reader.ts';
 
