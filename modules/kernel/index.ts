@@ -1,23 +1,38 @@
 /*
- * The base kernel's entry point: the firmware runs this file's code with the machine and boot info.
+ * The kernel module's entry: the bootstrap (boot/main.ts) compiles this module from the frames
+ * it copied it into and calls `start` (boot/handoff.ts gives the calling convention).
  *
- * It builds the resident kernel, compiles the boot-only section of the image (boot/init.ts)
- * from the frames the firmware placed it in, runs it — command line, module index, the modules
- * of etc/modules, the init module — then frees those frames and lets the host engine collect
- * that code ("Freeing unused kernel memory", as Linux frees its __init sections).
+ * start builds the kernel core around its tables (kernel.ts: the frame table — firmware, the
+ * bootstrap's frames, the initrd, the kernel's own text — the log, the module table with the
+ * kernel itself in it), reads the command line, loads etc/modules and the init module
+ * (boot-sequence.ts), then frees the bootstrap's frames ("Freeing unused kernel memory", as
+ * Linux frees its __init sections) and watches the bootstrap's code until the host collects
+ * it. From then on no frame of the base image is in use. It returns init's name; anything
+ * that stops the boot is thrown as a KernelPanic, whose message is the panic line.
  */
 import { FRAME_SIZE, type BootInfo, type MachineInterface } from '../../emulator/machine-interface.ts';
-import { decodeUtf8 } from '../../ramdisk/utf8.ts';
+import type { Handoff } from '../../boot/handoff.ts';
+import { bootSequence, readCommandLine } from './boot-sequence.ts';
+import { messageOf } from './kernel-log.ts';
 import { Kernel } from './kernel.ts';
 
-/** The firmware's calling convention: the image's code is the body of a function (machine, bootInfo). */
-declare const machine: MachineInterface;
-declare const bootInfo: BootInfo;
+/** What the kernel throws to panic: the bootstrap prints its message as the panic line. */
+class KernelPanic extends Error {
+  override name = 'KernelPanic';
+}
 
-const kernel = new Kernel(machine, bootInfo);
-const section = bootInfo.init;
-const factory = new Function('kernel', `${decodeUtf8(machine.memory, section.start, section.start + section.length)}\n//# sourceURL=keel:boot.img/init`);
-factory(kernel);
-const freed = kernel.frames.freeOwner(kernel.initOwner);
-kernel.log.printk(`Freeing unused kernel memory: ${(freed * FRAME_SIZE) / 1024}K`);
-kernel.reclaim.watch('boot-init', 'base', [factory]);
+export function start(machine: MachineInterface, bootInfo: BootInfo, handoff: Handoff): string {
+  try {
+    const kernel = new Kernel(machine, bootInfo, handoff);
+    readCommandLine(kernel);
+    const { record } = kernel.self;
+    kernel.log.printk(`bootstrap: kernel ${record.version} (${record.size} bytes) checked, compiled and started in ${(machine.timer.now() - handoff.started).toFixed(2)} ms`);
+    const init = bootSequence(kernel);
+    const freed = kernel.frames.freeOwner(kernel.bootstrapOwner);
+    kernel.log.printk(`Freeing unused kernel memory: ${(freed * FRAME_SIZE) / 1024}K`);
+    kernel.reclaim.watch('bootstrap', '', handoff.code);
+    return init;
+  } catch (error) {
+    throw new KernelPanic(messageOf(error));
+  }
+}

@@ -1,0 +1,116 @@
+/*
+ * The bootstrap's cpio reader: finds the last entry of a name in a ramdisk, by the rules of
+ * cpio.ts — newc and crc, several archives one after another with zero padding and optional
+ * trailers between, names read as paths, the last entry of a name winning, damage ending the
+ * walk with the entries before it kept.
+ *
+ *   const entry = entryAt(memory, base, length, offset);    // the header at offset, framed
+ *   const { offsets, damage } = walk(memory, base, length);  // every header, once
+ *   const last = lastEntry(memory, base, length, offsets, 'etc/modules');
+ *
+ * It is cpio.ts without what the bootstrap does not need, so that the base image stays within
+ * its 4 KiB: no hash of every name (the bootstrap looks up two names, from the last header
+ * back, comparing the ends of names byte by byte before it decodes one), no UTF-8 decoder, and
+ * no checks of what it does not read — the header fields other than the two sizes, and a crc
+ * entry's sum (the bootstrap checks the kernel's bundle by its sha256; the kernel reads the
+ * index again with cpio.ts, and checks it). Damage is said in fewer words: bytes that are no
+ * header at all as cpio.ts says it (a compressed ramdisk, another cpio format: cpio-header.ts),
+ * a header cut short as "truncated header", any other bad header as "bad header"; the kernel,
+ * which reads the archive again, says more where the damage lies after its own bundle.
+ *
+ * Names are read as Latin-1, which compares the same as UTF-8 with the ASCII names the
+ * bootstrap looks for. A name counts as the one looked for when its bytes end with it and it
+ * reads as it, as a path ("./x", "/x", "a/../x"); one that only reads so because of a trailing
+ * "/" or "/." (a directory, in any archive a tool wrote) is passed over.
+ * `ramdisk/__tests__/cpio-find.test.ts` checks it against cpio.ts.
+ */
+import { align4, FILE_SIZE_FIELD, HEADER_SIZE, NAME_SIZE_FIELD, resolvedPath, unknownFormat } from './cpio-header.ts';
+
+export interface FoundEntry {
+  /** The name as a path (asPath). */
+  name: string;
+  /** Where its header starts, where its data starts, and how long that is, counted from the start of the archive. */
+  offset: number;
+  dataOffset: number;
+  size: number;
+  /** Where the next header (or zero padding) starts. */
+  next: number;
+}
+
+/** Damage, as cpio.ts's RamdiskError says it ("ramdisk: truncated header at offset 4096"), as a plain Error: the class would cost the bootstrap bytes. */
+function damaged(what: string, offset: number): never {
+  throw new Error(`ramdisk: ${what} at offset ${offset}`);
+}
+
+/** bytes[start, end) as Latin-1: one character per byte. */
+export function latin1(bytes: Uint8Array, start: number, end: number): string {
+  let text = '';
+  for (let at = start; at < end; at += 8192) text += String.fromCharCode.apply(null, bytes.subarray(at, Math.min(end, at + 8192)) as unknown as number[]);
+  return text;
+}
+
+/** Latin-1 text read back as UTF-8 where it is valid UTF-8 (escape gives each byte as %XX, which decodeURIComponent reads as UTF-8). */
+export function asUtf8(text: string): string {
+  try {
+    return decodeURIComponent(escape(text));
+  } catch {
+    return text;
+  }
+}
+
+/** The value of the 8 hex digits at `at` (either case), or NaN if they are not 8 hex digits. */
+function hexField(memory: Uint8Array, at: number): number {
+  const digits = latin1(memory, at, at + 8);
+  return /^[\da-f]{8}$/i.test(digits) ? parseInt(digits, 16) : NaN;
+}
+
+/** The header at `offset`, framed as cpio.ts frames it (magic, the two sizes, name and data inside the archive): where its name ends and the next header starts. Damage throws. */
+function frameAt(memory: Uint8Array, base: number, length: number, offset: number): { nameEnd: number; next: number } {
+  const at = base + offset;
+  if (offset + HEADER_SIZE > length) damaged('truncated header', offset);
+  const magic = latin1(memory, at, at + 6);
+  if (!/^07070[12]$/.test(magic)) damaged(unknownFormat(memory[at]!, memory[at + 1]!, asUtf8(magic)), offset);
+  const nameEnd = offset + HEADER_SIZE + hexField(memory, at + NAME_SIZE_FIELD) - 1;
+  const next = align4(nameEnd + 1) + hexField(memory, at + FILE_SIZE_FIELD);
+  // Every comparison with NaN is false: a size that is no hex lands here too.
+  if (!(nameEnd >= offset + HEADER_SIZE && next <= length && memory[base + nameEnd] === 0)) damaged('bad header', offset);
+  return { nameEnd, next: align4(next) };
+}
+
+/** The entry whose header is at `offset`, its name read as a path. Damage throws. */
+export function entryAt(memory: Uint8Array, base: number, length: number, offset: number): FoundEntry {
+  const { nameEnd, next } = frameAt(memory, base, length, offset);
+  const dataOffset = align4(nameEnd + 1);
+  return { name: resolvedPath(latin1(memory, base + offset + HEADER_SIZE, base + nameEnd)), offset, dataOffset, size: hexField(memory, base + offset + FILE_SIZE_FIELD), next };
+}
+
+/** Where every header is, in archive order, and the damage that ended the walk (null: none). */
+export function walk(memory: Uint8Array, base: number, length: number): { offsets: number[]; damage: Error | null } {
+  const offsets: number[] = [];
+  try {
+    for (let at = 0; ; ) {
+      const start = at;
+      while (at < length && memory[base + at] === 0) at++;
+      if (at >= length) return { offsets, damage: null };
+      // Zero padding keeps the next header on a 4-byte boundary.
+      if (at % 4) damaged('bad header', start);
+      offsets.push(at);
+      at = frameAt(memory, base, length, at).next;
+    }
+  } catch (error) {
+    return { offsets, damage: error as Error };
+  }
+}
+
+/** The last entry named `name` (a plain path, ASCII) among the walked headers at `offsets`, or undefined. */
+export function lastEntry(memory: Uint8Array, base: number, length: number, offsets: number[], name: string): FoundEntry | undefined {
+  for (let index = offsets.length - 1; index >= 0; index--) {
+    const at = base + offsets[index]!;
+    const nameEnd = at + HEADER_SIZE + hexField(memory, at + NAME_SIZE_FIELD) - 1;
+    let matched = 0;
+    while (matched < name.length && memory[nameEnd - 1 - matched] === name.charCodeAt(name.length - 1 - matched)) matched++;
+    const entry = matched === name.length ? entryAt(memory, base, length, offsets[index]!) : undefined;
+    if (entry?.name === name) return entry;
+  }
+  return undefined;
+}
