@@ -10,8 +10,8 @@
  *
  * It is cpio.ts without what the bootstrap does not need, so that the base image stays within
  * its 4 KiB: no hash of every name (the bootstrap looks up two names, from the last header
- * back, comparing the ends of names byte by byte before it decodes one), no UTF-8 decoder, and
- * no checks of what it does not read — the header fields other than the two sizes, and a crc
+ * back, comparing the ends of names byte by byte before it decodes one), no UTF-8 decoder of
+ * its own (escape and decodeURIComponent are one), and no checks of what it does not read — the header fields other than the two sizes, and a crc
  * entry's sum (the bootstrap checks the kernel's bundle by its sha256; the kernel reads the
  * index again with cpio.ts, and checks it). Damage is said in fewer words: bytes that are no
  * header at all as cpio.ts says it (a compressed ramdisk, another cpio format: cpio-header.ts),
@@ -19,9 +19,11 @@
  * which reads the archive again, says more where the damage lies after its own bundle.
  *
  * Names are read as Latin-1, which compares the same as UTF-8 with the ASCII names the
- * bootstrap looks for. A name counts as the one looked for when its bytes end with it and it
- * reads as it, as a path ("./x", "/x", "a/../x"); one that only reads so because of a trailing
- * "/" or "/." (a directory, in any archive a tool wrote) is passed over.
+ * bootstrap looks for (a name in a message is decoded as UTF-8). A name counts as the one
+ * looked for when its bytes end with it and it reads as it, as a path ("./x", "/x", "a/../x":
+ * what cpio and bsdtar write); one that reads so only through a "//" or "/./" inside it, or a
+ * trailing "/", is passed over (cpio.ts resolves those too: no tool writes them, and a check of
+ * every name for them would cost each walk).
  * `ramdisk/__tests__/cpio-find.test.ts` checks it against cpio.ts.
  */
 import { align4, FILE_SIZE_FIELD, HEADER_SIZE, NAME_SIZE_FIELD, resolvedPath, unknownFormat } from './cpio-header.ts';
@@ -49,12 +51,17 @@ export function latin1(bytes: Uint8Array, start: number, end: number): string {
   return text;
 }
 
-/** Latin-1 text read back as UTF-8 where it is valid UTF-8 (escape gives each byte as %XX, which decodeURIComponent reads as UTF-8). */
+/**
+ * Latin-1 text read back as UTF-8 (escape gives each byte as %XX, which decodeURIComponent
+ * reads as UTF-8); where it is no valid UTF-8, every byte past ASCII becomes U+FFFD, as a
+ * decoder shows what it cannot read. ASCII, which is what esbuild writes, reads the same either
+ * way and is passed as it is: decoding a kernel's bundle again would cost half a millisecond.
+ */
 export function asUtf8(text: string): string {
   try {
-    return decodeURIComponent(escape(text));
+    return /[\x80-\xff]/.test(text) ? decodeURIComponent(escape(text)) : text;
   } catch {
-    return text;
+    return text.replace(/[\x80-\xff]/g, '\ufffd');
   }
 }
 
@@ -65,23 +72,23 @@ function hexField(memory: Uint8Array, at: number): number {
 }
 
 /** The header at `offset`, framed as cpio.ts frames it (magic, the two sizes, name and data inside the archive): where its name ends and the next header starts. Damage throws. */
-function frameAt(memory: Uint8Array, base: number, length: number, offset: number): { nameEnd: number; next: number } {
+function frameAt(memory: Uint8Array, base: number, length: number, offset: number): { nameEnd: number; size: number; next: number } {
   const at = base + offset;
   if (offset + HEADER_SIZE > length) damaged('truncated header', offset);
   const magic = latin1(memory, at, at + 6);
   if (!/^07070[12]$/.test(magic)) damaged(unknownFormat(memory[at]!, memory[at + 1]!, asUtf8(magic)), offset);
   const nameEnd = offset + HEADER_SIZE + hexField(memory, at + NAME_SIZE_FIELD) - 1;
-  const next = align4(nameEnd + 1) + hexField(memory, at + FILE_SIZE_FIELD);
+  const size = hexField(memory, at + FILE_SIZE_FIELD);
+  const next = align4(nameEnd + 1) + size;
   // Every comparison with NaN is false: a size that is no hex lands here too.
   if (!(nameEnd >= offset + HEADER_SIZE && next <= length && memory[base + nameEnd] === 0)) damaged('bad header', offset);
-  return { nameEnd, next: align4(next) };
+  return { nameEnd, size, next: align4(next) };
 }
 
 /** The entry whose header is at `offset`, its name read as a path. Damage throws. */
 export function entryAt(memory: Uint8Array, base: number, length: number, offset: number): FoundEntry {
-  const { nameEnd, next } = frameAt(memory, base, length, offset);
-  const dataOffset = align4(nameEnd + 1);
-  return { name: resolvedPath(latin1(memory, base + offset + HEADER_SIZE, base + nameEnd)), offset, dataOffset, size: hexField(memory, base + offset + FILE_SIZE_FIELD), next };
+  const { nameEnd, size, next } = frameAt(memory, base, length, offset);
+  return { name: resolvedPath(latin1(memory, base + offset + HEADER_SIZE, base + nameEnd)), offset, dataOffset: align4(nameEnd + 1), size, next };
 }
 
 /** Where every header is, in archive order, and the damage that ended the walk (null: none). */
@@ -94,8 +101,9 @@ export function walk(memory: Uint8Array, base: number, length: number): { offset
       if (at >= length) return { offsets, damage: null };
       // Zero padding keeps the next header on a 4-byte boundary.
       if (at % 4) damaged('bad header', start);
+      const { next } = frameAt(memory, base, length, at);
       offsets.push(at);
-      at = frameAt(memory, base, length, at).next;
+      at = next;
     }
   } catch (error) {
     return { offsets, damage: error as Error };

@@ -2,9 +2,9 @@
  * The kernel module's entry: the bootstrap (boot/main.ts) compiles this module from the frames
  * it copied it into and calls `start` (boot/handoff.ts gives the calling convention).
  *
- * start builds the kernel core around its tables (kernel.ts: the frame table — firmware, the
- * bootstrap's frames, the initrd, the kernel's own text — the log, the module table with the
- * kernel itself in it), reads the command line, loads etc/modules and the init module
+ * start builds the kernel core around its tables (kernel.ts: the log and the command line,
+ * then the frame table — firmware, the bootstrap's frames, the initrd, the kernel's own text —
+ * and the module table with the kernel itself in it), loads etc/modules and the init module
  * (boot-sequence.ts), then frees the bootstrap's frames ("Freeing unused kernel memory", as
  * Linux frees its __init sections) and watches the bootstrap's code until the host collects
  * it. From then on no frame of the base image is in use. It returns init's name; anything
@@ -12,7 +12,7 @@
  */
 import { FRAME_SIZE, type BootInfo, type MachineInterface } from '../../emulator/machine-interface.ts';
 import type { Handoff } from '../../boot/handoff.ts';
-import { bootSequence, readCommandLine } from './boot-sequence.ts';
+import { bootSequence } from './boot-sequence.ts';
 import { messageOf } from './kernel-log.ts';
 import { Kernel } from './kernel.ts';
 
@@ -24,9 +24,6 @@ class KernelPanic extends Error {
 export function start(machine: MachineInterface, bootInfo: BootInfo, handoff: Handoff): string {
   try {
     const kernel = new Kernel(machine, bootInfo, handoff);
-    readCommandLine(kernel);
-    const { record } = kernel.self;
-    kernel.log.printk(`bootstrap: kernel ${record.version} (${record.size} bytes) checked, compiled and started in ${(machine.timer.now() - handoff.started).toFixed(2)} ms`);
     const init = bootSequence(kernel);
     const freed = kernel.frames.freeOwner(kernel.bootstrapOwner);
     kernel.log.printk(`Freeing unused kernel memory: ${(freed * FRAME_SIZE) / 1024}K`);

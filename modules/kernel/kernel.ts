@@ -17,6 +17,7 @@
 import { FRAME_SIZE, type BootInfo, type MachineInterface, type RegionKind } from '../../emulator/machine-interface.ts';
 import { checkRecord, type ModuleRecord } from '../../ramdisk/module-index.ts';
 import type { Handoff } from '../../boot/handoff.ts';
+import { readCommandLine } from './boot-sequence.ts';
 import { FrameAllocator, frameTable, framesFor, type FrameOwner, type FrameTable } from './frame-allocator.ts';
 import { KernelLog, messageOf, type LogTable } from './kernel-log.ts';
 import { loadedModule, type LoadedModule } from './loaded-module.ts';
@@ -80,6 +81,10 @@ export class Kernel {
     this.memory = machine.memory;
     this.signingKey = handoff.signingKey;
     this.log = new KernelLog(machine, this.tables.log);
+    // The log first, so that the kernel's first line is from its first steps: what the bootstrap took until now is in it.
+    readCommandLine(this);
+    const { version, size } = handoff.record as ModuleRecord;
+    this.log.printk(`bootstrap: kernel ${version} (${size} bytes) found, checked and compiled in ${(machine.timer.now() - handoff.started).toFixed(2)} ms`);
     // The caller of a call sees its error; a timer has no caller, so its oops goes to the console.
     connectStubs(this.tables.stubs, machine.watchdog.running, (module, symbol, error) =>
       this.log.printk(`keel: oops in ${module}.${symbol}: ${messageOf(error)}`, symbol === 'timer' ? 'error' : 'info'),

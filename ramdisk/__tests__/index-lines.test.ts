@@ -26,6 +26,15 @@ describe('writeIndexLines', () => {
     for (const line of lines.slice(1, -1)) expect(line.startsWith('{"name":"')).toBe(true);
     expect(lines.at(-1)).toBe('');
   });
+
+  it('repeats the kernel module\'s records in the first line, each as its own line gives it, for the bootstrap', () => {
+    const kernels = [record('kernel', '1.0.0', { signature: 'b'.repeat(128) }), record('kernel', '1.1.0', { default: false })];
+    const lines = writeIndexLines([record('hello'), ...kernels, record('kerneld')], {}).split('\n');
+    const header = JSON.parse(lines[0]!);
+    expect(header.kernel).toEqual(kernels);
+    expect(lines.filter((line) => line.startsWith('{"name":"kernel",')).map((line) => JSON.parse(line))).toEqual(header.kernel);
+    expect(new IndexLines(bytes(lines.join('\n'))).versions('kernel')).toEqual(kernels);
+  });
 });
 
 describe('IndexLines', () => {
