@@ -62,7 +62,7 @@ function boot(): void {
   /** The index's first line: its hints, and the kernel's records (undefined if it does not read). */
   const header = (index: FoundEntry): Partial<IndexLinesHeader> | undefined => {
     try {
-      return JSON.parse(latin1(bytesOf(index), 0, bytesOf(index).indexOf(0x0a)));
+      return JSON.parse(asUtf8(latin1(bytesOf(index), 0, bytesOf(index).indexOf(0x0a))));
     } catch {
       // Said below, or not needed: the walk finds the files.
     }
@@ -82,7 +82,7 @@ function boot(): void {
   const versions = header(index)?.kernel ?? [];
   const record =
     versions.find((candidate) => candidate.default === true) ??
-    (versions.length === 1 ? versions[0]! : fail(`bootstrap: ${INDEX_LINES_PATH} ${versions.length > 0 ? `lists ${KERNEL} ${versions.map((candidate) => candidate.version).join(', ')} and marks none the default` : `has no ${KERNEL} module`}`));
+    (versions.length === 1 ? versions[0]! : fail(`bootstrap: ${INDEX_LINES_PATH} ${versions.length > 0 ? `lists ${KERNEL} ${versions.map((candidate) => candidate.version).join(', ')} and marks none default` : `has no ${KERNEL} module`}`));
   const { version, size } = record;
   const path = `lib/modules/${KERNEL}/${version}.js`;
   const bundle = file(path, record.offset);
@@ -95,9 +95,9 @@ function boot(): void {
     // A record that cannot even be written out to be checked is one whose signature fails.
   }
   // The last module.sig_enforce= on the command line counts, as the kernel reads it.
-  if (!verified && /.*(?:^|\s)module\.sig_enforce=(\S*)/.exec(cmdline)?.[1] === '1') fail(`${KERNEL}: module verification failed: signature and/or required key missing`);
+  if (!verified && /.*(^|\s)module\.sig_enforce=(\S*)/.exec(cmdline)?.[2] === '1') fail(`${KERNEL}: module verification failed: signature and/or required key missing`);
 
-  const free = memoryMap[memoryMap.length - 1]!;
+  const free = memoryMap.at(-1)!;
   if (free.length < size) fail(`bootstrap: not enough memory for ${KERNEL} ${version}: ${size} bytes, ${free.length} free`);
   memory.set(bytesOf(bundle), free.start);
   const text = memory.subarray(free.start, free.start + size);
@@ -114,7 +114,7 @@ function boot(): void {
     new Function('require', 'module', 'exports', `${asUtf8(latin1(text, 0, size))}\n//# sourceURL=keel:lib/modules/${KERNEL}/${encodeURIComponent(version)}.js`)(undefined, commonjs, commonjs.exports);
     result = commonjs.exports.start(machine, bootInfo, handoff);
   } catch (error) {
-    fail(error instanceof Error && error.name === 'KernelPanic' ? error.message : `${KERNEL} ${version}: start failed: ${error}`);
+    fail((error as Error)?.name === 'KernelPanic' ? (error as Error).message : `${KERNEL} ${version}: start failed: ${error}`);
   }
   if (typeof result !== 'string') fail(`${KERNEL} ${version} returned without starting init`);
 }

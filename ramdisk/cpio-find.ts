@@ -65,18 +65,24 @@ export function asUtf8(text: string): string {
   }
 }
 
-/** The value of the 8 hex digits at `at` (either case), or NaN if they are not 8 hex digits. */
+/** The value of the 8 hex digits at `at` (either case), or NaN if they are not 8 hex digits. Byte by byte: a walk reads 40,000 of them, in code not yet optimized. */
 function hexField(memory: Uint8Array, at: number): number {
-  const digits = latin1(memory, at, at + 8);
-  return /^[\da-f]{8}$/i.test(digits) ? parseInt(digits, 16) : NaN;
+  let value = 0;
+  for (let position = at; position < at + 8; position++) {
+    const byte = memory[position]!;
+    value = value * 16 + (byte > 47 && byte < 58 ? byte - 48 : byte > 96 && byte < 103 ? byte - 87 : byte > 64 && byte < 71 ? byte - 55 : NaN);
+  }
+  return value;
 }
 
 /** The header at `offset`, framed as cpio.ts frames it (magic, the two sizes, name and data inside the archive): where its name ends and the next header starts. Damage throws. */
 function frameAt(memory: Uint8Array, base: number, length: number, offset: number): { nameEnd: number; size: number; next: number } {
   const at = base + offset;
   if (offset + HEADER_SIZE > length) damaged('truncated header', offset);
-  const magic = latin1(memory, at, at + 6);
-  if (!/^07070[12]$/.test(magic)) damaged(unknownFormat(memory[at]!, memory[at + 1]!, asUtf8(magic)), offset);
+  // 070701 or 070702 (each term is 0 only for its digit), compared byte by byte: a string a header would cost the walk a third of its time.
+  if (memory[at]! ^ 48 | memory[at + 1]! ^ 55 | memory[at + 2]! ^ 48 | memory[at + 3]! ^ 55 | memory[at + 4]! ^ 48 | (memory[at + 5]! - 49) & ~1) {
+    damaged(unknownFormat(memory[at]!, memory[at + 1]!, asUtf8(latin1(memory, at, at + 6))), offset);
+  }
   const nameEnd = offset + HEADER_SIZE + hexField(memory, at + NAME_SIZE_FIELD) - 1;
   const size = hexField(memory, at + FILE_SIZE_FIELD);
   const next = align4(nameEnd + 1) + size;

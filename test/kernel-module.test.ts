@@ -142,6 +142,18 @@ describe('the kernel in the module table', () => {
     expect(await kernel.run('lsmod')).not.toMatch(/tainted/);
   });
 
+  it('boots a kernel whose record is not ASCII (a description in UTF-8), its signature checked on the text as the build signed it', async () => {
+    kernel = await bootKernel({
+      tamper: (files) => void (files.initrd = rewriteRamdisk(files.initrd, (contents) => {
+        const record = recordOf(contents, 'kernel');
+        record.description = 'Der Kern — für alle Module, 核心';
+        record.signature = signRecord(record);
+      })),
+    });
+    expect(await kernel.run('lsmod')).not.toMatch(/tainted/);
+    expect(await kernel.run('modinfo kernel')).toMatch(/^description:\s+Der Kern — für alle Module, 核心$/m);
+  });
+
   it('boots the version marked default when the ramdisk holds several, and the only one when none is marked', async () => {
     kernel = await bootKernel({ tamper: (files) => void (files.initrd = rewriteRamdisk(files.initrd, withSecondKernel('2.0.0', [false, true]))) });
     expect(await kernel.run('dmesg')).toMatch(/bootstrap: kernel 2\.0\.0 /);
@@ -164,11 +176,11 @@ describe('a ramdisk the bootstrap cannot boot from: one panic line, exit status 
     ['the kernel\'s record but not its bundle', (contents) => {
       contents.files = contents.files.filter((file) => file.name !== KERNEL_PATH);
     }, `ramdisk: ${KERNEL_PATH} is not in the archive`],
-    ['two kernel versions, none marked default', withSecondKernel('1.1.0', [false, false]), 'bootstrap: lib/modules/index.jsonl lists kernel 1.0.0, 1.1.0 and marks none the default'],
+    ['two kernel versions, none marked default', withSecondKernel('1.1.0', [false, false]), 'bootstrap: lib/modules/index.jsonl lists kernel 1.0.0, 1.1.0 and marks none default'],
     ['three kernel versions, none marked default', (contents) => {
       withSecondKernel('1.1.0', [false, false])(contents);
       withSecondKernel('0.9.0', [false, false])(contents);
-    }, 'bootstrap: lib/modules/index.jsonl lists kernel 1.0.0, 1.1.0, 0.9.0 and marks none the default'],
+    }, 'bootstrap: lib/modules/index.jsonl lists kernel 1.0.0, 1.1.0, 0.9.0 and marks none default'],
     ['a kernel bundle whose hash is wrong', flipKernelByte, `${KERNEL_PATH}: sha256 does not match the index`],
     ['a kernel bundle whose hash is wrong, under module.sig_enforce=1', flipKernelByte, `${KERNEL_PATH}: sha256 does not match the index`, 'init=shell quiet module.sig_enforce=1'],
     ['a kernel bundle of another size than its record says', (contents) => void (recordOf(contents, 'kernel').size += 1), /^lib\/modules\/kernel\/1\.0\.0\.js is (\d+) bytes, the index says (\d+)$/],
