@@ -182,6 +182,15 @@ function ramdiskOf(parts: ArchivePart[], tail: number): Uint8Array {
 
 describe('ramdisks of several archives: reordered, concatenated, padded, trailers optional', () => {
   const ramdisks = fc.tuple(fc.array(archivePart, { minLength: 1, maxLength: 4 }), fc.nat({ max: 40 }));
+  /** Such ramdisks with 1 to 8 bytes changed. */
+  const corrupted = ramdisks.chain(([parts, tail]) => {
+    const memory = ramdiskOf(parts, tail);
+    return fc.array(fc.tuple(fc.nat({ max: Math.max(0, memory.length - 1) }), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 8 }).map((changes) => {
+      const copy = memory.slice();
+      for (const [position, value] of changes) if (position < copy.length) copy[position] = value;
+      return copy;
+    });
+  });
 
   it('the walk finds, for every name, the data of its last entry, and lists each name once', () => {
     fc.assert(
@@ -204,14 +213,6 @@ describe('ramdisks of several archives: reordered, concatenated, padded, trailer
   });
 
   it('with 1 to 8 corrupted bytes, walking and finding only return entries or report a RamdiskError', () => {
-    const corrupted = ramdisks.chain(([parts, tail]) => {
-      const memory = ramdiskOf(parts, tail);
-      return fc.array(fc.tuple(fc.nat({ max: Math.max(0, memory.length - 1) }), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 8 }).map((changes) => {
-        const copy = memory.slice();
-        for (const [position, value] of changes) if (position < copy.length) copy[position] = value;
-        return copy;
-      });
-    });
     fc.assert(
       fc.property(corrupted, (memory) => {
         const table = walkArchive(memory);
@@ -257,14 +258,6 @@ describe('ramdisks of several archives: reordered, concatenated, padded, trailer
   });
 
   it('with 1 to 8 corrupted bytes, the bootstrap\'s reader stops where the walk stops, and agrees on every entry before', () => {
-    const corrupted = ramdisks.chain(([parts, tail]) => {
-      const memory = ramdiskOf(parts, tail);
-      return fc.array(fc.tuple(fc.nat({ max: Math.max(0, memory.length - 1) }), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 8 }).map((changes) => {
-        const copy = memory.slice();
-        for (const [position, value] of changes) if (position < copy.length) copy[position] = value;
-        return copy;
-      });
-    });
     fc.assert(fc.property(corrupted, agreeWithTheWalk), { seed: SEED, numRuns: 1000 });
   });
 });
