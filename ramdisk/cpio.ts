@@ -14,33 +14,20 @@
  *   readHeader(memory, base, length, offset)        the entry whose header starts at `offset`
  *   readEntries(memory, base, length)               every entry in order, for tools and tests
  *
- * This file is the header walk alone: it needs nothing but a UTF-8 decoder, so a bootstrap
- * that has to find one file in an archive can carry it. Checking a file's data (the crc sum)
- * is a separate step, `checkCrc`. Both the build's host side and the kernel use this file, so
- * it uses nothing the kernel's sandbox lacks.
+ * Checking a file's data (the crc sum) is a separate step, `checkCrc`. Both the build's host
+ * side and the kernel use this file, so it uses nothing the kernel's sandbox lacks. What every
+ * reader of a header shares — the constants, RamdiskError, names as paths, the line for bytes
+ * that are no header — is cpio-header.ts; the bootstrap's own small search is cpio-find.ts.
  */
+import { align4, asPath, CPIO_TRAILER, crcMismatch, crcSum, FILE_SIZE_FIELD, HEADER_SIZE, NAME_SIZE_FIELD, RamdiskError, unknownFormat } from './cpio-header.ts';
 import { decodeUtf8, encodeUtf8 } from './utf8.ts';
 
-export const CPIO_MAGIC = '070701';
-export const CPIO_CRC_MAGIC = '070702';
-export const CPIO_TRAILER = 'TRAILER!!!';
-export const HEADER_SIZE = 110;
+export { CPIO_CRC_MAGIC, CPIO_MAGIC, CPIO_TRAILER, HEADER_SIZE, RamdiskError } from './cpio-header.ts';
 
 /** Mode bits of a regular file and a directory, with permissions, as `ls -l` shows them. */
 export const MODE_FILE = 0o100644;
 export const MODE_DIRECTORY = 0o040755;
 const TYPE_BITS = 0o170000;
-
-/** A malformed archive: says what is wrong and at which byte offset of the archive. */
-export class RamdiskError extends Error {
-  override name = 'RamdiskError';
-  constructor(
-    what: string,
-    readonly offset: number,
-  ) {
-    super(`ramdisk: ${what} at offset ${offset}`);
-  }
-}
 
 export interface CpioEntry {
   /** The name as a path: without a leading "./" or "/", "." and ".." resolved; "" is the root. */
@@ -61,8 +48,6 @@ export interface CpioEntry {
 export const isDirectory = (entry: CpioEntry) => (entry.mode & TYPE_BITS) === 0o040000;
 export const isRegularFile = (entry: CpioEntry) => (entry.mode & TYPE_BITS) === 0o100000;
 
-const align4 = (value: number) => (value + 3) & ~3;
-
 /** Each byte's value as a hex digit (either case), or -1. (Marked pure so that a bundle that does not read headers leaves it out.) */
 const HEX_DIGITS = /* @__PURE__ */ (() => {
   const digits = new Int8Array(256).fill(-1);
@@ -77,31 +62,8 @@ function hex8(memory: Uint8Array, at: number): number {
   return (high | low) < 0 ? -1 : high * 65536 + low;
 }
 
-/** First bytes of the compressed formats Linux unpacks an initramfs from. */
-const COMPRESSED: Array<[string, number, number]> = [
-  ['gzip', 0x1f, 0x8b], ['gzip', 0x1f, 0x9e], ['bzip2', 0x42, 0x5a], ['lzma', 0x5d, 0], ['xz', 0xfd, 0x37], ['lzo', 0x89, 0x4c], ['lz4', 0x02, 0x21], ['lz4', 0x04, 0x22], ['zstd', 0x28, 0xb5],
-];
-
-/** What the bytes at `at` are, when they are not a newc or crc header: the one line users see. */
-function unknownFormat(memory: Uint8Array, at: number, end: number): string {
-  const [first, second] = [memory[at], memory[at + 1]];
-  const compression = COMPRESSED.find(([, one, two]) => first === one && second === two);
-  if (compression) return `compressed ramdisks are not supported: ${compression[0]} data`;
-  const magic = decodeUtf8(memory, at, Math.min(at + 6, end));
-  const format = magic === '070707' ? 'cpio odc header (magic 070707)' : (first === 0xc7 && second === 0x71) || (first === 0x71 && second === 0xc7) ? 'old binary cpio header' : '';
-  return format ? `${format}, not newc or crc (repack with cpio -H newc)` : `bad magic "${magic}"`;
-}
-
-/** A name as a path: "./lib//x" and "/lib/x" are "lib/x"; "." is "", the root. */
-function asPath(name: string): string {
-  if (name[0] !== '.' && name[0] !== '/' && !name.includes('/.') && !name.includes('//') && !name.endsWith('/')) return name;
-  const parts: string[] = [];
-  for (const part of name.split('/')) {
-    if (part === '..') parts.pop();
-    else if (part !== '' && part !== '.') parts.push(part);
-  }
-  return parts.join('/');
-}
+/** What the bytes at `at` are, when they are not a newc or crc header. */
+const notAHeader = (memory: Uint8Array, at: number, end: number) => unknownFormat(memory[at]!, memory[at + 1]!, decodeUtf8(memory, at, Math.min(at + 6, end)));
 
 /**
  * The checks every reader of a header makes — magic, name and data inside the archive — and
@@ -111,10 +73,10 @@ function frame(memory: Uint8Array, base: number, length: number, offset: number)
   const at = base + offset;
   if (offset + HEADER_SIZE > length) throw new RamdiskError('truncated header', offset);
   if (memory[at] !== 0x30 || memory[at + 1] !== 0x37 || memory[at + 2] !== 0x30 || memory[at + 3] !== 0x37 || memory[at + 4] !== 0x30 || (memory[at + 5] !== 0x31 && memory[at + 5] !== 0x32)) {
-    throw new RamdiskError(unknownFormat(memory, at, base + length), offset);
+    throw new RamdiskError(notAHeader(memory, at, base + length), offset);
   }
-  const nameSize = hex8(memory, at + 94);
-  const size = hex8(memory, at + 54);
+  const nameSize = hex8(memory, at + NAME_SIZE_FIELD);
+  const size = hex8(memory, at + FILE_SIZE_FIELD);
   if (nameSize < 0 || size < 0) throw new RamdiskError('bad hex digits in header', offset);
   const nameEnd = offset + HEADER_SIZE + nameSize - 1;
   if (nameSize === 0 || nameEnd >= length) throw new RamdiskError('name runs past the end of the archive', offset);
@@ -206,7 +168,7 @@ export class ArchiveTable {
   /** The name of the entry at `offsets[index]`, as a path. */
   nameOf(index: number): string {
     const at = this.base + this.offsets[index]!;
-    return asPath(decodeUtf8(this.memory, at + HEADER_SIZE, at + HEADER_SIZE + hex8(this.memory, at + 94) - 1));
+    return asPath(decodeUtf8(this.memory, at + HEADER_SIZE, at + HEADER_SIZE + hex8(this.memory, at + NAME_SIZE_FIELD) - 1));
   }
 
   /** The indexes of the entries named `name` (a path as asPath gives it), the last first. */
@@ -268,8 +230,8 @@ export function walkArchive(memory: Uint8Array, base = 0, length = memory.length
   try {
     for (let at = skipPadding(memory, base, length, 0); at !== null; ) {
       const header = base + at;
-      const nameSize = hex8(memory, header + 94);
-      const size = hex8(memory, header + 54);
+      const nameSize = hex8(memory, header + NAME_SIZE_FIELD);
+      const size = hex8(memory, header + FILE_SIZE_FIELD);
       const nameEnd = at + HEADER_SIZE + nameSize - 1;
       const well = at + HEADER_SIZE <= length && memory[header] === 0x30 && memory[header + 1] === 0x37 && memory[header + 2] === 0x30 && memory[header + 3] === 0x37 &&
         memory[header + 4] === 0x30 && (memory[header + 5] === 0x31 || memory[header + 5] === 0x32) && nameSize > 0 && size >= 0 && nameEnd < length &&
@@ -300,10 +262,6 @@ export function walkArchive(memory: Uint8Array, base = 0, length = memory.length
 /** Checks a crc entry's data against the sum its header gives (a newc entry has none). */
 export function checkCrc(memory: Uint8Array, base: number, entry: CpioEntry): void {
   if (entry.checksum === undefined) return;
-  let sum = 0;
-  for (let position = base + entry.dataOffset, end = position + entry.size; position < end; position++) sum = (sum + memory[position]!) | 0;
-  const hex = (value: number) => `0x${(value >>> 0).toString(16).padStart(8, '0')}`;
-  if (sum >>> 0 !== entry.checksum) {
-    throw new RamdiskError(`crc of ${entry.name} does not match its data (header ${hex(entry.checksum)}, data ${hex(sum)})`, entry.offset);
-  }
+  const sum = crcSum(memory, base + entry.dataOffset, entry.size);
+  if (sum !== entry.checksum) throw new RamdiskError(crcMismatch(entry.name, entry.checksum, sum), entry.offset);
 }

@@ -5,7 +5,7 @@
  * module reads about log2(n) lines and decodes only that module's versions, for 10 modules
  * or 10,000. Nothing is parsed at boot but the first line:
  *
- *   {"format":2,"records":12,"offsets":{"etc/modules":3072,"TRAILER!!!":413448}}
+ *   {"format":2,"records":12,"offsets":{"etc/modules":3072,"TRAILER!!!":413448},"kernel":[{"name":"kernel",…}]}
  *   {"name":"devload","version":"1.0.0","description":"…","path":"lib/modules/devload/1.0.0.js",…,"offset":4096}
  *   {"name":"hello","version":"1.0.0",…}
  *
@@ -13,12 +13,16 @@
  * line; a module's versions are adjacent, oldest first. `offsets` in the first line, like each
  * record's `offset`, are where the build put those entries' headers: hints the kernel checks
  * (TRAILER!!! is where the build's archive ends). Every record is checked (checkRecord) when
- * its line is read.
+ * its line is read. `kernel` in the first line repeats the kernel module's record lines, signed
+ * as they are: the bootstrap (boot/main.ts) finds the kernel there, parsing that line alone,
+ * which costs it less code than a search.
  */
 import { checkRecord, INDEX_FORMAT, IndexError, isModuleName, type ModuleRecord } from './module-index.ts';
 import { decodeUtf8 } from './utf8.ts';
 
 export const INDEX_LINES_PATH = 'lib/modules/index.jsonl';
+/** The name of the kernel module, whose records the first line repeats. */
+export const KERNEL_MODULE = 'kernel';
 
 export interface IndexLinesHeader {
   format: number;
@@ -26,6 +30,8 @@ export interface IndexLinesHeader {
   records: number;
   /** Where the build put the headers of some files of the archive, by name: hints. */
   offsets: Record<string, number>;
+  /** The kernel module's records, as their lines give them, for the bootstrap. */
+  kernel: ModuleRecord[];
 }
 
 const NEWLINE = 0x0a;
@@ -36,7 +42,7 @@ const byName = (left: ModuleRecord, right: ModuleRecord) => (left.name < right.n
 
 /** Writes the index lines: records sorted by name (a module's versions kept in the order given), name first in each. */
 export function writeIndexLines(records: readonly ModuleRecord[], offsets: Record<string, number>): string {
-  const header: IndexLinesHeader = { format: INDEX_FORMAT, records: records.length, offsets };
+  const header: IndexLinesHeader = { format: INDEX_FORMAT, records: records.length, offsets, kernel: records.filter((record) => record.name === KERNEL_MODULE) };
   const lines = [...records].sort(byName).map(({ name, ...rest }) => JSON.stringify({ name, ...rest }));
   return [JSON.stringify(header), ...lines, ''].join('\n');
 }

@@ -6,18 +6,12 @@
  * (a later `echo ok` and `lsmod` work), and memory accounting stays exact (the `Frames:`
  * counts of `free` are the same before and after the failed attempt).
  *
- * The bad ramdisks are made here by rewriting the built one as a tool would: read the records
- * from index.json and the files from the archive, change them, and pack them again behind
- * index lines whose offsets are right (build/ramdisk-pack.ts).
+ * The bad ramdisks are made by rewriting the built one as a tool would (test/ramdisk-rewrite.ts).
  */
-import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { packWithIndex } from '../build/ramdisk-pack.ts';
-import type { CpioFile } from '../ramdisk/cpio-writer.ts';
-import { readEntries } from '../ramdisk/cpio.ts';
 import { INDEX_LINES_PATH } from '../ramdisk/index-lines.ts';
-import { INDEX_PATH, type ModuleRecord } from '../ramdisk/module-index.ts';
 import { bootKernel, frameCounts, WITH_FIXTURES, type TestKernel } from './harness.ts';
+import { recordOf, replaceBundle, tamperRamdisk, type RamdiskContents } from './ramdisk-rewrite.ts';
 
 let kernel: TestKernel | undefined;
 afterEach(async () => {
@@ -27,43 +21,6 @@ afterEach(async () => {
 
 const HELLO_PATH = 'lib/modules/hello/1.0.0.js';
 const UNSIGNED_WARNING = /^\[\s*\d+\.\d{6}\] hello: module verification failed: signature and\/or required key missing - tainting kernel$/;
-
-/** The ramdisk taken apart: the index records, and every file but the index lines, in order. */
-interface RamdiskContents {
-  records: ModuleRecord[];
-  files: CpioFile[];
-}
-
-/** Takes `initrd` apart, lets `change` edit the records and files, and packs them again. */
-function rewriteRamdisk(initrd: Uint8Array, change: (contents: RamdiskContents) => void): Uint8Array {
-  const entries = readEntries(initrd);
-  expect(entries[0]!.name).toBe(INDEX_LINES_PATH);
-  const bytesOf = (entry: { dataOffset: number; size: number }) => initrd.slice(entry.dataOffset, entry.dataOffset + entry.size);
-  const index = entries.find((entry) => entry.name === INDEX_PATH)!;
-  const contents: RamdiskContents = {
-    records: (JSON.parse(Buffer.from(bytesOf(index)).toString('utf8')) as { modules: ModuleRecord[] }).modules,
-    files: entries.slice(1).map((entry) => ({ name: entry.name, mode: entry.mode, mtime: entry.mtime, data: bytesOf(entry) })),
-  };
-  change(contents);
-  return packWithIndex(contents.records, contents.files);
-}
-
-/** A tamper hook for bootKernel that rewrites the ramdisk with `change`. */
-const tamperRamdisk = (change: (contents: RamdiskContents) => void) => (files: { initrd: Uint8Array }) => {
-  files.initrd = rewriteRamdisk(files.initrd, change);
-};
-
-const recordOf = (contents: RamdiskContents, name: string, version?: string) =>
-  contents.records.find((record) => record.name === name && (version === undefined || record.version === version))!;
-
-/** Replaces a module's bundle with `code`, with the size and sha256 to match (the signature no longer does). */
-function replaceBundle(contents: RamdiskContents, name: string, code: string): void {
-  const record = recordOf(contents, name);
-  const file = contents.files.find((candidate) => candidate.name === record.path)!;
-  file.data = new Uint8Array(Buffer.from(code));
-  record.size = file.data.length;
-  record.sha256 = createHash('sha256').update(file.data).digest('hex');
-}
 
 /** The shell still answers, and lsmod is what it was before the failed attempt. */
 async function expectStillRunning(machine: TestKernel, lsmodBefore: string): Promise<void> {

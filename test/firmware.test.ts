@@ -56,13 +56,13 @@ describe('a boot image whose hash is right but whose kernel cannot run', () => {
 });
 
 describe('a module folder with a reserved name', () => {
-  it('the build refuses a module named kernel: keel:kernel is the kernel\'s API', async () => {
+  it('the build refuses a module named kernel outside modules/kernel: the name is the kernel module\'s', async () => {
     const modules = temporary('modules');
     mkdirSync(path.join(modules, 'kernel'));
     writeFileSync(path.join(modules, 'kernel', 'package.json'), JSON.stringify({ name: 'kernel', version: '1.0.0' }));
     writeFileSync(path.join(modules, 'kernel', 'index.ts'), 'export function hello(): string { return "hi"; }\n');
     const failure = build({ moduleDirs: [modules], outDir: temporary('out'), quiet: true, etcModules: [] });
     await expect(failure).rejects.toThrow(BuildError);
-    await expect(failure).rejects.toThrow(/kernel\/package\.json: the name kernel is reserved \(keel:kernel is the kernel's own API\)$/);
+    await expect(failure).rejects.toThrow(/kernel\/package\.json: the name kernel is the kernel module's \(modules\/kernel, keel:kernel\): pick another name$/);
   });
 });

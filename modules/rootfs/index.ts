@@ -41,7 +41,7 @@ function procMeminfo(): string {
     `MemTotal:       ${kib(memory.total)}`,
     `MemFree:        ${kib(memory.free)}`,
     `MemAvailable:   ${kib(memory.free)}`,
-    `KernelText:     ${kib(owned('kernel-text', 'kernel-init'))}`,
+    `BaseText:       ${kib(owned('kernel-text', 'kernel-init'))}`,
     `Initrd:         ${kib(owned('initrd'))}`,
     `ModuleText:     ${kib(owned('text'))}`,
     `ModuleData:     ${kib(owned('data'))}`,

@@ -96,6 +96,8 @@ export async function swap(name: string, version?: string, options: SwapOptions 
 
   if (old?.state === 'Loading') return refuse(`${name} is still loading: its init has not finished`);
   if (!old || old.state !== 'Live') return refuse(`${name} is not loaded`);
+  // The kernel module runs the loader, the stubs and this very swap: replacing it is a swap of its own kind, not this one.
+  if (old === kernel.self) return refuse(`${name} is the kernel core, which is not swapped while it runs`);
   if (old.swapping) return refuse(`a swap of ${name} is already in progress`);
   if (old.active > 0) return refuse(`requested from inside a call into ${name}: a module cannot be swapped under its own feet`);
   let target: ModuleRecord;

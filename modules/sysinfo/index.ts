@@ -1,7 +1,7 @@
 /*
  * sysinfo — the kernel's tables as plain data, for lsmod, modinfo, free, /proc and kerneld.
  *
- * The base kernel keeps only what loading and unloading need; reading its tables out for
+ * The kernel module keeps only what loading and unloading need; reading its tables out for
  * people is a module's job, as /proc and /sys are separate from the mechanisms they show. It
  * reads them through kernelInternals() and hands out copies, never the tables themselves.
  */

@@ -21,10 +21,19 @@ describe('writeIndexLines', () => {
   it('writes the header line, then one record a line sorted by name, name first, a module\'s versions in the order given', () => {
     const text = writeIndexLines([record('kv', '1.0.0'), record('hello'), record('kv', '2.0.0'), record('a-b'), record('ab')], { 'etc/modules': 8, 'TRAILER!!!': 96 });
     const lines = text.split('\n');
-    expect(lines[0]).toBe('{"format":2,"records":5,"offsets":{"etc/modules":8,"TRAILER!!!":96}}');
+    expect(lines[0]).toBe('{"format":2,"records":5,"offsets":{"etc/modules":8,"TRAILER!!!":96},"kernel":[]}');
     expect(lines.slice(1, -1).map((line) => JSON.parse(line).name + ' ' + JSON.parse(line).version)).toEqual(['a-b 1.0.0', 'ab 1.0.0', 'hello 1.0.0', 'kv 1.0.0', 'kv 2.0.0']);
     for (const line of lines.slice(1, -1)) expect(line.startsWith('{"name":"')).toBe(true);
     expect(lines.at(-1)).toBe('');
+  });
+
+  it('repeats the kernel module\'s records in the first line, each as its own line gives it, for the bootstrap', () => {
+    const kernels = [record('kernel', '1.0.0', { signature: 'b'.repeat(128) }), record('kernel', '1.1.0', { default: false })];
+    const lines = writeIndexLines([record('hello'), ...kernels, record('kerneld')], {}).split('\n');
+    const header = JSON.parse(lines[0]!);
+    expect(header.kernel).toEqual(kernels);
+    expect(lines.filter((line) => line.startsWith('{"name":"kernel",')).map((line) => JSON.parse(line))).toEqual(header.kernel);
+    expect(new IndexLines(bytes(lines.join('\n'))).versions('kernel')).toEqual(kernels);
   });
 });
 

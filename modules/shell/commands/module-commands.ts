@@ -43,11 +43,6 @@ function describe(name: string, version?: string): ModuleDescription | undefined
   return versions.find((record) => record.version === loaded?.version) ?? versions.find((record) => record.default) ?? versions[0];
 }
 
-/** Unloads a module. The base kernel is not a module: the loader only says it does not know it. */
-function unload(name: string): void {
-  if (name === 'kernel') throw new Error('Module kernel is the base kernel: it cannot be unloaded');
-  unloadModule(name);
-}
 
 /**
  * modprobe -r: unloads a module, then each module it depended on that nothing uses any more
@@ -56,7 +51,7 @@ function unload(name: string): void {
 function removeWithDependencies(name: string): void {
   const loadedVersion = modules().find((status) => status.name === name)?.version;
   const record = moduleVersions(name).find((candidate) => candidate.version === loadedVersion);
-  unload(name);
+  unloadModule(name);
   for (const dependency of record?.depends ?? []) {
     const status = modules().find((candidate) => candidate.name === dependency && candidate.state === 'Live');
     if (status && status.refcount === 0 && !status.permanent) removeWithDependencies(dependency);
@@ -184,7 +179,7 @@ export const moduleCommands: Record<string, Command> = {
       let status = 0;
       for (const name of operands) {
         try {
-          unload(name);
+          unloadModule(name);
         } catch (error) {
           printError(`rmmod: ERROR: ${(error as Error).message}`);
           status = 1;

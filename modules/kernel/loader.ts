@@ -24,23 +24,20 @@
  * `exit`; revoke its stubs; free its text and data frames; drop every reference to its code
  * and ask the reclaim monitor to check that the host engine collected it.
  */
-import { FRAME_SIZE } from '../emulator/machine-interface.ts';
-import { isModuleName, isVersion, modulePath, signedText, type ModuleRecord } from '../ramdisk/module-index.ts';
-import { decodeUtf8, encodeUtf8 } from '../ramdisk/utf8.ts';
+import { FRAME_SIZE } from '../../emulator/machine-interface.ts';
+import { isModuleName, isVersion, modulePath, signedText, type ModuleRecord } from '../../ramdisk/module-index.ts';
+import { decodeUtf8, encodeUtf8 } from '../../ramdisk/utf8.ts';
 import { framesFor } from './frame-allocator.ts';
 import { createKernelApi } from './kernel-api.ts';
 import { messageOf } from './kernel-log.ts';
 import type { Kernel } from './kernel.ts';
-import { LoadedModule } from './loaded-module.ts';
+import { loadedModule, type LoadedModule } from './loaded-module.ts';
 import { createNamespace, KERNEL_HOOKS, oops, revokeOwner, runAs } from './stubs.ts';
 
 /** A module that cannot be loaded or unloaded; the message is the one line users see. */
 export class ModuleError extends Error {
   override name = 'ModuleError';
 }
-
-/** The build's public key (raw Ed25519, hex), put into the base image by the build. */
-declare const MODULE_SIGNING_KEY: string;
 
 const NativePromise = Promise;
 
@@ -52,11 +49,13 @@ const NativePromise = Promise;
 const sourceUrl = (record: ModuleRecord) => (isModuleName(record.name) && isVersion(record.version) ? `keel:${modulePath(record.name, record.version)}` : 'keel:module');
 
 export class ModuleLoader {
-  readonly modules = new Map<string, LoadedModule>();
-
   readonly #kernel: Kernel;
 
-  constructor(kernel: Kernel) {
+  constructor(
+    kernel: Kernel,
+    /** The module table (the kernel's tables hold it): loaded modules by name, in load order. */
+    readonly modules: Map<string, LoadedModule>,
+  ) {
     this.#kernel = kernel;
   }
 
@@ -152,7 +151,7 @@ export class ModuleLoader {
 
   #loadOne(record: ModuleRecord, register = true): LoadedModule {
     const { frames, machine, memory } = this.#kernel;
-    const module = new LoadedModule(record, frames.createOwner('text', record.name), frames.createOwner('data', record.name));
+    const module = loadedModule(record, frames.createOwner('text', record.name), frames.createOwner('data', record.name));
     if (register) this.modules.set(record.name, module);
     machine.watchdog.name(module.id, record.name);
     try {
@@ -165,7 +164,7 @@ export class ModuleLoader {
       const text = memory.subarray(start, start + record.size);
       const sha256 = machine.crypto.sha256(text);
       if (sha256 !== record.sha256) throw new ModuleError(`${record.path}: sha256 does not match the index`);
-      if (!machine.crypto.verify(MODULE_SIGNING_KEY, encodeUtf8(signedText(record)), record.signature ?? '')) {
+      if (!machine.crypto.verify(this.#kernel.signingKey, encodeUtf8(signedText(record)), record.signature ?? '')) {
         const failure = 'module verification failed: signature and/or required key missing';
         if (this.#kernel.params.get('module.sig_enforce') === '1') throw new ModuleError(failure);
         this.#kernel.tainted.add(record.name);
@@ -209,16 +208,16 @@ export class ModuleLoader {
     const { record } = module;
     const factory = new Function('require', 'module', 'exports', `${source}\n//# sourceURL=${sourceUrl(record)}`);
     module.codeObjects.push(factory);
+    // keel:kernel is a dependency like any other (its users are its importers), linked to this module's own kernel API.
     const require = (specifier: string) => {
       const name = specifier.startsWith('keel:') ? specifier.slice(5) : undefined;
-      if (name === 'kernel') return createKernelApi(this.#kernel, module);
       const dependency = name === undefined ? undefined : this.modules.get(name);
       if (!dependency || !record.depends.includes(name!)) throw new ModuleError(`${record.name}: cannot import ${specifier}`);
-      const missing = record.imports[name!]?.find((symbol) => symbol !== '*' && !dependency.record.exports.includes(symbol));
+      const missing = dependency !== this.#kernel.self && record.imports[name!]?.find((symbol) => symbol !== '*' && !dependency.record.exports.includes(symbol));
       if (missing) throw new ModuleError(`${record.name}: ${name} ${dependency.record.version} does not export ${missing}`);
       if (!module.dependencies.includes(dependency)) module.dependencies.push(dependency);
       dependency.users.add(module);
-      return createNamespace(module, dependency);
+      return dependency === this.#kernel.self ? createKernelApi(this.#kernel, module) : createNamespace(module, dependency);
     };
     const commonjs = { exports: {} as Record<string, unknown> };
     runAs(module, () => factory(require, commonjs, commonjs.exports));
@@ -230,6 +229,7 @@ export class ModuleLoader {
       if (Object(value) === value) module.codeObjects.push(value as object);
     }
     if (typeof exports.exit === 'function') module.exit = exports.exit as () => unknown;
+    module.permanent = module.exit === null;
     if (typeof exports.init !== 'function') return undefined;
     try {
       return runAs(module, exports.init as () => unknown, 'init');
@@ -292,7 +292,8 @@ export class ModuleLoader {
       other.users.delete(module);
       other.links.delete(module);
     }
-    for (const id of module.timers) machine.timer.clearTimer(id);
+    for (const { machineTimer } of module.timers.values()) machine.timer.clearTimer(machineTimer);
+    module.timers.clear();
     machine.watchdog.name(module.id, null);
     const freed = frames.freeOwner(module.textOwner) + frames.freeOwner(module.dataOwner);
     for (const { buffer } of module.allocations.values()) machine.mmu.unmap(buffer);

@@ -1,13 +1,20 @@
 /*
  * The frame allocator: every 4 KiB frame of physical memory is free or has exactly one owner.
  *
- * Owners are small numbers handed out by `createOwner` (firmware, the base kernel's text, a
- * module's text, a module's data ...); `allocate(count, owner)` finds a contiguous run,
+ *   const frames = new FrameAllocator(frameTable(new Uint32Array(memoryBytes / FRAME_SIZE)));
+ *
+ * Owners are small numbers handed out by `createOwner` (firmware, the bootstrap, a module's
+ * text, a module's data ...); `allocate(count, owner)` finds a contiguous run,
  * `freeOwner(owner)` gives back everything one owner holds. Because ownership is recorded per
  * frame, "free + used = total" and "a module's frames all came back" are checked by counting,
  * not by trusting bookkeeping elsewhere.
+ *
+ * What it knows is a FrameTable of plain data — one owner id a frame in a Uint32Array, the
+ * owners, the free count — which the allocator works on and does not own: another version of
+ * the kernel can take the same table over, and the array can be any memory, such as a region
+ * the machine hands the kernel so that the host can read it.
  */
-import { FRAME_SIZE, type MemoryRegion, type RegionKind } from '../emulator/machine-interface.ts';
+import { FRAME_SIZE, type MemoryRegion, type RegionKind } from '../../emulator/machine-interface.ts';
 
 export const FREE = 0;
 
@@ -29,26 +36,36 @@ export class OutOfMemoryError extends Error {
   override name = 'OutOfMemoryError';
 }
 
+/** Who owns each frame (0: free), the live owners by id, and the counts: the allocator's whole state. */
+export interface FrameTable {
+  ownerOf: Uint32Array;
+  owners: Map<number, FrameOwner>;
+  free: number;
+  nextOwner: number;
+}
+
+/** A table of `ownerOf.length` frames, every one free (the array is cleared). */
+export function frameTable(ownerOf: Uint32Array): FrameTable {
+  ownerOf.fill(FREE);
+  return { ownerOf, owners: new Map(), free: ownerOf.length, nextOwner: 1 };
+}
+
 export class FrameAllocator {
   readonly total: number;
-  readonly #owners = new Map<number, FrameOwner>();
   readonly #ownerOf: Uint32Array;
-  #freeFrames: number;
-  #nextOwner = 1;
 
-  constructor(memoryBytes: number) {
-    this.total = memoryBytes / FRAME_SIZE;
-    this.#ownerOf = new Uint32Array(this.total);
-    this.#freeFrames = this.total;
+  constructor(readonly table: FrameTable) {
+    this.#ownerOf = table.ownerOf;
+    this.total = table.ownerOf.length;
   }
 
   get free(): number {
-    return this.#freeFrames;
+    return this.table.free;
   }
 
   createOwner(kind: OwnerKind, label: string): FrameOwner {
-    const owner = { id: this.#nextOwner++, kind, label, frames: 0 };
-    this.#owners.set(owner.id, owner);
+    const owner = { id: this.table.nextOwner++, kind, label, frames: 0 };
+    this.table.owners.set(owner.id, owner);
     return owner;
   }
 
@@ -61,7 +78,7 @@ export class FrameAllocator {
   allocate(count: number, owner: FrameOwner): number {
     const first = this.#findRun(count);
     if (first === undefined) {
-      throw new OutOfMemoryError(`out of memory: ${owner.label} needs ${count} frames, ${this.#freeFrames} free`);
+      throw new OutOfMemoryError(`out of memory: ${owner.label} needs ${count} frames, ${this.table.free} free`);
     }
     this.#mark(first, count, owner);
     return first;
@@ -73,7 +90,7 @@ export class FrameAllocator {
       if (this.#ownerOf[frame] !== owner.id) throw new Error(`frame ${frame} is not owned by ${owner.label}`);
     }
     this.#ownerOf.fill(FREE, first, first + count);
-    this.#freeFrames += count;
+    this.table.free += count;
     owner.frames -= count;
   }
 
@@ -86,9 +103,9 @@ export class FrameAllocator {
         freed++;
       }
     }
-    this.#freeFrames += freed;
+    this.table.free += freed;
     owner.frames = 0;
-    this.#owners.delete(owner.id);
+    this.table.owners.delete(owner.id);
     return freed;
   }
 
@@ -101,12 +118,12 @@ export class FrameAllocator {
 
   /** Live owners, for `free` and for accounting checks. */
   ownerList(): FrameOwner[] {
-    return [...this.#owners.values()];
+    return [...this.table.owners.values()];
   }
 
   #mark(first: number, count: number, owner: FrameOwner): void {
     this.#ownerOf.fill(owner.id, first, first + count);
-    this.#freeFrames -= count;
+    this.table.free -= count;
     owner.frames += count;
   }
 

@@ -1,15 +1,17 @@
 /*
- * keel:kernel — the base kernel's API, as modules see it.
+ * keel:kernel — the kernel module's API, as other modules see it.
  *
  *   import { printk, kalloc, requestModule } from 'keel:kernel';
  *
  * This file only declares; tsconfig `paths` maps `keel:kernel` here so modules are type-checked
  * against it. At load time the loader links each module to its own instance of the API
- * (boot/kernel-api.ts, checked against these declarations), so that what a module allocates,
- * sets or holds is owned by that module and given back when it is unloaded.
+ * (modules/kernel/kernel-api.ts, checked against these declarations), so that what a module
+ * allocates, sets or holds is owned by that module and given back when it is unloaded.
+ * Importing it makes the kernel a dependency of the module, as importing any module does:
+ * `modinfo` lists it, and `lsmod` counts the module among the kernel's users.
  */
 
-import type { LineRequest } from '../emulator/machine-interface.ts';
+import type { LineRequest } from '../../emulator/machine-interface.ts';
 import type { Kernel } from './kernel.ts';
 
 /**
@@ -141,12 +143,12 @@ export declare function dmesg(): string[];
  * Like Linux's internal symbols, this is no stable interface: use the functions above.
  */
 export declare function kernelInternals(): Kernel;
-export type { Completion, LineRequest } from '../emulator/machine-interface.ts';
+export type { Completion, LineRequest } from '../../emulator/machine-interface.ts';
 export type { Kernel } from './kernel.ts';
 export type { ModuleSource } from './ramdisk-reader.ts';
 export type { LoadedModule } from './loaded-module.ts';
 export type { Slot } from './stubs.ts';
-export type { ModuleRecord } from '../ramdisk/module-index.ts';
+export type { ModuleRecord } from '../../ramdisk/module-index.ts';
 
 /** Stops the machine with an exit status. */
 export declare function halt(status: number): void;

@@ -7,6 +7,10 @@
  * never run inside gc()), and counts. A module whose code is still held after a few rounds
  * is a zombie: listed by lsmod as such, with a dmesg line naming what the kernel can see
  * holding it. Without a host gc (node without --expose-gc) nothing is claimed either way.
+ *
+ * The watch list is a ReclaimTable of plain records, each holding WeakRefs to its code, so
+ * that another version of the kernel could take it over and register the same code with a
+ * registry of its own; the registry and the timer are this monitor's.
  */
 import type { Kernel } from './kernel.ts';
 
@@ -16,32 +20,53 @@ const CHECK_INTERVAL_MS = 50;
 
 export interface UnloadedCode {
   name: string;
+  /** Its version; '' for code that has none (the bootstrap). */
   version: string;
   /** Code objects not yet collected. */
   remaining: number;
   rounds: number;
+  /** The code objects, held weakly. */
+  code: WeakRef<object>[];
 }
 
+/** Code let go of and not yet collected, and those of it that have become zombies. */
+export interface ReclaimTable {
+  pending: Set<UnloadedCode>;
+  zombies: Set<UnloadedCode>;
+}
+
+/** "hello 1.0.0", or "bootstrap" for code without a version. */
+const labelOf = (code: UnloadedCode) => (code.version ? `${code.name} ${code.version}` : code.name);
+
 export class ReclaimMonitor {
-  readonly pending = new Set<UnloadedCode>();
-  readonly zombies = new Set<UnloadedCode>();
   #scheduled = false;
   readonly #registry = new FinalizationRegistry<UnloadedCode>((code) => {
     if (--code.remaining > 0) return;
     this.pending.delete(code);
-    this.#kernel.log.printk(`keel: ${code.name} ${code.version}: ${this.zombies.delete(code) ? 'zombie ' : ''}code reclaimed by the host`);
+    this.#kernel.log.printk(`keel: ${labelOf(code)}: ${this.zombies.delete(code) ? 'zombie ' : ''}code reclaimed by the host`);
   });
 
   readonly #kernel: Kernel;
 
-  constructor(kernel: Kernel) {
+  constructor(
+    kernel: Kernel,
+    readonly table: ReclaimTable,
+  ) {
     this.#kernel = kernel;
   }
 
-  /** Starts watching code that has just been let go of, under a name for lsmod and dmesg. */
+  get pending(): Set<UnloadedCode> {
+    return this.table.pending;
+  }
+
+  get zombies(): Set<UnloadedCode> {
+    return this.table.zombies;
+  }
+
+  /** Starts watching code that has just been let go of, under a name (and version) for lsmod and dmesg. */
   watch(name: string, version: string, codeObjects: object[]): void {
-    const code: UnloadedCode = { name, version, remaining: codeObjects.length, rounds: 0 };
-    if (code.remaining === 0) return;
+    if (codeObjects.length === 0) return;
+    const code: UnloadedCode = { name, version, remaining: codeObjects.length, rounds: 0, code: codeObjects.map((object) => new WeakRef(object)) };
     for (const object of codeObjects) this.#registry.register(object, code);
     this.pending.add(code);
     this.#schedule();
@@ -69,7 +94,7 @@ export class ReclaimMonitor {
       // What the kernel can see holding module code: globals modules added (built-ins are not
       // enumerable; gc is V8's own, on every context's global when node runs with --expose-gc).
       const globals = Object.keys(globalThis).filter((key) => key !== 'gc').join(', ');
-      this.#kernel.log.printk(`keel: ${code.name} ${code.version} is a zombie: ${code.remaining} code objects still referenced, ${globals ? `held by global ${globals}` : 'holder unknown'}`, 'warn');
+      this.#kernel.log.printk(`keel: ${labelOf(code)} is a zombie: ${code.remaining} code objects still referenced, ${globals ? `held by global ${globals}` : 'holder unknown'}`, 'warn');
     }
     if ([...this.pending].some((code) => !this.zombies.has(code))) this.#schedule();
   }

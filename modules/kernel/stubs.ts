@@ -20,6 +20,10 @@
  * An exception that leaves a module's function is an oops: reported once (with the module and
  * symbol it left) and passed on to the caller. Each call also writes the callee's id into the
  * watchdog's shared word, so a host-side watchdog can name the module that hung the machine.
+ *
+ * What stubs remember — which values are stubs or handles already, which errors were reported
+ * — is in StubTables, plain built-in collections that connectStubs hands this file once at
+ * boot, so that it lives with the kernel's other tables and not in this code's variables.
  */
 
 export class ModuleUnloadedError extends Error {
@@ -85,13 +89,22 @@ type AnyFunction = (...args: unknown[]) => unknown;
 const NativePromise = Promise;
 const { construct } = Reflect;
 
-const wrappers = new WeakSet<object>();
-/** Prototype → whether its constructor is built in (Object, Array, Map, Uint8Array, ...). */
+/** What stubs remember across calls. */
+export interface StubTables {
+  /** Every stub and object handle made, so that none is wrapped again. */
+  wrappers: WeakSet<object>;
+  /** Errors already reported as an oops, so that one fault crossing many stubs is one report. */
+  reported: WeakSet<object>;
+}
+
+export const stubTables = (): StubTables => ({ wrappers: new WeakSet(), reported: new WeakSet() });
+
+let wrappers: WeakSet<object>;
+let reported: WeakSet<object>;
+/** Prototype → whether its constructor is built in (Object, Array, Map, Uint8Array, ...): a cache, rebuilt by whoever runs this code. */
 const builtInPrototypes = new WeakMap<object, boolean>();
 const functionSource = Function.prototype.toString;
 
-/** Errors already reported as an oops, so that one fault crossing many stubs is one report. */
-const reported = new WeakSet<object>();
 let running: Int32Array = new Int32Array(1);
 let oopsSink: (module: string, symbol: string, error: unknown) => void;
 const promiseThen = NativePromise.prototype.then;
@@ -99,8 +112,9 @@ const promiseThen = NativePromise.prototype.then;
 /** Exports only the kernel calls: a namespace leaves them out, so no other module can. */
 export const KERNEL_HOOKS = new Set(['init', 'exit', 'exportState', 'importState']);
 
-/** Connects stubs to the kernel, once at boot: the watchdog's word, and where oopses go. */
-export function connectStubs(watchdogWord: Int32Array, sink: typeof oopsSink): void {
+/** Connects stubs to the kernel, once at boot: their tables, the watchdog's word, and where oopses go. */
+export function connectStubs(tables: StubTables, watchdogWord: Int32Array, sink: typeof oopsSink): void {
+  ({ wrappers, reported } = tables);
   running = watchdogWord;
   oopsSink = sink;
 }

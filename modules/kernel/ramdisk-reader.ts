@@ -9,9 +9,9 @@
  * at the file it names, the kernel walks every header once, says so in one dmesg line, and
  * from then on finds files in that table, the last entry of a name winning.
  */
-import { checkCrc, isDirectory, isRegularFile, readHeader, walkArchive, type ArchiveTable, type CpioEntry, type RamdiskError } from '../ramdisk/cpio.ts';
-import type { ModuleRecord } from '../ramdisk/module-index.ts';
-import { decodeUtf8 } from '../ramdisk/utf8.ts';
+import { checkCrc, isDirectory, isRegularFile, readHeader, walkArchive, type ArchiveTable, type CpioEntry, type RamdiskError } from '../../ramdisk/cpio.ts';
+import type { ModuleRecord } from '../../ramdisk/module-index.ts';
+import { decodeUtf8 } from '../../ramdisk/utf8.ts';
 import type { KernelLog } from './kernel-log.ts';
 
 /** Where module bundles can be read from: the boot ramdisk, or memory a module filled (the dev loop). */

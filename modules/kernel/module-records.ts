@@ -7,21 +7,35 @@
  *   kernel.records.versions('kv')          every version, oldest first (the newest last)
  *   kernel.records.find('kv', '1.0.0')     one version, or the default; throws ModuleError
  *   kernel.records.add(record, source)     a version whose bundle lives in `source`
+ *
+ * The versions added at run time are a RecordsTable of plain data, in the kernel's tables; the
+ * index and what was read of it can be read again from the ramdisk.
  */
-import { IndexLines } from '../ramdisk/index-lines.ts';
-import { checkRecord, type ModuleRecord } from '../ramdisk/module-index.ts';
+import { IndexLines } from '../../ramdisk/index-lines.ts';
+import { checkRecord, type ModuleRecord } from '../../ramdisk/module-index.ts';
 import { ModuleError } from './loader.ts';
 import type { ModuleSource } from './ramdisk-reader.ts';
+
+/** Versions added at run time, by module (each replacing an index version of the same number), and where their bundles are. */
+export interface RecordsTable {
+  added: Map<string, ModuleRecord[]>;
+  sources: WeakMap<ModuleRecord, ModuleSource>;
+}
 
 export class ModuleRecords {
   #index: IndexLines | null = null;
   /** The index's versions of each module looked up so far. */
   readonly #indexed = new Map<string, ModuleRecord[]>();
-  /** Versions added at run time, by module, each replacing an index version of the same number. */
-  readonly #added = new Map<string, ModuleRecord[]>();
-  readonly #sources = new WeakMap<ModuleRecord, ModuleSource>();
+  readonly #added: Map<string, ModuleRecord[]>;
+  readonly #sources: WeakMap<ModuleRecord, ModuleSource>;
 
-  constructor(private readonly ramdisk: ModuleSource) {}
+  constructor(
+    private readonly ramdisk: ModuleSource,
+    table: RecordsTable,
+  ) {
+    this.#added = table.added;
+    this.#sources = table.sources;
+  }
 
   /** Boot: the index lines records are read from, given as the file's bytes; its first line is checked now. */
   open(bytes: Uint8Array): IndexLines {

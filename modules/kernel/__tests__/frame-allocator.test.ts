@@ -1,12 +1,12 @@
 /*
- * Tests the frame allocator (boot/frame-allocator.ts): allocate, release, freeOwner and reserve
+ * Tests the frame allocator (modules/kernel/frame-allocator.ts): allocate, release, freeOwner and reserve
  * keep "free + used = total" and every owner's count exact, runs are contiguous and never
  * overlap, and a failed allocation or release changes nothing.
  */
 import { describe, expect, it } from 'vitest';
-import { randomSource, thrownBy } from '../../test/test-helpers.ts';
-import { FRAME_SIZE } from '../../emulator/machine-interface.ts';
-import { FrameAllocator, OutOfMemoryError, type FrameOwner } from '../frame-allocator.ts';
+import { randomSource, thrownBy } from '../../../test/test-helpers.ts';
+import { FRAME_SIZE } from '../../../emulator/machine-interface.ts';
+import { FrameAllocator, frameTable, OutOfMemoryError, type FrameOwner } from '../frame-allocator.ts';
 
 /** free + the frames of every live owner must add up to the total. */
 function expectAccountingExact(allocator: FrameAllocator): void {
@@ -16,14 +16,14 @@ function expectAccountingExact(allocator: FrameAllocator): void {
 
 describe('FrameAllocator', () => {
   it('starts with every frame free', () => {
-    const allocator = new FrameAllocator(64 * FRAME_SIZE);
+    const allocator = new FrameAllocator(frameTable(new Uint32Array(64)));
     expect(allocator.total).toBe(64);
     expect(allocator.free).toBe(64);
     expect(allocator.ownerList()).toEqual([]);
   });
 
   it('allocates contiguous runs that do not overlap and counts them per owner', () => {
-    const allocator = new FrameAllocator(32 * FRAME_SIZE);
+    const allocator = new FrameAllocator(frameTable(new Uint32Array(32)));
     const text = allocator.createOwner('text', 'shell');
     const data = allocator.createOwner('data', 'shell');
     const first = allocator.allocate(5, text);
@@ -44,7 +44,7 @@ describe('FrameAllocator', () => {
   });
 
   it('hands out distinct owner ids and lists live owners', () => {
-    const allocator = new FrameAllocator(8 * FRAME_SIZE);
+    const allocator = new FrameAllocator(frameTable(new Uint32Array(8)));
     const text = allocator.createOwner('text', 'a');
     const data = allocator.createOwner('data', 'a');
     expect(text.id).not.toBe(data.id);
@@ -53,7 +53,7 @@ describe('FrameAllocator', () => {
   });
 
   it('releases a run and reuses it', () => {
-    const allocator = new FrameAllocator(16 * FRAME_SIZE);
+    const allocator = new FrameAllocator(frameTable(new Uint32Array(16)));
     const owner = allocator.createOwner('data', 'cache');
     const first = allocator.allocate(4, owner);
     allocator.allocate(12, owner);
@@ -67,7 +67,7 @@ describe('FrameAllocator', () => {
   });
 
   it('needs a contiguous run: enough scattered free frames are not enough', () => {
-    const allocator = new FrameAllocator(16 * FRAME_SIZE);
+    const allocator = new FrameAllocator(frameTable(new Uint32Array(16)));
     const even = allocator.createOwner('data', 'even');
     const odd = allocator.createOwner('data', 'odd');
     const oddFrames: number[] = [];
@@ -82,7 +82,7 @@ describe('FrameAllocator', () => {
   });
 
   it('throws OutOfMemoryError and allocates nothing when no run is long enough', () => {
-    const allocator = new FrameAllocator(16 * FRAME_SIZE);
+    const allocator = new FrameAllocator(frameTable(new Uint32Array(16)));
     const owner = allocator.createOwner('text', 'big-module');
     allocator.allocate(10, owner);
     const error = thrownBy(() => allocator.allocate(7, owner));
@@ -95,7 +95,7 @@ describe('FrameAllocator', () => {
   });
 
   it('refuses to release frames the owner does not hold, and changes nothing', () => {
-    const allocator = new FrameAllocator(16 * FRAME_SIZE);
+    const allocator = new FrameAllocator(frameTable(new Uint32Array(16)));
     const mine = allocator.createOwner('data', 'mine');
     const theirs = allocator.createOwner('data', 'theirs');
     allocator.allocate(4, mine);
@@ -110,7 +110,7 @@ describe('FrameAllocator', () => {
   });
 
   it('refuses to release a frame twice', () => {
-    const allocator = new FrameAllocator(8 * FRAME_SIZE);
+    const allocator = new FrameAllocator(frameTable(new Uint32Array(8)));
     const owner = allocator.createOwner('data', 'twice');
     const first = allocator.allocate(2, owner);
     allocator.release(first, 2, owner);
@@ -120,7 +120,7 @@ describe('FrameAllocator', () => {
   });
 
   it('freeOwner gives back exactly the owner’s frames, scattered or not, and forgets the owner', () => {
-    const allocator = new FrameAllocator(32 * FRAME_SIZE);
+    const allocator = new FrameAllocator(frameTable(new Uint32Array(32)));
     const module = allocator.createOwner('text', 'module');
     const other = allocator.createOwner('data', 'other');
     allocator.allocate(3, module);
@@ -140,7 +140,7 @@ describe('FrameAllocator', () => {
   });
 
   it('reserves a region of the memory map for its owner', () => {
-    const allocator = new FrameAllocator(16 * FRAME_SIZE);
+    const allocator = new FrameAllocator(frameTable(new Uint32Array(16)));
     const initrd = allocator.createOwner('initrd', 'initrd');
     allocator.reserve({ start: 4 * FRAME_SIZE, length: 3 * FRAME_SIZE, kind: 'initrd' }, initrd);
     expect(initrd.frames).toBe(3);
@@ -158,7 +158,7 @@ describe('FrameAllocator', () => {
 
   it('keeps a model of frame ownership exact through random allocate, release and freeOwner', () => {
     const total = 64;
-    const allocator = new FrameAllocator(total * FRAME_SIZE);
+    const allocator = new FrameAllocator(frameTable(new Uint32Array(total)));
     const random = randomSource(2024);
     const ownerOf: (FrameOwner | undefined)[] = new Array(total).fill(undefined);
     const runs = new Map<FrameOwner, { first: number; count: number }[]>();

@@ -4,10 +4,11 @@
  * Lines carry the time since power-on as Linux prints it ("[    0.004211] ..."). The buffer
  * keeps the newest lines up to a fixed count, so a long-running kernel cannot grow it without
  * bound. With `quiet` on the command line, informational lines go only to the buffer; warnings
- * and errors still reach the console, as with Linux's loglevel.
+ * and errors still reach the console, as with Linux's loglevel. The lines and the quiet flag
+ * are a LogTable of plain data, which the log works on: the kernel's tables hold it.
  */
-import type { MachineInterface } from '../emulator/machine-interface.ts';
-import { visibleText } from '../ramdisk/visible-text.ts';
+import type { MachineInterface } from '../../emulator/machine-interface.ts';
+import { visibleText } from '../../ramdisk/visible-text.ts';
 
 const RING_LINES = 1000;
 
@@ -23,14 +24,30 @@ export function messageOf(error: unknown): string {
   }
 }
 
-export class KernelLog {
-  readonly #lines: string[] = [];
-  quiet = false;
+/** The ring buffer's lines, oldest first, and whether informational lines stay off the console. */
+export interface LogTable {
+  lines: string[];
+  quiet: boolean;
+}
 
+export class KernelLog {
+  readonly #lines: string[];
   readonly #machine: MachineInterface;
 
-  constructor(machine: MachineInterface) {
+  constructor(
+    machine: MachineInterface,
+    readonly table: LogTable,
+  ) {
     this.#machine = machine;
+    this.#lines = table.lines;
+  }
+
+  get quiet(): boolean {
+    return this.table.quiet;
+  }
+
+  set quiet(quiet: boolean) {
+    this.table.quiet = quiet;
   }
 
   printk = (message: string, level: LogLevel = 'info'): void => {
@@ -39,7 +56,7 @@ export class KernelLog {
     const line = `[${seconds}] ${visibleText(message)}`;
     this.#lines.push(line);
     if (this.#lines.length > RING_LINES) this.#lines.shift();
-    if (level !== 'info' || !this.quiet) this.#machine.console.write(line + '\n');
+    if (level !== 'info' || !this.table.quiet) this.#machine.console.write(line + '\n');
   };
 
   dmesg = (): string[] => [...this.#lines];

@@ -1,7 +1,8 @@
 /*
  * The implementation of keel:kernel: one API object per module, bound to it, so that
  * frames it allocates, timers it sets and modules it holds are recorded as its own and
- * given back at unload. Checked against the declarations in api.ts.
+ * given back at unload. Checked against the declarations in api.ts (what tsconfig maps
+ * keel:kernel to).
  *
  * Every function takes each argument once and checks it (argument-checks.ts): a module
  * cannot make the kernel account one thing and do another, nor make host code throw.
@@ -61,11 +62,15 @@ export function createKernelApi(kernel: Kernel, module: LoadedModule): KernelApi
           // Reported as an oops, as an async callback's rejection is: a timer has no caller to pass it on to.
         }
       }, delay);
-      module.timers.add(id);
+      // The table keeps what a timer is to do and when, beside the machine timer armed for it.
+      module.timers.set(id, { callback, deadline: machine.timer.now() + delay, machineTimer: id });
       return id;
     },
     clearTimer(id) {
-      if (module.timers.delete(checkNumber('clearTimer: id', id, 0, Number.MAX_SAFE_INTEGER))) machine.timer.clearTimer(id);
+      const timer = module.timers.get(checkNumber('clearTimer: id', id, 0, Number.MAX_SAFE_INTEGER));
+      if (!timer) return;
+      module.timers.delete(id);
+      machine.timer.clearTimer(timer.machineTimer);
     },
     cmdline: kernel.bootInfo.cmdline,
     param: (name) => kernel.params.get(checkString('param: name', name)),
