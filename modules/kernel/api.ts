@@ -144,7 +144,7 @@ export declare function dmesg(): string[];
  */
 export declare function kernelInternals(): Kernel;
 export type { Completion, LineRequest } from '../../emulator/machine-interface.ts';
-export type { Kernel } from './kernel.ts';
+export type { Handover, Kernel } from './kernel.ts';
 export type { ModuleSource } from './ramdisk-reader.ts';
 export type { LoadedModule } from './loaded-module.ts';
 export type { Slot } from './stubs.ts';

@@ -28,16 +28,12 @@ import { FRAME_SIZE } from '../../emulator/machine-interface.ts';
 import { isModuleName, isVersion, modulePath, signedText, type ModuleRecord } from '../../ramdisk/module-index.ts';
 import { decodeUtf8, encodeUtf8 } from '../../ramdisk/utf8.ts';
 import { framesFor } from './frame-allocator.ts';
-import { createKernelApi } from './kernel-api.ts';
+import { ModuleError } from './error-classes.ts';
+import { kernelApiFor } from './kernel-api.ts';
 import { messageOf } from './kernel-log.ts';
 import type { Kernel } from './kernel.ts';
 import { loadedModule, type LoadedModule } from './loaded-module.ts';
 import { createNamespace, KERNEL_HOOKS, oops, revokeOwner, runAs } from './stubs.ts';
-
-/** A module that cannot be loaded or unloaded; the message is the one line users see. */
-export class ModuleError extends Error {
-  override name = 'ModuleError';
-}
 
 const NativePromise = Promise;
 
@@ -206,6 +202,7 @@ export class ModuleLoader {
   /** Compiles the module's code, runs it with its imports resolved to stubs, then its init (whose result it returns). */
   #link(module: LoadedModule, source: string): unknown {
     const { record } = module;
+    module.plt = this.#kernel.compilePlt(record);
     const factory = new Function('require', 'module', 'exports', `${source}\n//# sourceURL=${sourceUrl(record)}`);
     module.codeObjects.push(factory);
     // keel:kernel is a dependency like any other (its users are its importers), linked to this module's own kernel API.
@@ -217,7 +214,7 @@ export class ModuleLoader {
       if (missing) throw new ModuleError(`${record.name}: ${name} ${dependency.record.version} does not export ${missing}`);
       if (!module.dependencies.includes(dependency)) module.dependencies.push(dependency);
       dependency.users.add(module);
-      return dependency === this.#kernel.self ? createKernelApi(this.#kernel, module) : createNamespace(module, dependency);
+      return dependency === this.#kernel.self ? kernelApiFor(this.#kernel, module) : createNamespace(module, dependency);
     };
     const commonjs = { exports: {} as Record<string, unknown> };
     runAs(module, () => factory(require, commonjs, commonjs.exports));

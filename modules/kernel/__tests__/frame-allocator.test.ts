@@ -7,6 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { randomSource, thrownBy } from '../../../test/test-helpers.ts';
 import { FRAME_SIZE } from '../../../emulator/machine-interface.ts';
 import { FrameAllocator, frameTable, OutOfMemoryError, type FrameOwner } from '../frame-allocator.ts';
+import { firstFit } from '../frame-allocator.first-fit.ts';
+import { nextFit } from '../frame-allocator.next-fit.ts';
 
 /** free + the frames of every live owner must add up to the total. */
 function expectAccountingExact(allocator: FrameAllocator): void {
@@ -139,6 +141,23 @@ describe('FrameAllocator', () => {
     expect(allocator.free).toBe(9);
   });
 
+  it('first fit reuses the lowest free run; next fit goes on after its last allocation, wraps round, and keeps its rover in the table', () => {
+    const table = frameTable(new Uint32Array(16));
+    const allocations = (policy: typeof firstFit) => {
+      const allocator = new FrameAllocator(table, policy);
+      const owner = allocator.createOwner('data', policy.name);
+      const first = allocator.allocate(4, owner);
+      allocator.release(first, 4, owner);
+      return [first, allocator.allocate(4, owner), allocator.allocate(8, owner), allocator.allocate(4, owner)];
+    };
+    expect(allocations(firstFit)).toEqual([0, 0, 4, 12]);
+    table.ownerOf.fill(0);
+    Object.assign(table, { free: 16, rover: 0 });
+    expect(allocations(nextFit)).toEqual([0, 4, 8, 0]);
+    expect(table.rover).toBe(4);
+    expect(new FrameAllocator(table, nextFit).policy.name).toBe('next-fit');
+  });
+
   it('reserves a region of the memory map for its owner', () => {
     const allocator = new FrameAllocator(frameTable(new Uint32Array(16)));
     const initrd = allocator.createOwner('initrd', 'initrd');
@@ -156,9 +175,9 @@ describe('FrameAllocator', () => {
     expect(allocator.allocate(3, owner)).toBe(4);
   });
 
-  it('keeps a model of frame ownership exact through random allocate, release and freeOwner', () => {
+  it.each([['first-fit', firstFit], ['next-fit', nextFit]] as const)('keeps a model of frame ownership exact through random allocate, release and freeOwner (%s)', (_name, policy) => {
     const total = 64;
-    const allocator = new FrameAllocator(frameTable(new Uint32Array(total)));
+    const allocator = new FrameAllocator(frameTable(new Uint32Array(total)), policy);
     const random = randomSource(2024);
     const ownerOf: (FrameOwner | undefined)[] = new Array(total).fill(undefined);
     const runs = new Map<FrameOwner, { first: number; count: number }[]>();
