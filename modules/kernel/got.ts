@@ -32,6 +32,8 @@ export interface Got {
   exportValue(link: Link, exportsSlot: Slot, symbol: string): unknown;
   /** What a module's keel:kernel function throws once the module is unloaded. */
   unloadedUse(module: StubOwner, name: string): Error;
+  /** A module's `require` (the loader's requireFrom). */
+  require(module: StubOwner, specifier: unknown): unknown;
   /** keel:kernel's functions, each taking the calling module first. */
   api: Record<string, (module: any, first: unknown, second: unknown) => unknown>;
 }

@@ -154,7 +154,7 @@ export class Kernel {
 
   /** This core's functions for the GOT. */
   #gotEntries(): Got {
-    return callPathEntries(coreApi(this) as unknown as Got['api']);
+    return callPathEntries(coreApi(this) as unknown as Got['api'], (module, specifier) => this.loader.requireFrom(module as LoadedModule, specifier));
   }
 
   /** The stubs' tables and oops sink, and the machine's unhandled rejections: this core's from now on. */

@@ -205,17 +205,8 @@ export class ModuleLoader {
     module.plt = this.#kernel.compilePlt(record);
     const factory = new Function('require', 'module', 'exports', `${source}\n//# sourceURL=${sourceUrl(record)}`);
     module.codeObjects.push(factory);
-    // keel:kernel is a dependency like any other (its users are its importers), linked to this module's own kernel API.
-    const require = (specifier: string) => {
-      const name = specifier.startsWith('keel:') ? specifier.slice(5) : undefined;
-      const dependency = name === undefined ? undefined : this.modules.get(name);
-      if (!dependency || !record.depends.includes(name!)) throw new ModuleError(`${record.name}: cannot import ${specifier}`);
-      const missing = dependency !== this.#kernel.self && record.imports[name!]?.find((symbol) => symbol !== '*' && !dependency.record.exports.includes(symbol));
-      if (missing) throw new ModuleError(`${record.name}: ${name} ${dependency.record.version} does not export ${missing}`);
-      if (!module.dependencies.includes(dependency)) module.dependencies.push(dependency);
-      dependency.users.add(module);
-      return dependency === this.#kernel.self ? kernelApiFor(this.#kernel, module) : createNamespace(module, dependency);
-    };
+    // The module's require is its PLT's (a function of the loader would keep this core alive in any module that keeps its require): it asks requireFrom through the GOT.
+    const require = module.plt.makeRequire(module);
     const commonjs = { exports: {} as Record<string, unknown> };
     runAs(module, () => factory(require, commonjs, commonjs.exports));
     const exports = commonjs.exports;
@@ -233,6 +224,23 @@ export class ModuleLoader {
     } catch (error) {
       throw new ModuleError(`${record.name}: init failed: ${messageOf(error)}`);
     }
+  }
+
+  /**
+   * What `require(specifier)` gives `module`'s code: a namespace of stubs for a `keel:*` module
+   * it depends on, its own keel:kernel object for `keel:kernel` (a dependency like any other: its
+   * users are its importers). A symbol the loaded version does not export is refused.
+   */
+  requireFrom(module: LoadedModule, specifier: unknown): unknown {
+    const { record } = module;
+    const name = typeof specifier === 'string' && specifier.startsWith('keel:') ? specifier.slice(5) : undefined;
+    const dependency = name === undefined ? undefined : this.modules.get(name);
+    if (!dependency || !record.depends.includes(name!)) throw new ModuleError(`${record.name}: cannot import ${String(specifier)}`);
+    const missing = dependency !== this.#kernel.self && record.imports[name!]?.find((symbol) => symbol !== '*' && !dependency.record.exports.includes(symbol));
+    if (missing) throw new ModuleError(`${record.name}: ${name} ${dependency.record.version} does not export ${missing}`);
+    if (!module.dependencies.includes(dependency)) module.dependencies.push(dependency);
+    dependency.users.add(module);
+    return dependency === this.#kernel.self ? kernelApiFor(this.#kernel, module) : createNamespace(module, dependency);
   }
 
   /** Unloads a module the way rmmod does. */

@@ -8,7 +8,7 @@
  * The text below is compiled afresh for every module at its load (`new Function`, so that it
  * closes over nothing of the kernel), and makes what that module holds: the stubs of its
  * namespaces, the stubs and object handles of values it receives, its namespaces and its
- * `keel:kernel` object. They reach the kernel's logic only through the GOT (got.ts), a plain
+ * `keel:kernel` object, and the `require` its code is run with. They reach the kernel's logic only through the GOT (got.ts), a plain
  * object of the current core's functions that a kernel swap re-points: so nothing a module
  * holds keeps any version of the core's code alive.
  *
@@ -32,6 +32,8 @@ export interface Plt {
   makeNamespace(link: Link, entries: Array<[symbol: string, slot: Slot | null]>, exportsSlot: Slot): Record<string, unknown>;
   /** The module's keel:kernel object: each function refuses once the module is unloaded, then calls got.api. */
   makeKernelApi(module: StubOwner, functions: readonly string[], values: Record<string, unknown>): Record<string, unknown>;
+  /** The `require` the module's code is compiled with: got.require answers it. */
+  makeRequire(module: StubOwner): (specifier: string) => unknown;
 }
 
 const SOURCE = `'use strict';
@@ -176,7 +178,13 @@ function makeKernelApi(module, functions, values) {
   return api;
 }
 
-return { makeStub, makeHandle, makeNamespace, makeKernelApi };`;
+function makeRequire(module) {
+  return function require(specifier) {
+    return got.require(module, specifier);
+  };
+}
+
+return { makeStub, makeHandle, makeNamespace, makeKernelApi, makeRequire };`;
 
 /**
  * A PLT of its own for one module: its functions close over the GOT, the stub set and the

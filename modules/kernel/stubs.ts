@@ -328,7 +328,7 @@ function unreadableResult(link: Link, slot: Slot, member: PropertyKey | undefine
 }
 
 /** The call path's entries of the GOT (got.ts), for the PLT's rare cases; keel:kernel's are `api`. */
-export function callPathEntries(api: Got['api']): Got {
+export function callPathEntries(api: Got['api'], require: Got['require']): Got {
   return {
     call: callThrough,
     thrown(link, slot, member, error) {
@@ -348,6 +348,7 @@ export function callPathEntries(api: Got['api']): Got {
     target: liveTarget,
     exportValue: (link, exportsSlot, symbol) => wrapValue(link, liveTarget(exportsSlot, symbol)[symbol]),
     unloadedUse: (module, name) => new ModuleUnloadedError(module.name, `kernel.${name}`),
+    require,
     api,
   };
 }
