@@ -4,7 +4,7 @@
  * the same functions compiled into itself directly, for a trivial function, one that takes
  * about a microsecond (calibrated on the machine) and an async one (awaited). Each is measured
  * before any swap, after one swap of the callee and after 100 (a call site may deoptimize when
- * its target changes). Targets: a stub adds at most 10 ns to the trivial call and 40 ns to the
+ * its target changes), then after one swap of the kernel and after 100 (the GOT re-pointed). Targets: a stub adds at most 10 ns to the trivial call and 40 ns to the
  * awaited one, and the ~1 µs function stays within 1.05× of a direct call.
  */
 import { bootKernel, type TestKernel } from '../../test/harness.ts';
@@ -50,6 +50,12 @@ export async function callCost({ quick }: FigureOptions): Promise<Figure> {
   await measure('after 1 swap of the callee');
   await swapCallee(kernel, quick ? 9 : 99, done);
   await measure(`after ${done.swaps} swaps of the callee`);
+  // The kernel swapped under the calls: the stubs are the caller's PLT, re-pointed through the GOT.
+  await kernel.swap('kernel', '1.1.0');
+  await measure('after 1 swap of the kernel');
+  const kernelSwaps = quick ? 9 : 99;
+  for (let swap = 0; swap < kernelSwaps; swap++) await kernel.swap('kernel', swap % 2 === 0 ? '1.0.0' : '1.1.0');
+  await measure(`after ${kernelSwaps + 1} swaps of the kernel`);
   await kernel.halt();
   return {
     number: 4,

@@ -13,6 +13,11 @@
  * The kernel is a module of its own, first in the module table: its text frames are the ones
  * the bootstrap copied it into, its users every module that imports keel:kernel, and it has
  * no exit, so rmmod refuses it as Linux refuses a module in use.
+ *
+ * A kernel swap replaces this code, not the tables: the old core's exportTables() is the
+ * Handover, a new core is built around it (origin `handover`, with the staged kernel module as
+ * its self) without changing anything, and at the switch the old core's suspend() and the new
+ * one's resume() move the machine's timers, handlers and the GOT over (modules/swap/kernel-swap.ts).
  */
 import { FRAME_SIZE, type BootInfo, type MachineInterface, type RegionKind } from '../../emulator/machine-interface.ts';
 import { checkRecord, isModuleName, isVersion, type ModuleRecord } from '../../ramdisk/module-index.ts';
