@@ -119,7 +119,7 @@ export function ramdiskFiles(): { files: RamdiskFile[]; problems: string[] } {
   return { files, problems };
 }
 
-/** The object a handle stands for: a stub handle is a Proxy with no keys of its own (boot/stubs.ts). */
+/** The object a handle stands for: a stub handle is a Proxy with no keys of its own (modules/kernel/plt.ts). */
 function handleTarget(handle: object): object | undefined {
   const { loader } = kernelInternals();
   for (const owner of loader.modules.values()) {
