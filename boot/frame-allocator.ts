@@ -6,8 +6,14 @@
  * `freeOwner(owner)` gives back everything one owner holds. Because ownership is recorded per
  * frame, "free + used = total" and "a module's frames all came back" are checked by counting,
  * not by trusting bookkeeping elsewhere.
+ *
+ * The table itself — one word per frame, the owner's id — lives in memory the machine hands the
+ * kernel (the debug device's shared words), so that a debugger can read it while the kernel
+ * runs; after each change the allocator rings the device's doorbell, and it names each owner
+ * id there as it creates it. The table is data, not code: whichever code manages the frames
+ * works on the same words.
  */
-import { FRAME_SIZE, type MemoryRegion, type RegionKind } from '../emulator/machine-interface.ts';
+import { FRAME_SIZE, type DebugDevice, type MemoryRegion, type RegionKind } from '../emulator/machine-interface.ts';
 
 export const FREE = 0;
 
@@ -29,16 +35,22 @@ export class OutOfMemoryError extends Error {
   override name = 'OutOfMemoryError';
 }
 
+/** The memory the frame table lives in, with its doorbell, and where owner ids are named: the machine's debug device. */
+export type FrameTableMemory = Pick<DebugDevice, 'frameTable' | 'doorbell' | 'nameOwner' | 'forgetOwner'>;
+
 export class FrameAllocator {
   readonly total: number;
   readonly #owners = new Map<number, FrameOwner>();
-  readonly #ownerOf: Uint32Array;
+  readonly #ownerOf: Int32Array;
+  readonly #table: FrameTableMemory;
   #freeFrames: number;
   #nextOwner = 1;
 
-  constructor(memoryBytes: number) {
+  /** `table.frameTable` holds one word per frame of `memoryBytes`, all free (zero). */
+  constructor(memoryBytes: number, table: FrameTableMemory) {
     this.total = memoryBytes / FRAME_SIZE;
-    this.#ownerOf = new Uint32Array(this.total);
+    this.#table = table;
+    this.#ownerOf = table.frameTable;
     this.#freeFrames = this.total;
   }
 
@@ -49,6 +61,7 @@ export class FrameAllocator {
   createOwner(kind: OwnerKind, label: string): FrameOwner {
     const owner = { id: this.#nextOwner++, kind, label, frames: 0 };
     this.#owners.set(owner.id, owner);
+    this.#table.nameOwner(owner.id, kind, label);
     return owner;
   }
 
@@ -75,6 +88,7 @@ export class FrameAllocator {
     this.#ownerOf.fill(FREE, first, first + count);
     this.#freeFrames += count;
     owner.frames -= count;
+    this.#changed();
   }
 
   /** Frees every frame the owner holds and forgets the owner. Returns how many were freed. */
@@ -89,6 +103,8 @@ export class FrameAllocator {
     this.#freeFrames += freed;
     owner.frames = 0;
     this.#owners.delete(owner.id);
+    this.#changed();
+    this.#table.forgetOwner(owner.id);
     return freed;
   }
 
@@ -97,6 +113,7 @@ export class FrameAllocator {
     for (let frame = 0; frame < this.total; frame++) if (this.#ownerOf[frame] === from.id) this.#ownerOf[frame] = to.id;
     to.frames += from.frames;
     from.frames = 0;
+    this.#changed();
   }
 
   /** Live owners, for `free` and for accounting checks. */
@@ -108,6 +125,13 @@ export class FrameAllocator {
     this.#ownerOf.fill(owner.id, first, first + count);
     this.#freeFrames -= count;
     owner.frames += count;
+    this.#changed();
+  }
+
+  /** Rings the doorbell: a reader waiting on it reads the table again. */
+  #changed(): void {
+    Atomics.add(this.#table.doorbell, 0, 1);
+    Atomics.notify(this.#table.doorbell, 0);
   }
 
   /** First fit: the lowest run of `count` free frames. */

@@ -51,7 +51,7 @@ export class Kernel {
     );
     // A rejection nobody handled has no caller either: its oops goes to the console.
     machine.host.onUnhandledRejection((reason) => this.log.printk(`keel: oops${culprit(reason)}: unhandled promise rejection: ${messageOf(reason)}`, 'error'));
-    this.frames = new FrameAllocator(machine.memory.length);
+    this.frames = new FrameAllocator(machine.memory.length, machine.debug);
     let initOwner: FrameOwner | undefined;
     for (const region of bootInfo.memoryMap) {
       if (region.kind === 'free') continue;

@@ -61,6 +61,10 @@ export class LoadedModule implements StubOwner {
     return this.record.name;
   }
 
+  get version(): string {
+    return this.record.version;
+  }
+
   /** Its number for the watchdog: the id of its text frames' owner, unique among modules. */
   get id(): number {
     return this.textOwner.id;

@@ -9,12 +9,15 @@
  * holding it. Without a host gc (node without --expose-gc) nothing is claimed either way.
  */
 import type { Kernel } from './kernel.ts';
+import { publishModuleEvent } from './module-events.ts';
 
 const ROUNDS_BEFORE_ZOMBIE = 8;
 /** Full collections are costly: unloads in a burst (a swap loop) share one check per interval. */
 const CHECK_INTERVAL_MS = 50;
 
 export interface UnloadedCode {
+  /** The id its text frames had (0: not a module's). */
+  id: number;
   name: string;
   version: string;
   /** Code objects not yet collected. */
@@ -30,6 +33,7 @@ export class ReclaimMonitor {
     if (--code.remaining > 0) return;
     this.pending.delete(code);
     this.#kernel.log.printk(`keel: ${code.name} ${code.version}: ${this.zombies.delete(code) ? 'zombie ' : ''}code reclaimed by the host`);
+    publishModuleEvent(this.#kernel, 'reclaimed', code);
   });
 
   readonly #kernel: Kernel;
@@ -39,8 +43,8 @@ export class ReclaimMonitor {
   }
 
   /** Starts watching code that has just been let go of, under a name for lsmod and dmesg. */
-  watch(name: string, version: string, codeObjects: object[]): void {
-    const code: UnloadedCode = { name, version, remaining: codeObjects.length, rounds: 0 };
+  watch(name: string, version: string, codeObjects: object[], id = 0): void {
+    const code: UnloadedCode = { id, name, version, remaining: codeObjects.length, rounds: 0 };
     if (code.remaining === 0) return;
     for (const object of codeObjects) this.#registry.register(object, code);
     this.pending.add(code);
@@ -70,6 +74,7 @@ export class ReclaimMonitor {
       // enumerable; gc is V8's own, on every context's global when node runs with --expose-gc).
       const globals = Object.keys(globalThis).filter((key) => key !== 'gc').join(', ');
       this.#kernel.log.printk(`keel: ${code.name} ${code.version} is a zombie: ${code.remaining} code objects still referenced, ${globals ? `held by global ${globals}` : 'holder unknown'}`, 'warn');
+      publishModuleEvent(this.#kernel, 'zombie', code);
     }
     if ([...this.pending].some((code) => !this.zombies.has(code))) this.#schedule();
   }

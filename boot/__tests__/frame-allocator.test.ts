@@ -1,12 +1,28 @@
 /*
  * Tests the frame allocator (boot/frame-allocator.ts): allocate, release, freeOwner and reserve
  * keep "free + used = total" and every owner's count exact, runs are contiguous and never
- * overlap, and a failed allocation or release changes nothing.
+ * overlap, and a failed allocation or release changes nothing. The table lives in the memory
+ * it is handed (the debug device's), where a reader sees every frame's owner id, hears the
+ * doorbell after each change and learns each id's name.
  */
 import { describe, expect, it } from 'vitest';
 import { randomSource, thrownBy } from '../../test/test-helpers.ts';
 import { FRAME_SIZE } from '../../emulator/machine-interface.ts';
-import { FrameAllocator, OutOfMemoryError, type FrameOwner } from '../frame-allocator.ts';
+import { FrameAllocator, OutOfMemoryError, type FrameOwner, type FrameTableMemory } from '../frame-allocator.ts';
+
+/** The memory a debug device would hand the allocator, with what a reader of it would learn. */
+function tableMemory(frames: number) {
+  const names = new Map<number, string>();
+  const memory: FrameTableMemory = {
+    frameTable: new Int32Array(new SharedArrayBuffer(frames * 4)),
+    doorbell: new Int32Array(new SharedArrayBuffer(4)),
+    nameOwner: (id, kind, label) => names.set(id, `${kind} ${label}`),
+    forgetOwner: (id) => names.delete(id),
+  };
+  return { memory, names };
+}
+
+const allocatorOf = (frames: number, memory = tableMemory(frames).memory) => new FrameAllocator(frames * FRAME_SIZE, memory);
 
 /** free + the frames of every live owner must add up to the total. */
 function expectAccountingExact(allocator: FrameAllocator): void {
@@ -16,14 +32,14 @@ function expectAccountingExact(allocator: FrameAllocator): void {
 
 describe('FrameAllocator', () => {
   it('starts with every frame free', () => {
-    const allocator = new FrameAllocator(64 * FRAME_SIZE);
+    const allocator = allocatorOf(64);
     expect(allocator.total).toBe(64);
     expect(allocator.free).toBe(64);
     expect(allocator.ownerList()).toEqual([]);
   });
 
   it('allocates contiguous runs that do not overlap and counts them per owner', () => {
-    const allocator = new FrameAllocator(32 * FRAME_SIZE);
+    const allocator = allocatorOf(32);
     const text = allocator.createOwner('text', 'shell');
     const data = allocator.createOwner('data', 'shell');
     const first = allocator.allocate(5, text);
@@ -44,7 +60,7 @@ describe('FrameAllocator', () => {
   });
 
   it('hands out distinct owner ids and lists live owners', () => {
-    const allocator = new FrameAllocator(8 * FRAME_SIZE);
+    const allocator = allocatorOf(8);
     const text = allocator.createOwner('text', 'a');
     const data = allocator.createOwner('data', 'a');
     expect(text.id).not.toBe(data.id);
@@ -53,7 +69,7 @@ describe('FrameAllocator', () => {
   });
 
   it('releases a run and reuses it', () => {
-    const allocator = new FrameAllocator(16 * FRAME_SIZE);
+    const allocator = allocatorOf(16);
     const owner = allocator.createOwner('data', 'cache');
     const first = allocator.allocate(4, owner);
     allocator.allocate(12, owner);
@@ -67,7 +83,7 @@ describe('FrameAllocator', () => {
   });
 
   it('needs a contiguous run: enough scattered free frames are not enough', () => {
-    const allocator = new FrameAllocator(16 * FRAME_SIZE);
+    const allocator = allocatorOf(16);
     const even = allocator.createOwner('data', 'even');
     const odd = allocator.createOwner('data', 'odd');
     const oddFrames: number[] = [];
@@ -82,7 +98,7 @@ describe('FrameAllocator', () => {
   });
 
   it('throws OutOfMemoryError and allocates nothing when no run is long enough', () => {
-    const allocator = new FrameAllocator(16 * FRAME_SIZE);
+    const allocator = allocatorOf(16);
     const owner = allocator.createOwner('text', 'big-module');
     allocator.allocate(10, owner);
     const error = thrownBy(() => allocator.allocate(7, owner));
@@ -95,7 +111,7 @@ describe('FrameAllocator', () => {
   });
 
   it('refuses to release frames the owner does not hold, and changes nothing', () => {
-    const allocator = new FrameAllocator(16 * FRAME_SIZE);
+    const allocator = allocatorOf(16);
     const mine = allocator.createOwner('data', 'mine');
     const theirs = allocator.createOwner('data', 'theirs');
     allocator.allocate(4, mine);
@@ -110,7 +126,7 @@ describe('FrameAllocator', () => {
   });
 
   it('refuses to release a frame twice', () => {
-    const allocator = new FrameAllocator(8 * FRAME_SIZE);
+    const allocator = allocatorOf(8);
     const owner = allocator.createOwner('data', 'twice');
     const first = allocator.allocate(2, owner);
     allocator.release(first, 2, owner);
@@ -120,7 +136,7 @@ describe('FrameAllocator', () => {
   });
 
   it('freeOwner gives back exactly the owner’s frames, scattered or not, and forgets the owner', () => {
-    const allocator = new FrameAllocator(32 * FRAME_SIZE);
+    const allocator = allocatorOf(32);
     const module = allocator.createOwner('text', 'module');
     const other = allocator.createOwner('data', 'other');
     allocator.allocate(3, module);
@@ -140,7 +156,7 @@ describe('FrameAllocator', () => {
   });
 
   it('reserves a region of the memory map for its owner', () => {
-    const allocator = new FrameAllocator(16 * FRAME_SIZE);
+    const allocator = allocatorOf(16);
     const initrd = allocator.createOwner('initrd', 'initrd');
     allocator.reserve({ start: 4 * FRAME_SIZE, length: 3 * FRAME_SIZE, kind: 'initrd' }, initrd);
     expect(initrd.frames).toBe(3);
@@ -156,9 +172,36 @@ describe('FrameAllocator', () => {
     expect(allocator.allocate(3, owner)).toBe(4);
   });
 
+  it('keeps its table where a reader sees each frame’s owner id, rings the doorbell after each change, and names each owner while it lives', () => {
+    const { memory, names } = tableMemory(16);
+    const allocator = allocatorOf(16, memory);
+    const rings = () => Atomics.load(memory.doorbell, 0);
+    const text = allocator.createOwner('text', 'kv');
+    expect(names.get(text.id)).toBe('text kv');
+    const first = allocator.allocate(3, text);
+    expect([...memory.frameTable.subarray(first, first + 3)]).toEqual([text.id, text.id, text.id]);
+    expect(rings()).toBe(1);
+    const data = allocator.createOwner('data', 'kv');
+    const block = allocator.allocate(2, data);
+    allocator.release(block, 1, data);
+    expect(memory.frameTable[block]).toBe(0);
+    expect(rings()).toBe(3);
+    const successor = allocator.createOwner('data', 'kv');
+    allocator.transfer(data, successor);
+    expect(memory.frameTable[block + 1]).toBe(successor.id);
+    expect(rings()).toBe(4);
+    allocator.freeOwner(text);
+    expect([...memory.frameTable].filter((id) => id === text.id)).toEqual([]);
+    expect(names.has(text.id)).toBe(false);
+    expect(rings()).toBe(5);
+    expect(() => allocator.allocate(99, successor)).toThrow(OutOfMemoryError);
+    expect(rings()).toBe(5);
+  });
+
   it('keeps a model of frame ownership exact through random allocate, release and freeOwner', () => {
     const total = 64;
-    const allocator = new FrameAllocator(total * FRAME_SIZE);
+    const { memory, names } = tableMemory(total);
+    const allocator = allocatorOf(total, memory);
     const random = randomSource(2024);
     const ownerOf: (FrameOwner | undefined)[] = new Array(total).fill(undefined);
     const runs = new Map<FrameOwner, { first: number; count: number }[]>();
@@ -209,6 +252,8 @@ describe('FrameAllocator', () => {
       }
       expect(allocator.free).toBe(ownerOf.filter((owner) => owner === undefined).length);
       for (const owner of runs.keys()) expect(owner.frames).toBe(ownerOf.filter((each) => each === owner).length);
+      expect([...memory.frameTable]).toEqual(ownerOf.map((owner) => owner?.id ?? 0));
+      expect([...names.keys()].sort((x, y) => x - y)).toEqual([...runs.keys()].map((owner) => owner.id).sort((x, y) => x - y));
       expectAccountingExact(allocator);
     }
   });
