@@ -142,6 +142,10 @@ describe('npm run web, in a real browser', () => {
     const response = await third.goto(server.url);
     expect(response?.status()).toBe(503);
     expect(await third.textContent('#refusal')).toBe('keel: 2 machines are running, the most this server starts at once: close another keel page, then reload this one.');
+    // A page that loaded before the machines ran out has its socket closed with the same words, which it shows.
+    const late = new WebSocket(`${server.url.replace('http', 'ws')}machine`);
+    const [code, reason] = await new Promise<[number, string]>((resolve) => late.on('close', (closeCode, closeReason) => resolve([closeCode, String(closeReason)])));
+    expect([code, reason]).toEqual([1013, 'keel: 2 machines are running, the most this server starts at once: close another keel page, then reload this one']);
     const from = server.lines.length;
     await first.page.close();
     await server.line(/machine ended \(its page closed\)/, from);
@@ -194,6 +198,12 @@ describe('npm run web, in a real browser', () => {
     expect(messages.some((message) => message.type === 'halted')).toBe(false);
     socket.close();
     await server.line(/machine ended \(its page closed\)/, from);
+  });
+
+  it('says in one line that it cannot listen on a port in use, exit status 2', async () => {
+    const port = new URL(server.url).port;
+    const second = startWebServer(['--dist', path.join(folder, 'dist'), '--port', port]);
+    await expect(second).rejects.toThrow(`web.ts exited (2) before printing /^keel: open http/:\nkeel: cannot listen on 127.0.0.1:${port}: the port is in use (another npm run web? try --port)`);
   });
 
   it('refuses a socket opened by another site’s page', async () => {
