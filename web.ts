@@ -43,6 +43,16 @@ function wholeNumber(option: string, text: string, min: number, max: number): nu
   return value;
 }
 
+/** The --mem option in bytes, or the script's usage error saying why it is not a size a machine can have. */
+function memorySize(text: string): number {
+  try {
+    return parseMemorySize(text);
+  } catch (error) {
+    if (error instanceof BootError) exitWithUsageError(WEB_SPEC, error.message);
+    throw error;
+  }
+}
+
 /** Why the server could not listen, in one line. */
 function listenFailure(error: NodeJS.ErrnoException, host: string, port: number): string {
   const where = `${host}:${port}`;
@@ -57,7 +67,7 @@ async function main(): Promise<void> {
   const port = wholeNumber('port', values.port, 0, 65535);
   const maxMachines = wholeNumber('machines', values.machines, 1, 64);
   const watchdogSeconds = wholeNumber('watchdog', values.watchdog, 0, 3600);
-  const machine = { ...readBuiltFiles(values.dist), memoryBytes: parseMemorySize(values.mem), cmdline: values.cmdline, watchdogSeconds };
+  const machine = { memoryBytes: memorySize(values.mem), cmdline: values.cmdline, watchdogSeconds, ...readBuiltFiles(values.dist) };
   const server = new WebServer({ machine, assets: await bundlePage(), maxMachines, log: (line) => console.log(`keel: ${line}`) });
   let url: string;
   try {

@@ -9,9 +9,12 @@
  *
  * The table itself — one word per frame, the owner's id — lives in memory the machine hands the
  * kernel (the debug device's shared words), so that a debugger can read it while the kernel
- * runs; after each change the allocator rings the device's doorbell, and it names each owner
- * id there as it creates it. The table is data, not code: whichever code manages the frames
- * works on the same words.
+ * runs; it names each owner id there as it creates it, and rings the device's doorbell once
+ * the kernel's step that changed the table is over (a microtask), not at each change: a
+ * debugger woken in the middle of a load would read the table and draw its picture on
+ * another core while the load still runs, which on a busy machine slows the load (figure 8
+ * of bench/). The table is data, not code: whichever code manages the frames works on the
+ * same words.
  */
 import { FRAME_SIZE, type DebugDevice, type MemoryRegion, type RegionKind } from '../emulator/machine-interface.ts';
 
@@ -45,6 +48,7 @@ export class FrameAllocator {
   readonly #table: FrameTableMemory;
   #freeFrames: number;
   #nextOwner = 1;
+  #ringPending = false;
 
   /** `table.frameTable` holds one word per frame of `memoryBytes`, all free (zero). */
   constructor(memoryBytes: number, table: FrameTableMemory) {
@@ -128,10 +132,15 @@ export class FrameAllocator {
     this.#changed();
   }
 
-  /** Rings the doorbell: a reader waiting on it reads the table again. */
+  /** Rings the doorbell once this step of the kernel is over: a reader waiting on it reads the table again. */
   #changed(): void {
-    Atomics.add(this.#table.doorbell, 0, 1);
-    Atomics.notify(this.#table.doorbell, 0);
+    if (this.#ringPending) return;
+    this.#ringPending = true;
+    void Promise.resolve().then(() => {
+      this.#ringPending = false;
+      Atomics.add(this.#table.doorbell, 0, 1);
+      Atomics.notify(this.#table.doorbell, 0);
+    });
   }
 
   /** First fit: the lowest run of `count` free frames. */

@@ -113,14 +113,15 @@ export interface WatchdogDevice {
 /**
  * What a debugger attached to the machine sees of the kernel's memory, as a hardware debugger
  * reads physical memory while the machine runs: the kernel keeps its frame table in the shared
- * memory this device hands it, rings a doorbell after each change, names the owner ids the
- * table holds, and reports what happens to its modules. Another thread (the web page's server)
- * reads the table itself: the picture it draws is the kernel's own table, not a re-computation.
+ * memory this device hands it, rings a doorbell after each step that changed it, names the
+ * owner ids the table holds, and reports what happens to its modules. Another thread (the web
+ * page's server) reads the table itself: the picture it draws is the kernel's own table, not a
+ * re-computation.
  */
 export interface DebugDevice {
   /** The frame table: one word per frame of physical memory, the id of its owner, 0 when free. Shared memory. */
   frameTable: Int32Array;
-  /** Word 0 counts the table's changes: the kernel adds one and notifies (Atomics) after each. Shared memory. */
+  /** Word 0 counts the kernel's steps that changed the table: it adds one and notifies (Atomics) once each is over. Shared memory. */
   doorbell: Int32Array;
   /** Says what an owner id stands for (as `free` lists owners), before the table holds it. */
   nameOwner(id: number, kind: string, label: string): void;

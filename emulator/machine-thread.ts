@@ -32,12 +32,13 @@ export type ToHost =
   | { kind: 'module-name'; id: number; name: string | null }
   | { kind: 'watchdog'; words: Int32Array }
   | { kind: 'debug-memory'; frameTable: Int32Array; doorbell: Int32Array }
-  | { kind: 'owner-named'; id: number; ownerKind: string; label: string }
-  | { kind: 'owner-forgotten'; id: number }
-  | { kind: 'module-event'; json: string }
+  | { kind: 'debug'; reports: DebugReport[] }
   | { kind: 'code-bytes'; bytes: number }
   | { kind: 'halted'; status: number }
   | { kind: 'boot-failed'; message: string };
+
+/** What the kernel said on the debug device, in order; the worker sends a turn's worth at once. */
+export type DebugReport = { kind: 'owner-named'; id: number; ownerKind: string; label: string } | { kind: 'owner-forgotten'; id: number } | { kind: 'module-event'; json: string };
 
 /** Messages to it: console input (a line, its end, Ctrl-C, Tab), a message for the host channel. */
 export type FromHost =
@@ -75,6 +76,12 @@ export interface MachineThreadOptions extends Omit<MachineWorkerData, 'consoleMo
   endWhenStuck?: boolean;
   /** Told what the kernel says on the debug device, and handed its frame table. */
   debugger?: MachineDebugger;
+}
+
+function relay(report: DebugReport, debug: MachineDebugger | undefined): void {
+  if (report.kind === 'owner-named') debug?.nameOwner(report.id, report.ownerKind, report.label);
+  else if (report.kind === 'owner-forgotten') debug?.forgetOwner(report.id);
+  else debug?.moduleEvent(report.json);
 }
 
 const WORKER_ENTRY = new URL('./machine-worker-entry.mjs', import.meta.url);
@@ -125,9 +132,7 @@ export class MachineThread {
         else if (message.kind === 'halted') finish(message.status);
         else if (message.kind === 'boot-failed') reject(new BootError(message.message));
         else if (message.kind === 'debug-memory') debug?.attach(message.frameTable, message.doorbell);
-        else if (message.kind === 'owner-named') debug?.nameOwner(message.id, message.ownerKind, message.label);
-        else if (message.kind === 'owner-forgotten') debug?.forgetOwner(message.id);
-        else if (message.kind === 'module-event') debug?.moduleEvent(message.json);
+        else if (message.kind === 'debug') for (const report of message.reports) relay(report, debug);
         else if (message.kind === 'code-bytes') debug?.codeBytes(message.bytes);
         else if (watchdogSeconds > 0) {
           watchdog = this.watch(message.words, watchdogSeconds, async (word) => {

@@ -19,6 +19,8 @@ export interface WebServerProcess {
   readonly lines: string[];
   /** Resolves with the first line from `from` on (default: any) that matches. */
   line(pattern: RegExp, from?: number): Promise<string>;
+  /** Resolves once every machine it started has ended: each `page N: connected` has its `page N: machine ended`. */
+  idle(): Promise<void>;
   /** Stops it as Ctrl-C does; resolves with its exit status. */
   stop(): Promise<number | null>;
 }
@@ -34,22 +36,31 @@ export function startWebServer(args: string[]): Promise<WebServerProcess> {
       for (const waiter of [...waiters]) waiter();
     });
   }
-  const line = (pattern: RegExp, from = 0) =>
-    new Promise<string>((resolve, reject) => {
+  /** Resolves with what `find` finds in the lines, checking again with each new line. */
+  const until = <Found>(find: () => Found | undefined, what: string) =>
+    new Promise<Found>((resolve, reject) => {
       const check = () => {
-        const found = lines.slice(from).find((text) => pattern.test(text));
+        const found = find();
         if (found === undefined) return;
         waiters.delete(check);
         resolve(found);
       };
       waiters.add(check);
-      void exited.then((status) => waiters.has(check) && reject(new Error(`web.ts exited (${status}) before printing ${pattern}:\n${lines.join('\n')}`)));
+      void exited.then((status) => waiters.has(check) && reject(new Error(`web.ts exited (${status}) before ${what}:\n${lines.join('\n')}`)));
       check();
     });
+  const line = (pattern: RegExp, from = 0) => until(() => lines.slice(from).find((text) => pattern.test(text)), `printing ${pattern}`);
+  const pages = (pattern: RegExp) => new Set(lines.flatMap((text) => pattern.exec(text)?.[1] ?? []));
+  const idle = () =>
+    until(() => {
+      const ended = pages(/^keel: page (\d+): machine ended/);
+      return [...pages(/^keel: page (\d+): connected/)].every((page) => ended.has(page)) ? true : undefined;
+    }, 'every machine ended');
   return line(/^keel: open http/).then((opened) => ({
     url: opened.slice('keel: open '.length),
     lines,
     line,
+    idle: async () => void (await idle()),
     stop() {
       child.kill('SIGINT');
       return exited;

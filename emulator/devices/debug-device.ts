@@ -4,8 +4,9 @@
  *
  * The table (one word per frame: its owner's id, 0 when free) and a doorbell word live in
  * SharedArrayBuffers allocated in the machine's realm, so the kernel may hold them and another
- * thread can read them; the kernel adds one to the doorbell and notifies after each change
- * (Atomics), so a reader waits for a change instead of polling. The names the kernel gives
+ * thread can read them; the kernel adds one to the doorbell and notifies (Atomics) once each
+ * of its steps that changed the table is over, so a reader waits for a change instead of
+ * polling, and reads the table between the kernel's steps rather than in the middle of one. The names the kernel gives
  * owner ids and its module events (one line of JSON each) go to a listener — the machine
  * worker forwards them to the host thread — or nowhere, when no debugger is attached.
  */

@@ -26,8 +26,9 @@ let map: MemoryMap | null = null;
 let selected: string | null = null;
 /** The owner ids the map highlights now, as a key; null when it highlights nothing. */
 let highlighted: string | null = null;
-/** Runs applied but not drawn yet, and the update to acknowledge once they are. */
+/** Runs applied but not drawn yet, what else the updates since the last drawing changed, and the update to acknowledge once drawn. */
 let undrawn: Run[] = [];
+const stale = { legend: false, modules: false, graph: false, chart: false };
 let toAcknowledge = 0;
 let halted = false;
 
@@ -43,7 +44,13 @@ const connection = connect({
   output: (text) => terminal.write(text),
   update(update: PictureUpdate) {
     if (!state) return;
-    undrawn.push(...state.apply(update));
+    const runs = state.apply(update);
+    undrawn.push(...runs);
+    // Each panel is drawn again only when what it shows changed: the machine should not pay for a page redrawing the same picture.
+    stale.legend ||= runs.length > 0 || update.owners.length > 0 || update.forgotten.length > 0;
+    stale.modules ||= runs.length > 0 || update.table !== null;
+    stale.graph ||= update.table !== null;
+    stale.chart ||= update.samples.length > 0 || update.events.length > 0;
     toAcknowledge = update.sequence;
     requestAnimationFrame(draw);
   },
@@ -74,6 +81,7 @@ terminal.focus();
 
 function select(module: string | null): void {
   selected = module;
+  Object.assign(stale, { legend: true, modules: true, graph: true });
   if (state) draw();
 }
 
@@ -87,10 +95,11 @@ function draw(): void {
     map.highlight(owners);
   } else map.drawRuns(undrawn);
   undrawn = [];
-  renderLegend(element('legend'), state, selected, select);
-  renderModuleTable(element<HTMLTableSectionElement>('module-rows'), state, selected, select);
-  renderImportGraph(document.getElementById('import-graph') as unknown as SVGSVGElement, state.modules.modules, selected, select);
-  drawChart(element<HTMLCanvasElement>('timeline'), state);
+  if (stale.legend) renderLegend(element('legend'), state, selected, select);
+  if (stale.modules) renderModuleTable(element<HTMLTableSectionElement>('module-rows'), state, selected, select);
+  if (stale.graph) renderImportGraph(document.getElementById('import-graph') as unknown as SVGSVGElement, state.modules.modules, selected, select);
+  if (stale.chart) drawChart(element<HTMLCanvasElement>('timeline'), state);
+  Object.assign(stale, { legend: false, modules: false, graph: false, chart: false });
   if (toAcknowledge > 0) connection.send({ type: 'drawn', sequence: toAcknowledge });
   toAcknowledge = 0;
 }

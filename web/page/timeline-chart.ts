@@ -68,7 +68,8 @@ export function drawChart(canvas: HTMLCanvasElement, state: PictureState): void 
   for (const mark of state.marks) {
     const style = MARKS[mark.event];
     if (!style) continue;
-    const at = x(mark.time);
+    // On a pixel's centre, so that a 1-pixel mark is one column in exactly its colour, not two faint ones.
+    const at = Math.round(x(mark.time)) + 0.5;
     context.strokeStyle = style.colour;
     context.lineWidth = mark.event === 'zombie' ? 3 : 1;
     context.beginPath();

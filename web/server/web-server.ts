@@ -9,8 +9,9 @@
  * It starts at most `maxMachines` at once: past that, the page is a short HTML page saying so,
  * and a socket is closed at once with the same words (code 1013, "try again later"), which the
  * page shows. A socket whose Origin is another site's is refused (a page elsewhere cannot drive
- * a machine here); so is any other path, and a message larger than MAX_MESSAGE_BYTES (ws closes
- * the socket, 1009). Every refusal is a line in the log.
+ * a machine here); so is any other path. A frame ws cannot take — a message larger than
+ * MAX_MESSAGE_BYTES (1009), text that is not UTF-8 (1007), a broken frame (1002) — closes that
+ * socket and ends its machine, never the server. Every refusal is a line in the log.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -95,6 +96,8 @@ export class WebServer {
     const origin = request.headers.origin;
     const refuse = (status: string, why: string) => {
       this.options.log(`refused a socket: ${why}`);
+      // A client may reset the connection before the refusal is written: no error of the server's.
+      socket.on('error', () => {});
       socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     };
     if (path !== SOCKET_PATH) return refuse('404 Not Found', `no socket at ${path}`);
@@ -111,8 +114,10 @@ export class WebServer {
     const session = new PageSession(number, socket, this.options.machine, this.options.log);
     this.sessions.add(session);
     this.options.log(`page ${number}: connected, machine started (${this.sessions.size} running)`);
-    socket.on('close', (code) => {
-      if (code === 1009) this.options.log(`page ${number}: a message over ${MAX_MESSAGE_BYTES} bytes: socket closed`);
+    // ws has already closed the socket with the right code; unheard, its error would end the whole server.
+    socket.on('error', (error: Error & { code?: string }) => {
+      const what = error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' ? `a message over ${MAX_MESSAGE_BYTES} bytes` : `a frame the WebSocket protocol does not allow (${error.message})`;
+      this.options.log(`page ${number}: ${what}: socket closed`);
     });
     void session.ended.finally(() => this.sessions.delete(session));
   }
