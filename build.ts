@@ -4,12 +4,13 @@
  *   npm run build                       # writes dist/boot.img and dist/initrd.cpio
  *   await build({ fs: memfsVolumeFs })  # the same into an in-memory volume (tests, dev loop)
  *
- * esbuild bundles boot/ into the base image: the resident text (boot/main.ts) and the
- * boot-only init section (boot/init.ts), behind a header with their sha256; the image must
- * fit the budget. Each module version is bundled on its own (build/module-bundle.ts), the
+ * esbuild bundles boot/ into the base image: the bootstrap (boot/main.ts), which finds, checks
+ * and starts the kernel module, behind a header with its sha256; the image must fit the
+ * budget. Each module version — the kernel's (modules/kernel) too — is bundled on its own (build/module-bundle.ts), the
  * versions of a module are sorted and the default marked (build/module-folders.ts), every
- * import is checked against what its module exports (build/import-check.ts), and everything
- * is packed into a cpio newc archive, index first (build/ramdisk-pack.ts).
+ * import is checked against what its module exports (build/import-check.ts), each record is
+ * signed (build/module-signing.ts), and everything is packed into a cpio newc archive, index
+ * first (build/ramdisk-pack.ts).
  */
 import * as realFs from 'node:fs';
 import path from 'node:path';
@@ -18,15 +19,15 @@ import { bundle, BuildError } from './build/esbuild-bundle.ts';
 import { checkImports } from './build/import-check.ts';
 import { buildModule, type BuiltModule } from './build/module-bundle.ts';
 import { markDefaults, moduleFolders } from './build/module-folders.ts';
-import { publicKeyHex } from './build/module-signing.ts';
+import { publicKeyHex, signRecord } from './build/module-signing.ts';
 import { PROJECT_ROOT } from './build/paths.ts';
 import { packRamdisk } from './build/ramdisk-pack.ts';
 import { writeBootImage } from './emulator/boot-image.ts';
 import { readArguments } from './scripts/arguments.ts';
 
 export { BuildError, PROJECT_ROOT, type BuiltModule };
-/** The base image budget: text and init sections together, minified. */
-export const BASE_IMAGE_BUDGET = 24 * 1024;
+/** The base image budget: the bootstrap, minified (its text section; the init section is empty). */
+export const BASE_IMAGE_BUDGET = 4 * 1024;
 
 /** The file-system calls the build writes with: node:fs, or a memfs volume's fs. */
 export interface OutputFs {
@@ -58,13 +59,12 @@ export interface BuildResult {
 
 async function buildBaseImage(budget: number) {
   const define = { MODULE_SIGNING_KEY: JSON.stringify(publicKeyHex()) };
-  const section = (entry: string) => bundle(path.join(PROJECT_ROOT, entry), { format: 'iife', minify: true, define });
-  const [text, init] = await Promise.all([section('boot/main.ts'), section('boot/init.ts')]);
-  const size = text.code.length + init.code.length;
-  if (size > budget) {
-    throw new BuildError(`base image is ${size} bytes, over its budget of ${budget}: move code into a module`);
+  // The firmware runs the image's code as the body of a function: no module wrapper is needed around it.
+  const text = await bundle(path.join(PROJECT_ROOT, 'boot/main.ts'), { format: 'esm', minify: true, define });
+  if (text.code.length > budget) {
+    throw new BuildError(`base image is ${text.code.length} bytes, over its budget of ${budget}: move code into a module`);
   }
-  return { image: writeBootImage(text.code, init.code), sections: { text: text.code.length, init: init.code.length } };
+  return { image: writeBootImage(text.code, new Uint8Array(0)), sections: { text: text.code.length, init: 0 } };
 }
 
 /** esbuild runs every build at once if asked: a ramdisk of thousands of modules needs batches. */
@@ -80,7 +80,7 @@ function sizeReport(result: Omit<BuildResult, 'report'>): string {
   const row = (label: string, bytes: number, note = '') => `  ${label.padEnd(28)}${String(bytes).padStart(9)} B${note ? `  ${note}` : ''}`;
   return [
     'keel build',
-    row('base image  boot.img', base, `text ${result.imageSections.text} + init ${result.imageSections.init}, budget ${BASE_IMAGE_BUDGET}`),
+    row('base image  boot.img', base, `the bootstrap, ${result.imageSections.text} B of code, budget ${BASE_IMAGE_BUDGET}`),
     ...result.modules.map(({ record, code }) => row(`module      ${record.name} ${record.version}`, code.length)),
     row('kernel code (base + modules)', base + moduleBytes, `base image share ${((100 * base) / (base + moduleBytes)).toFixed(1)}%`),
     row('ramdisk     initrd.cpio', result.initrd.length, `${result.modules.length} module versions`),
@@ -94,6 +94,7 @@ export async function build(options: BuildOptions = {}): Promise<BuildResult> {
   const [base, built] = await Promise.all([buildBaseImage(options.baseImageBudget ?? BASE_IMAGE_BUDGET), inBatches(moduleFolders(moduleDirs), buildModule)]);
   const modules = markDefaults(built);
   checkImports(modules.map(({ record }) => record));
+  for (const { record } of modules) record.signature = signRecord(record);
   const etcModules = options.etcModules
     ? options.etcModules.map((name) => `${name}\n`).join('')
     : realFs.readFileSync(path.join(PROJECT_ROOT, 'initrd/etc/modules'), 'utf8');

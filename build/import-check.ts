@@ -6,8 +6,10 @@
  *
  *   build: consumer imports greeet from keel:hello, which does not export it (hello exports: exit, greet, init)
  *
- * The symbol "*" (a whole namespace) needs only the module. Imports from keel:kernel are not
- * in the index records (the kernel is no module) and are left to the type checker.
+ * The symbol "*" (a whole namespace) needs only the module. keel:kernel is the kernel module's
+ * API, which each importer gets its own instance of, not the module's exports: an importer of
+ * it depends on the kernel module, but its symbols are not in the index records and are left
+ * to the type checker.
  */
 import type { ModuleRecord } from '../ramdisk/module-index.ts';
 import { BuildError } from './esbuild-bundle.ts';

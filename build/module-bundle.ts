@@ -10,16 +10,16 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as esbuild from 'esbuild';
-import { modulePath, type ModuleRecord } from '../ramdisk/module-index.ts';
+import { checkRecord, IndexError, isModuleName, isVersion, modulePath, type ModuleRecord } from '../ramdisk/module-index.ts';
 import { bundle, BuildError } from './esbuild-bundle.ts';
-import { signModule } from './module-signing.ts';
 import { PROJECT_ROOT } from './paths.ts';
 
 /** keel's release (the project's version), which modules may read as KEEL_RELEASE (uname -r). */
 const KEEL_RELEASE = (JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 
-/** Names no module folder may take: `keel:kernel` is the kernel's own API, not a module. */
-export const RESERVED_MODULE_NAMES = new Set(['kernel']);
+/** The kernel module's name: only its own folder (modules/kernel, and the versions in it) may take it. */
+export const KERNEL_MODULE = 'kernel';
+const KERNEL_FOLDER = path.join(PROJECT_ROOT, 'modules', KERNEL_MODULE);
 
 export interface BuiltModule {
   record: ModuleRecord;
@@ -36,6 +36,13 @@ interface ModulePackage {
     /** Bundling help for modules built on npm packages that expect Node: import aliases, injected globals. */
     alias?: Record<string, string>;
     inject?: string[];
+    /**
+     * false: function names are not pinned with esbuild's keepNames. They are kept anyway (the
+     * bundle's identifiers are not minified) but for the rare one renamed where two files of the
+     * bundle use the same name; keepNames would add a call for every closure the code makes, and
+     * the kernel makes some on every call through a stub.
+     */
+    keepNames?: boolean;
   };
 }
 
@@ -47,7 +54,7 @@ function importedSymbols(esmOutput: string): Record<string, string[]> {
     add(module!, names!.split(',').map((name) => name.trim().split(/\s+as\s+/)[0]!).filter(Boolean));
   }
   for (const [, module] of esmOutput.matchAll(/import\s*\*\s*as\s*[\w$]+\s*from\s*"keel:([^"]+)"/g)) add(module!, ['*']);
-  delete imports.kernel;
+  delete imports[KERNEL_MODULE];
   return imports;
 }
 
@@ -80,17 +87,18 @@ function mergeImports(into: Record<string, string[]>, from: Record<string, strin
 export async function buildModule(directory: string): Promise<BuiltModule & { markedDefault: boolean }> {
   const manifestPath = path.join(directory, 'package.json');
   const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as ModulePackage;
-  if (!/^[a-z][a-z0-9-]*$/.test(manifest.name ?? '') || !/^\d+\.\d+\.\d+/.test(manifest.version ?? '')) {
-    throw new BuildError(`${manifestPath}: needs a name (lower case, digits, dashes) and a version (1.2.3)`);
+  if (!isModuleName(manifest.name) || !isVersion(manifest.version)) {
+    throw new BuildError(`${manifestPath}: needs a name (lower case letters, digits, dashes) and a version (1.2.3)`);
   }
-  if (RESERVED_MODULE_NAMES.has(manifest.name)) throw new BuildError(`${manifestPath}: the name ${manifest.name} is reserved (keel:${manifest.name} is the kernel's own API)`);
+  const kernelFolder = path.resolve(directory) === KERNEL_FOLDER || path.dirname(path.resolve(directory)) === path.join(KERNEL_FOLDER, 'versions');
+  if (manifest.name === KERNEL_MODULE && !kernelFolder) throw new BuildError(`${manifestPath}: the name ${KERNEL_MODULE} is the kernel module's (modules/${KERNEL_MODULE}, keel:${KERNEL_MODULE}): pick another name`);
   const local = (specifier: string) => (specifier.startsWith('.') ? path.resolve(directory, specifier) : specifier);
   const options: esbuild.BuildOptions = {
     external: ['keel:*'],
     // Whitespace and syntax only: names stay, so stack traces and ModuleUnloadedError messages read well.
     minifyWhitespace: true,
     minifySyntax: true,
-    keepNames: true,
+    keepNames: manifest.keel?.keepNames ?? true,
     alias: Object.fromEntries(Object.entries(manifest.keel?.alias ?? {}).map(([name, target]) => [name, local(target)])),
     inject: (manifest.keel?.inject ?? []).map(local),
     define: { KEEL_RELEASE: JSON.stringify(KEEL_RELEASE) },
@@ -99,7 +107,10 @@ export async function buildModule(directory: string): Promise<BuiltModule & { ma
   const [commonjs, esm] = await Promise.all([bundle(entry, { ...options, format: 'cjs' }), bundle(entry, { ...options, format: 'esm' })]);
   const imports = mergeImports(importedSymbols(esm.text), await sourceImports(esm.metafile));
   const keelImports = Object.values(commonjs.metafile.outputs)[0]!.imports.filter((item) => item.path.startsWith('keel:'));
-  const depends = [...new Set(keelImports.map((item) => item.path.slice(5)))].filter((name) => name !== 'kernel');
+  // A module its source imports from is a dependency, even where esbuild dropped an unused import:
+  // the import check then says what is wrong with it. keel:kernel is a dependency too: the kernel
+  // module is the one importers of its API use (its symbols are left to the type checker).
+  const depends = [...new Set([...keelImports.map((item) => item.path.slice(5)), ...Object.keys(imports)])];
   const record: ModuleRecord = {
     name: manifest.name,
     version: manifest.version,
@@ -107,12 +118,16 @@ export async function buildModule(directory: string): Promise<BuiltModule & { ma
     path: modulePath(manifest.name, manifest.version),
     size: commonjs.code.length,
     sha256: createHash('sha256').update(commonjs.code).digest('hex'),
-    signature: signModule(commonjs.code),
     depends,
     imports,
     exports: Object.values(esm.metafile.outputs)[0]!.exports,
     default: false,
-    offset: 0,
   };
+  try {
+    checkRecord(record, manifestPath);
+  } catch (error) {
+    if (error instanceof IndexError) throw new BuildError(`${error.message}: the kernel would refuse this record`);
+    throw error;
+  }
   return { record, code: commonjs.code, markedDefault: manifest.keel?.default === true };
 }

@@ -1,13 +1,16 @@
 /*
- * Module signing: the build signs every module bundle with Ed25519 (node:crypto), as Linux
- * signs .ko files. The key pair is made on the first build and kept in .keys/ (out of git:
- * each checkout signs with its own key); the public key is built into the base image, and the
- * kernel checks each module's signature when it loads it. The signature travels in the
- * module's index record, hex-encoded.
+ * Module signing: the build signs every module's index record with Ed25519 (node:crypto), as
+ * Linux signs .ko files. The signed text (signedText in ramdisk/module-index.ts) holds every
+ * field of the record but its offset hint, the bundle's sha256 among them, so one signature
+ * covers the bundle and what the index says of it. The key pair is made on the first build
+ * and kept in .keys/ (out of git: each checkout signs with its own key); the public key is
+ * built into the base image, and the kernel checks the signature when it loads the module.
+ * The signature travels in the record, hex-encoded.
  */
 import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { signedText, type ModuleRecord } from '../ramdisk/module-index.ts';
 import { PROJECT_ROOT } from './paths.ts';
 
 const KEY_FILE = path.join(PROJECT_ROOT, '.keys', 'module-signing.pem');
@@ -37,6 +40,7 @@ export function publicKeyHex(key = signingKey()): string {
   return (createPublicKey(key).export({ type: 'spki', format: 'der' }) as Buffer).subarray(ED25519_PUBLIC_PREFIX.length / 2).toString('hex');
 }
 
-export function signModule(code: Uint8Array, key = signingKey()): string {
-  return sign(null, code, key).toString('hex');
+/** The signature of a record (every field but `signature` and `offset` must be final). */
+export function signRecord(record: ModuleRecord, key = signingKey()): string {
+  return sign(null, Buffer.from(signedText(record)), key).toString('hex');
 }

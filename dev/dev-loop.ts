@@ -15,6 +15,7 @@ import path from 'node:path';
 import { createFsFromVolume, Volume } from 'memfs';
 import { build } from '../build.ts';
 import { modulePath } from '../ramdisk/module-index.ts';
+import { signRecord } from '../build/module-signing.ts';
 import { DEFAULT_CMDLINE } from '../emulator/machine.ts';
 import type { ConsoleMode } from '../emulator/devices/console-device.ts';
 import { MachineThread } from '../emulator/machine-thread.ts';
@@ -48,7 +49,8 @@ export async function startDevLoop(options: DevLoopOptions): Promise<DevLoop> {
     rebuilt({ record, code }) {
       const version = `${record.version}-dev.${++rebuilds}`;
       options.output(`dev: rebuilt ${record.name} as ${version}, sending it to the kernel\n`);
-      machine?.channel.send(JSON.stringify({ ...record, version, path: modulePath(record.name, version) }), code);
+      const devRecord = { ...record, version, path: modulePath(record.name, version) };
+      machine?.channel.send(JSON.stringify({ ...devRecord, signature: signRecord(devRecord) }), code);
     },
     failed(message) {
       options.output(`dev: build failed, the running version stays: ${message}\n`);

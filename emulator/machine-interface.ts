@@ -1,9 +1,11 @@
 /*
- * The machine as the kernel sees it: the only things the firmware hands to the base image.
+ * The machine as the kernel sees it: the only things the firmware hands to the base image (the
+ * bootstrap, which hands them on to the kernel module).
  *
- * This file is types only. `boot/` imports it (as kernel code includes the headers of its
- * hardware); nothing in `emulator/` may import `boot/` or `modules/`. Every device is a small
- * object of plain functions, so the kernel never holds the host's own objects.
+ * This file is types (and FRAME_SIZE) only. `boot/` and the modules import it (as kernel code
+ * includes the headers of its hardware); nothing in `emulator/` may import `boot/` or
+ * `modules/`. Every device is a small object of plain functions, so the kernel never holds the
+ * host's own objects.
  */
 
 export const FRAME_SIZE = 4096;
@@ -21,7 +23,7 @@ export interface BootInfo {
   memoryMap: MemoryRegion[];
   /** Where the firmware placed the ramdisk, and its length in bytes (not rounded). */
   ramdisk: { start: number; length: number };
-  /** The boot-only section of the base image: compiled by the kernel, freed after boot. */
+  /** Where the firmware placed the image's init section (empty in keel's image: the bootstrap is all text). */
   init: { start: number; length: number };
   /** The kernel command line, e.g. "init=shell quiet". */
   cmdline: string;

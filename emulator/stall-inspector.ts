@@ -5,7 +5,10 @@
  * frame on its stack. Module code runs as `keel:lib/modules/<name>/<version>.js` (its
  * sourceURL), so the innermost module frame names the module — whether it got there through
  * a stub, after an `await` that no stub saw, in its bundle's top-level code or in a state hook:
- * places the running word the stubs write cannot know.
+ * places the running word the stubs write cannot know. The kernel module's own frames
+ * (`keel:lib/modules/kernel/...`) are passed over, as the running word's 0 is: kernel code runs
+ * on behalf of the module that called it, and with no other module on the stack the machine is
+ * stuck in "the kernel".
  *
  *   const name = await stuckModule(worker.threadId, 2000);   // 'crasher', 'the kernel', or null
  *
@@ -17,7 +20,7 @@ interface PausedFrame {
   location: { scriptId: string };
 }
 
-const MODULE_SCRIPT = /^keel:lib\/modules\/([a-z0-9-]+)\//;
+const MODULE_SCRIPT = /^keel:lib\/modules\/(?!kernel\/)([a-z0-9-]+)\//;
 
 export function stuckModule(threadId: number, timeoutMs: number): Promise<string | null> {
   const session = new inspector.Session();

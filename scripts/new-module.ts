@@ -8,7 +8,7 @@
  *                                through the kernel, unloads it and checks its memory came back
  *
  * A name must be lower case letters, digits and dashes, starting with a letter; `kernel` is
- * the base kernel's, and a name any module folder the build reads uses (modules/, the test
+ * the kernel module's, and a name any module folder the build reads uses (modules/, the test
  * fixtures, the benchmark's, the simulation's; a folder's name or a package.json's) is taken.
  * A refusal is one line, exit status 1, and nothing is written; a usage error (no name, two
  * names, an unknown option) exits 2. Tests call scaffoldModule with a temporary modules folder.
@@ -147,7 +147,7 @@ export function scaffoldModule(name: string, { modulesDir, otherModuleDirs = [] 
   if (!NAME_PATTERN.test(name)) {
     throw new ScaffoldError(`"${name}" is not a module name: use lower case letters, digits and dashes, starting with a letter`);
   }
-  if (name === 'kernel') throw new ScaffoldError('"kernel" is the base kernel (keel:kernel): pick another name');
+  if (name === 'kernel') throw new ScaffoldError('"kernel" is the kernel module\'s name (modules/kernel, keel:kernel): pick another name');
   const taken = takenBy(name, [modulesDir, ...otherModuleDirs]);
   if (taken) throw new ScaffoldError(`the name ${name} is taken (${taken} exists): pick another name`);
 

@@ -33,14 +33,15 @@ describe('build', () => {
     const { result } = await buildInMemory();
     const hello = result.modules.find(({ record }) => record.name === 'hello')!.record;
     expect(hello.exports).toEqual(['exit', 'greet', 'init']);
-    expect(hello.depends).toEqual([]);
+    // keel:kernel is the kernel module's API: importing it makes the kernel a dependency.
+    expect(hello.depends).toEqual(['kernel']);
   });
 });
 
 describe('boot', () => {
-  it('boots into the shell with only the init module and what it imports loaded', async () => {
+  it('boots into the shell with only the kernel, the init module and what it imports loaded', async () => {
     kernel = await bootKernel();
-    expect(await kernel.run('lsmod')).toMatch(/^Module +Size +Used by\nsysinfo +8192 +1 shell \[permanent\]\nshell +\d+ +0 \[permanent\]\n$/);
+    expect(await kernel.run('lsmod')).toMatch(/^Module +Size +Used by\nkernel +\d+ +2 sysinfo,shell \[permanent\]\nsysinfo +\d+ +1 shell \[permanent\]\nshell +\d+ +0 \[permanent\]\n$/);
   });
 
   it('loads hello with modprobe and shows it in lsmod, /proc/modules lines and modinfo', async () => {
@@ -52,7 +53,7 @@ describe('boot', () => {
     expect(info).toMatch(/^filename:\s+\/lib\/modules\/hello\/1\.0\.0\.js$/m);
     expect(info).toMatch(/^version:\s+1\.0\.0$/m);
     expect(info).toMatch(/^description:\s+The smallest useful module/m);
-    expect(info).toMatch(/^depends:\s*$/m);
+    expect(info).toMatch(/^depends:\s+kernel$/m);
     expect(info).toMatch(/^size:\s+\d+$/m);
     expect(info).toMatch(/^sha256:\s+[0-9a-f]{64}$/m);
   });

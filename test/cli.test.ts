@@ -8,14 +8,10 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSyn
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NODE_FLAGS, runCli, type CliRun } from './cli-process.ts';
 import { PROJECT_ROOT } from '../build.ts';
 import { writeBuild } from './harness.ts';
 
-interface CliRun {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 const tempDirs: string[] = [];
 let dist: string;
@@ -26,19 +22,8 @@ function tempDir(label: string): string {
   return dir;
 }
 
-const NODE_FLAGS = ['--expose-gc', '--experimental-vm-modules', '--import', 'tsx'];
 
-/** Runs the CLI with the project root as cwd; `args` come after `emulator/cli.ts`. */
-function cli(args: string[], nodeFlags = NODE_FLAGS): CliRun {
-  const result = spawnSync(process.execPath, [...nodeFlags, 'emulator/cli.ts', ...args], {
-    cwd: PROJECT_ROOT,
-    encoding: 'utf8',
-    timeout: 60_000,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  if (result.error) throw result.error;
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+const cli = runCli;
 
 const exec = (commands: string, dir = dist, extra: string[] = []) => cli(['--dist', dir, ...extra, '--exec', commands]);
 
@@ -217,13 +202,30 @@ describe('cli memory size', () => {
     expect(line).toMatch(/not enough memory: 64 KiB is too small/);
   });
 
-  it('--mem that fits the image but leaves no room for the init module: kernel panic, exit 2', () => {
-    // Exactly firmware + image sections + ramdisk, rounded to frames: the firmware can place it all,
-    // and not one frame is left for the shell.
+  /** KiB for the firmware's area, the image's sections and the ramdisk, rounded to frames, and `more` frames. */
+  function placedKib(more: number): number {
     const image = readFileSync(path.join(dist, 'boot.img'));
     const frames = (bytes: number) => Math.ceil(bytes / 4096);
-    const kib = 4 * (16 + frames(image.readUInt32LE(12)) + frames(image.readUInt32LE(16)) + frames(statSync(path.join(dist, 'initrd.cpio')).size));
-    const run = exec('lsmod', dist, ['--mem', `${kib}K`]);
+    return 4 * (16 + frames(image.readUInt32LE(12)) + frames(image.readUInt32LE(16)) + frames(statSync(path.join(dist, 'initrd.cpio')).size) + more);
+  }
+
+  /** The kernel module's size, as the index in the ramdisk gives it. */
+  function kernelBytes(): number {
+    const initrd = readFileSync(path.join(dist, 'initrd.cpio'), 'latin1');
+    return Number(/"name":"kernel","version":"[^"]+","description":"[^"]*","path":"[^"]+","size":(\d+)/.exec(initrd)![1]);
+  }
+
+  it('--mem that fits the image and ramdisk but leaves no room for the kernel module: the bootstrap panics, exit 2', () => {
+    // Exactly firmware + image sections + ramdisk: the firmware can place it all, and not one frame is left.
+    const run = exec('lsmod', dist, ['--mem', `${placedKib(0)}K`]);
+    expect(run.status).toBe(2);
+    expect(run.stdout).toMatch(new RegExp(`^Kernel panic - not syncing: bootstrap: not enough memory for kernel 1\\.0\\.0: ${kernelBytes()} bytes, 0 free$`, 'm'));
+    expect(run.stdout).not.toMatch(/keel#/);
+    expect(run.stderr).not.toMatch(/^\s+at /m);
+  });
+
+  it('--mem that fits the image, the ramdisk and the kernel but leaves no room for the init module: kernel panic, exit 2', () => {
+    const run = exec('lsmod', dist, ['--mem', `${placedKib(Math.ceil(kernelBytes() / 4096))}K`]);
     expect(run.status).toBe(2);
     expect(run.stdout).toMatch(/^Kernel panic - not syncing: No working init found \(init=shell: .*out of memory/m);
     expect(run.stderr).not.toMatch(/^\s+at /m);

@@ -5,24 +5,18 @@
  * unrun, exit status 1. An init that reads no console (`init=hello`): a panic, exit status 2,
  * as Linux panics when init is gone.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { build, PROJECT_ROOT } from '../build.ts';
-import { WITH_FIXTURES } from './harness.ts';
+import { runCli } from './cli-process.ts';
+import { WITH_FIXTURES, writeBuild } from './harness.ts';
 
 const dist = mkdtempSync(path.join(os.tmpdir(), 'keel-exec-hangs-'));
-beforeAll(() => build({ ...WITH_FIXTURES, outDir: dist, quiet: true }));
+beforeAll(() => writeBuild(dist, WITH_FIXTURES));
 afterAll(() => rmSync(dist, { recursive: true, force: true }));
 
-const boot = (args: string[]) =>
-  spawnSync(process.execPath, ['--expose-gc', '--experimental-vm-modules', '--import', 'tsx', 'emulator/cli.ts', '--dist', dist, ...args], {
-    cwd: PROJECT_ROOT,
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+const boot = (args: string[]) => runCli(['--dist', dist, ...args]);
 
 describe('--exec with nothing left that could ever finish', () => {
   it('a call that never settles: one line, the rest not run, exit status 1', () => {

@@ -5,15 +5,15 @@
  * and a BootError in-process. And a module folder taking a name the kernel reserves is
  * refused by the build.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { build, BuildError, PROJECT_ROOT } from '../build.ts';
+import { build, BuildError } from '../build.ts';
 import { writeBootImage } from '../emulator/boot-image.ts';
 import { BootError } from '../emulator/firmware.ts';
 import { Machine } from '../emulator/machine.ts';
+import { runCli } from './cli-process.ts';
 import { buildInMemory } from './harness.ts';
 import { thrownBy } from './test-helpers.ts';
 
@@ -48,10 +48,7 @@ describe('a boot image whose hash is right but whose kernel cannot run', () => {
     const dist = temporary('dist');
     writeFileSync(path.join(dist, 'boot.img'), writeBootImage(encode('this is not ( javascript'), new Uint8Array(0)));
     writeFileSync(path.join(dist, 'initrd.cpio'), initrd);
-    const run = spawnSync(process.execPath, ['--expose-gc', '--experimental-vm-modules', '--import', 'tsx', 'emulator/cli.ts', '--dist', dist, '--exec', 'lsmod'], {
-      cwd: PROJECT_ROOT,
-      encoding: 'utf8',
-    });
+    const run = runCli(['--dist', dist, '--exec', 'lsmod']);
     expect(run.status).toBe(2);
     expect(run.stderr.trimEnd().split('\n')).toEqual([expect.stringMatching(/^keel: boot failed: the kernel's code does not compile: SyntaxError: /)]);
     expect(run.stdout).not.toMatch(/keel#/);
@@ -59,13 +56,13 @@ describe('a boot image whose hash is right but whose kernel cannot run', () => {
 });
 
 describe('a module folder with a reserved name', () => {
-  it('the build refuses a module named kernel: keel:kernel is the kernel\'s API', async () => {
+  it('the build refuses a module named kernel outside modules/kernel: the name is the kernel module\'s', async () => {
     const modules = temporary('modules');
     mkdirSync(path.join(modules, 'kernel'));
     writeFileSync(path.join(modules, 'kernel', 'package.json'), JSON.stringify({ name: 'kernel', version: '1.0.0' }));
     writeFileSync(path.join(modules, 'kernel', 'index.ts'), 'export function hello(): string { return "hi"; }\n');
     const failure = build({ moduleDirs: [modules], outDir: temporary('out'), quiet: true, etcModules: [] });
     await expect(failure).rejects.toThrow(BuildError);
-    await expect(failure).rejects.toThrow(/kernel\/package\.json: the name kernel is reserved \(keel:kernel is the kernel's own API\)$/);
+    await expect(failure).rejects.toThrow(/kernel\/package\.json: the name kernel is the kernel module's \(modules\/kernel, keel:kernel\): pick another name$/);
   });
 });

@@ -4,10 +4,11 @@
  * scaffold greeter, add greet, boot and call it (output as shown), run its generated test,
  * move 1.0.0 aside and mark it default, write version 2, boot, swap there and back (output
  * as shown, the count kept), and unload with every frame the module had given back. The
- * build error the guide quotes is checked against a real build too.
+ * build error the guide quotes is checked against a real build too, and the guide's class with
+ * private fields is swapped both ways while another module holds one of its objects.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
@@ -15,7 +16,7 @@ import { createFsFromVolume, Volume } from 'memfs';
 import { build } from '../build.ts';
 import { PROJECT_ROOT } from '../build/paths.ts';
 import { scaffoldModule } from '../scripts/new-module.ts';
-import { bootKernel, type TestKernel } from './harness.ts';
+import { bootKernel, runUntil, type TestKernel } from './harness.ts';
 
 interface CodeBlock {
   language: string;
@@ -73,10 +74,10 @@ afterAll(() => {
 });
 
 it('has the steps this test follows, in this order', () => {
-  expect(blocks.map(({ language }) => language)).toEqual(['', 'ts', '', '', '', '', 'json', 'json', 'ts', '', '']);
+  expect(blocks.map(({ language }) => language)).toEqual(['', 'ts', '', '', '', '', 'json', 'json', 'ts', '', '', 'ts']);
 });
 
-const [scaffoldStep, greetFunction, firstRun, firstTranscript, testStep, moveStep, oldPackage, newPackage, newIndex, swapRun, swapTranscript] = blocks;
+const [scaffoldStep, greetFunction, firstRun, firstTranscript, testStep, moveStep, oldPackage, newPackage, newIndex, swapRun, swapTranscript, privateClass] = blocks;
 
 it('follows the guide: scaffold, edit, boot, test, version 2, swap with the state kept', async () => {
   // npm run new-module -- greeter
@@ -125,4 +126,46 @@ it('quotes the build error that a typo in an import really gives', async () => {
   appendFileSync(path.join(typoDir, name!, 'index.ts'), `\nimport { ${symbol} } from 'keel:${dependency}';\nexport const typo = ${symbol};\n`);
   const building = build({ fs: createFsFromVolume(new Volume()) as never, outDir: '/dist', moduleDirs: [path.join(PROJECT_ROOT, 'modules'), typoDir], quiet: true });
   await expect(building).rejects.toThrow(quoted!.replace(/\s+/g, ' '));
+});
+
+it("swaps the guide's class with private fields both ways while another module holds one of its objects", async () => {
+  const bankDir = path.join(root, 'bank-modules');
+  const manifest = (name: string, version: string, extra = {}) => JSON.stringify({ name, version, description: `${name} from the guide`, private: true, ...extra });
+  // Both versions are the guide's Account, with the accounts kept as the state they hand over.
+  const bank = `import type { StateHandover } from 'keel:kernel';\n${privateClass!.text}
+let accounts: Account[] = [];
+export function open(name: string): Account {
+  const account = new Account(name);
+  accounts.push(account);
+  return account;
+}
+export const exportState = (): StateHandover => ({ format: 1, entries: accounts.length, data: accounts });
+export function importState(state: StateHandover): void {
+  accounts = state.data as Account[];
+}
+export function exit(): void {}
+`;
+  for (const [folder, version, extra] of [['bank/versions/1.0.0', '1.0.0', { keel: { default: true } }], ['bank', '2.0.0', {}]] as const) {
+    mkdirSync(path.join(bankDir, folder), { recursive: true });
+    writeFileSync(path.join(bankDir, folder, 'package.json'), manifest('bank', version, extra));
+    writeFileSync(path.join(bankDir, folder, 'index.ts'), bank);
+  }
+  mkdirSync(path.join(bankDir, 'teller'));
+  writeFileSync(path.join(bankDir, 'teller', 'package.json'), manifest('teller', '1.0.0'));
+  writeFileSync(path.join(bankDir, 'teller', 'index.ts'), `import { open, type Account } from 'keel:bank';
+let account: Account | undefined;
+export function deposit(amount: number): number {
+  account ??= open('ada');
+  return account.deposit(amount);
+}
+export function exit(): void {}
+`);
+  kernel = await bootKernel({ modules: [bankDir], rebuild: true });
+  expect(await kernel.call('teller', 'deposit', 5)).toBe(5);
+  expect(await kernel.swap('bank', '2.0.0')).toMatch(/1 objects migrated/);
+  expect(await kernel.call('teller', 'deposit', 5)).toBe(10);
+  expect(await kernel.swap('bank', '1.0.0')).toMatch(/1 objects migrated/);
+  expect(await kernel.call('teller', 'deposit', 5)).toBe(15);
+  const reclaimed = await runUntil(kernel, 'dmesg', /(bank \S+: code reclaimed by the host[^]*){2}/);
+  expect([...reclaimed.matchAll(/bank (\S+): code reclaimed/g)].map((match) => match[1]).sort()).toEqual(['1.0.0', '2.0.0']);
 });

@@ -10,6 +10,7 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../build.ts';
+import { writeCpio } from '../ramdisk/cpio-writer.ts';
 import { bootKernel, frameCounts, type TestKernel } from './harness.ts';
 
 const HOSTILE_MODULES = path.join(PROJECT_ROOT, 'test/fixtures/hostile-modules');
@@ -133,6 +134,51 @@ describe('command-line values', () => {
       expect(await other.run('modprobe kv; swap kv')).toMatch(/swap\.timeout=-1 is invalid .*; using 1000\nswap: kv 1\.0\.0 -> 2\.0\.0: quiescent/);
     } finally {
       await other.halt();
+    }
+  });
+});
+
+describe('text from the ramdisk with control characters in it', () => {
+  let kernel: TestKernel;
+  beforeAll(async () => {
+    kernel = await bootKernel({ modules: [HOSTILE_MODULES] });
+  });
+  afterAll(() => kernel.halt());
+
+  const RAW_CONTROLS = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/;
+
+  it('modinfo shows a description with a newline and escape sequences as cat -v does: no forged line, no screen change', async () => {
+    const output = await kernel.run('modinfo evil-text');
+    expect(output).not.toMatch(RAW_CONTROLS);
+    expect(output).toMatch(/^description:\s+harmless\^Jforged-row {15}4096 {2}0\^\[\[2J\^\[\]0;owned\^G$/m);
+    expect(output.split('\n').filter((line) => line.startsWith('forged-row'))).toEqual([]);
+  });
+
+  it('a module logging escape sequences: dmesg and the console show them as text', async () => {
+    await kernel.run('modprobe evil-text; call evil-text logEscape');
+    const log = await kernel.run('dmesg');
+    expect(log).not.toMatch(RAW_CONTROLS);
+    expect(log).toMatch(/evil-text says \^\[\[2J\^\[\[31mred\^Jforged line$/m);
+  });
+
+  it('cat of a file holding control characters shows them, keeping its lines and tabs', async () => {
+    await kernel.run('call evil-text writeEvilFile');
+    expect(await kernel.run('cat /tmp/evil')).toBe('first^[[2J line\nsecond\tline^G\n');
+  });
+});
+
+describe('a file name with control characters in it, appended to the ramdisk', () => {
+  it('ls shows it as cat -v would, and completion never offers it', async () => {
+    const appended = writeCpio([{ name: 'etc/evil\u001b[2J\nforged', data: new TextEncoder().encode('x') }]);
+    const kernel = await bootKernel({ tamper: (files) => (files.initrd = new Uint8Array(Buffer.concat([files.initrd, appended]))) });
+    try {
+      const listing = await kernel.run('ls /etc');
+      expect(listing).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
+      expect(listing).toContain('evil^[[2J^Jforged');
+      const [candidates] = await kernel.machine.console.complete('cat /etc/e');
+      expect(candidates.some((candidate) => candidate.includes('\u001b'))).toBe(false);
+    } finally {
+      await kernel.halt();
     }
   });
 });

@@ -79,9 +79,16 @@ describe('an async init or exit', () => {
     expect([await kernel.run('lsmod'), await frameCounts(kernel)]).toEqual([lsmod, frames]);
   });
 
-  it('a module whose async init has not finished is Loading: modprobe waits for it, rmmod and calls are refused meanwhile', async () => {
-    const output = await kernel.run('call async-init-slow isReady; rmmod async-init-slow');
-    expect(output).toBe('call: async-init-slow is not ready: its init has not finished\nrmmod: ERROR: Module async-init-slow is still loading: its init has not finished\n');
+  it('a module whose async init has not finished is Loading: modprobe waits for it, rmmod, swap and calls are refused meanwhile', async () => {
+    const output = await kernel.run('call async-init-slow isReady; rmmod async-init-slow; swap async-init-slow');
+    expect(output).toBe(
+      [
+        'call: async-init-slow is not ready: its init has not finished',
+        'rmmod: ERROR: Module async-init-slow is still loading: its init has not finished',
+        'swap: async-init-slow: refused, nothing changed: async-init-slow is still loading: its init has not finished',
+        '',
+      ].join('\n'),
+    );
     expect(await kernel.run('modprobe async-init-slow; call async-init-slow isReady')).toBe('true\n');
     expect(await kernel.unloadGivesMemoryBack('async-init-slow')).toBe(true);
   });
@@ -168,6 +175,52 @@ describe('what a new version does during its own swap', () => {
     );
     expect(await kernel.run('call swap-faults value')).toBe('2\n');
     expect(await kernel.unloadGivesMemoryBack('swap-faults')).toBe(true);
+  });
+});
+
+describe('a module given back while its async init runs (found by npm run sim)', () => {
+  let kernel: TestKernel;
+  beforeAll(async () => {
+    kernel = await boot();
+    await kernel.run('modprobe swap-faults; call swap-faults bump; modprobe swap');
+  });
+  afterAll(() => kernel.halt());
+
+  /** Lets async-init-late's init and the work it leaves behind run out, then reads what they did. */
+  const afterTheInit = async () => {
+    await kernel.run('echo settled');
+    return [await kernel.run('lsmod'), await frameCounts(kernel), await kernel.run('dmesg')] as const;
+  };
+
+  it('staging cannot wait for a new dependency\'s async init: the swap rolls back, and the dependency stays gone once its init finishes', async () => {
+    const [lsmod, frames] = [await kernel.run('lsmod'), await frameCounts(kernel)];
+    expect(await swapLine(kernel, 'swap-faults', '8.0.0')).toBe(
+      'swap: swap-faults 1.0.0 -> 8.0.0: rolled back, swap-faults stays at 1.0.0: the new version failed to load: async-init-late is not ready: its init has not finished',
+    );
+    const [lsmodAfter, framesAfter, dmesg] = await afterTheInit();
+    // It was marked Live when its init finished, out of every table: its later kalloc took a frame nobody owns.
+    expect([lsmodAfter, framesAfter]).toEqual([lsmod, frames]);
+    expect(dmesg).toContain('keel: async-init-late: given back before its init finished');
+    expect(dmesg).not.toContain('keel: loaded async-init-late');
+    expect(await kernel.run('call swap-faults value')).toBe('1\n');
+  });
+
+  it('an init that fails while a module it requested is still loading gives that module back for good', async () => {
+    const [lsmod, frames] = [await kernel.run('lsmod'), await frameCounts(kernel)];
+    expect(await kernel.run('modprobe impatient-init')).toBe(
+      "modprobe: ERROR: could not insert 'impatient-init': impatient-init: init failed: async-init-late is not ready: its init has not finished\n",
+    );
+    const [lsmodAfter, framesAfter, dmesg] = await afterTheInit();
+    expect([lsmodAfter, framesAfter]).toEqual([lsmod, frames]);
+    expect(dmesg.match(/keel: async-init-late: given back before its init finished/g)).toHaveLength(2);
+    expect(dmesg).not.toContain('keel: loaded async-init-late');
+  });
+
+  it('loaded on its own, the same module finishes its init and keeps what its later work took', async () => {
+    await kernel.run('modprobe async-init-late');
+    const [lsmod] = await afterTheInit();
+    expect(lsmod).toMatch(/^async-init-late\s+8192  0$/m);
+    expect(await kernel.unloadGivesMemoryBack('async-init-late')).toBe(true);
   });
 });
 

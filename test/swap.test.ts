@@ -19,7 +19,7 @@ describe('swap kv and scheduler', () => {
     kernel = await boot();
     await kernel.run('modprobe kv; call kv set colour blue; call kv set size 3');
     expect(await kernel.run('modinfo kv')).toMatch(/^version:\s+1\.0\.0$/m);
-    expect((await kernel.run('swap kv')).trim()).toMatch(/^swap: kv 1\.0\.0 -> 2\.0\.0: quiescent in \d+\.\d\d ms, 2 state entries transferred, 1 text frames freed, \d+\.\d\d ms in all$/);
+    expect((await kernel.run('swap kv')).trim()).toMatch(/^swap: kv 1\.0\.0 -> 2\.0\.0: quiescent in \d+\.\d\d ms, callers paused \d+\.\d\d ms, 2 state entries transferred, 1 text frames freed, \d+\.\d\d ms in all$/);
     expect(await kernel.run('modinfo kv')).toMatch(/^version:\s+2\.0\.0$/m);
     expect(await kernel.run('call kv policy')).toMatch(/least recently used/);
     expect(await kernel.run('call kv get colour')).toBe('"blue"\n');
@@ -28,7 +28,7 @@ describe('swap kv and scheduler', () => {
     expect(await kernel.run('call kv policy')).toBe('"unbounded map"\n');
   });
 
-  it('migrates objects other modules hold: the same task objects run the new policy', async () => {
+  it('migrates objects other modules hold: the tasks they hold now run the new policy', async () => {
     kernel = await boot();
     await kernel.run('call workload start 1 5');
     expect(await kernel.run('swap scheduler')).toMatch(/scheduler 1\.0\.0 -> 2\.0\.0: .* 3 state entries transferred, 3 objects migrated/);
@@ -146,7 +146,7 @@ describe('objects the new version cannot take roll the swap back, and keep runni
     await expectOldVersionServing(before);
   });
 
-  it('a migrateInstance that throws midway: the object already moved gets its old class back', async () => {
+  it('a migrateInstance that throws midway: the old objects, never changed, keep serving', async () => {
     const before = await bootWithTallies();
     await expect(kernel!.swap('tallies', '3.0.0')).rejects.toThrow(
       new Error('swap: tallies 1.0.0 -> 3.0.0: rolled back, tallies stays at 1.0.0: 3.0.0 Tally.migrateInstance failed: 3.0.0 takes no Tally of 1.0.0 that has never counted'),

@@ -98,7 +98,7 @@ describe('the shell at a terminal', () => {
     expect(session.screen.cursorColumn()).toBe('keel# modprobe hel'.length);
     expect(lines.filter((line) => line.startsWith('keel# modprobe hel'))).toHaveLength(1);
     expect(await session.run('lo')).toEqual([]);
-    expect(await session.run('lsmod | grep -c hello')).toEqual(['1']);
+    expect(await session.run('lsmod | grep -c ^hello')).toEqual(['1']);
   });
 
   it("prints a kernel message that comes after the prompt (a timer's oops) above the prompt, which is redrawn", async () => {

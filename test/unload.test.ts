@@ -95,11 +95,11 @@ describe('rmmod', () => {
     expect(await kernel.unloadGivesMemoryBack('deferred-caller')).toBe(true);
   });
 
-  it('gives clear errors for a module not loaded, an unknown name, the base kernel and a permanent module', async () => {
+  it('gives clear errors for a module not loaded, an unknown name, the kernel (in use by every module that imports it) and a permanent module', async () => {
     kernel = await boot();
     expect(await kernel.run('rmmod hello')).toBe('rmmod: ERROR: Module hello is not currently loaded\n');
     expect(await kernel.run('rmmod nosuch')).toBe('rmmod: ERROR: Module nosuch does not exist in the ramdisk\n');
-    expect(await kernel.run('rmmod kernel')).toBe('rmmod: ERROR: Module kernel is the base kernel: it cannot be unloaded\n');
+    expect(await kernel.run('rmmod kernel')).toBe('rmmod: ERROR: Module kernel is in use by: sysinfo shell\n');
     expect(await kernel.run('rmmod shell')).toBe('rmmod: ERROR: Module shell is permanent (it has no exit)\n');
   });
 
@@ -124,14 +124,14 @@ describe('load on demand and unload of the unused', () => {
     expect(await kernel.run('lsmod')).toMatch(/^chain-middle\s+\d+  1 chain-top$/m);
     expect(await kernel.run('modprobe -r chain-middle')).toBe('modprobe: FATAL: Module chain-middle is in use by: chain-top\n');
     await kernel.run('modprobe -r chain-top');
-    expect((await loadedNames(kernel)).sort()).toEqual(['consumer', 'provider', 'shell', 'sysinfo']);
+    expect((await loadedNames(kernel)).sort()).toEqual(['consumer', 'kernel', 'provider', 'shell', 'sysinfo']);
   });
 
   it('a shell command that needs a module gets it loaded from the ramdisk', async () => {
     kernel = await boot();
-    expect(await loadedNames(kernel)).toEqual(['sysinfo', 'shell']);
+    expect(await loadedNames(kernel)).toEqual(['kernel', 'sysinfo', 'shell']);
     expect(await kernel.run('cat /etc/modules')).toMatch(/^# \/etc\/modules/);
-    expect(await loadedNames(kernel)).toEqual(['sysinfo', 'shell', 'rootfs']);
+    expect(await loadedNames(kernel)).toEqual(['kernel', 'sysinfo', 'shell', 'rootfs']);
   });
 
   it('autoclean unloads on-demand modules idle for the configured time, and only those', async () => {
@@ -172,7 +172,9 @@ describe('the root file system', () => {
     kernel = await boot();
     expect(await kernel.run('ls /')).toBe('etc/\nlib/\nproc/\ntmp/\n');
     expect(await kernel.run('ls /lib/modules')).toMatch(/^hello\/$/m);
-    expect(await kernel.run('cat /proc/modules')).toMatch(/^sysinfo \d+ 2 shell,rootfs, Live 0xffffffffc0000000\nshell \d+ 0 - Live 0xffffffffc0010000\nrootfs \d+ 1 shell, Live 0xffffffffc0020000$/m);
+    expect(await kernel.run('cat /proc/modules')).toMatch(
+      /^kernel \d+ 3 sysinfo,shell,rootfs, Live 0xffffffffc0000000\nsysinfo \d+ 2 shell,rootfs, Live 0xffffffffc0010000\nshell \d+ 0 - Live 0xffffffffc0020000\nrootfs \d+ 1 shell, Live 0xffffffffc0030000$/m,
+    );
     expect(await kernel.run('cat /proc/meminfo')).toMatch(/^MemTotal:\s+65536 kB\nMemFree:\s+\d+ kB/);
     expect(await kernel.run('echo hello file > /tmp/note; cat /tmp/note')).toBe('hello file\n');
     expect(await kernel.run('echo nope > /etc/modules')).toBe('echo: /etc/modules: read-only file system (only /tmp is writable)\n');

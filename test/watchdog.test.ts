@@ -4,13 +4,12 @@
  * naming the module that was running and stops the machine. Through MachineThread, and
  * through the CLI as a user runs it.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { PROJECT_ROOT } from '../build.ts';
 import { MachineThread } from '../emulator/machine-thread.ts';
+import { runCli } from './cli-process.ts';
 import { bootKernel, buildInMemory, WITH_FIXTURES, writeBuild } from './harness.ts';
 
 async function startThread(watchdogSeconds: number) {
@@ -88,12 +87,7 @@ describe('npm run boot -- --watchdog', () => {
   const dist = mkdtempSync(path.join(os.tmpdir(), 'keel-watchdog-'));
   afterAll(() => rmSync(dist, { recursive: true, force: true }));
 
-  const boot = (args: string[]) =>
-    spawnSync(process.execPath, ['--expose-gc', '--experimental-vm-modules', '--import', 'tsx', 'emulator/cli.ts', '--dist', dist, ...args], {
-      cwd: PROJECT_ROOT,
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+  const boot = (args: string[]) => runCli(['--dist', dist, ...args]);
 
   it('stops a stuck machine with a panic line and status 2', async () => {
     await writeBuild(dist, WITH_FIXTURES);

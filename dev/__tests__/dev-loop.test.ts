@@ -1,7 +1,8 @@
 /*
  * The dev loop, driven through its file watcher: saving a loaded module swaps it in with its
  * state; a syntax error, an init that throws and a refused state each print one line and
- * leave the running version serving; saving a module nobody loaded adds it for modprobe.
+ * leave the running version serving; saving a module nobody loaded adds it for modprobe; a
+ * record the index could not hold is refused.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -78,7 +79,7 @@ afterAll(async () => {
 
 it('a save of a loaded module swaps the new code in, state kept', async () => {
   save('counter', source(`export function version(): string {\n  return 'second';\n}\n${IMPORT_COUNT}`));
-  await until(/dev: swap: counter 1\.0\.0 -> 1\.0\.0-dev\.\d+: quiescent in [\d.]+ ms, 1 state entries transferred, 1 text frames freed, [\d.]+ ms in all/);
+  await until(/dev: swap: counter 1\.0\.0 -> 1\.0\.0-dev\.\d+: quiescent in [\d.]+ ms, callers paused [\d.]+ ms, 1 state entries transferred, 1 text frames freed, [\d.]+ ms in all/);
   expect(await run('call counter version; call counter bump')).toBe('"second"\n3\n');
   expect((await run('dmesg')).match(/swap: counter 1\.0\.0 -> 1\.0\.0-dev\.\d+: quiescent/g)).toHaveLength(1);
 });
@@ -99,4 +100,11 @@ it('a save of a module nobody has loaded adds it to the index for modprobe', asy
   save('newcomer', 'export function hello(): string {\n  return "new here";\n}\nexport function exit(): void {}\n');
   await until(/dev: newcomer 1\.0\.0-dev\.\d+ is in the ramdisk index; nobody has loaded it \(modprobe newcomer 1\.0\.0-dev\.\d+\)/);
   expect(await run('modprobe newcomer; call newcomer hello')).toBe('"new here"\n');
+});
+
+it('a record that the index could not hold is refused in one line, checked as the ramdisk\'s are, and nothing changes', async () => {
+  const before = await run('lsmod');
+  loop.machine.channel.send(JSON.stringify({ name: 'counter', version: '1.0.0\n//', path: 'lib/modules/counter/x.js' }), new Uint8Array(4));
+  expect((await until(/dev: could not take the new module: .*\n/))[0]).toBe('dev: could not take the new module: a record sent to the kernel (counter): field version should be a version (1.2.3)\n');
+  expect(await run('lsmod')).toBe(before);
 });

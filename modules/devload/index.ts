@@ -1,8 +1,8 @@
 /*
  * devload — the kernel side of `npm run dev`. The host sends each rebuilt module through the
  * host channel: a JSON header (its index record) and the bundle's bytes. devload copies the
- * bytes into memory of its own (kalloc), adds the record to the module index with that memory
- * as its source, and then:
+ * bytes into memory of its own (kalloc), adds the record to the kernel's module records with
+ * that memory as its source (the kernel checks it as it checks the ramdisk's), and then:
  *   - the module is loaded: swaps it to the new version (state kept) and prints the report;
  *   - it is not: leaves the version in the index for modprobe, and says so.
  * The loader checks the bytes against the record's sha256 like any module's. A failed swap
@@ -27,23 +27,24 @@ function say(line: string, { logged = false } = {}): void {
 function forget(name: string): void {
   const previous = delivered.get(name);
   if (!previous) return;
-  const { index } = kernelInternals();
-  index.set(name, (index.get(name) ?? []).filter((record) => record !== previous.record));
-  if (index.get(name)!.length === 0) index.delete(name);
+  kernelInternals().records.remove(previous.record);
   kfree(previous.buffer);
   delivered.delete(name);
 }
 
-/** Puts a delivered version into the index, its bytes in memory this module owns. */
+/** Puts a delivered version beside the ramdisk's (checked as they are), its bytes in memory this module owns. */
 function install(sent: ModuleRecord, bytes: Uint8Array): { record: ModuleRecord; buffer: Uint8Array } {
   const kernel = kernelInternals();
   const buffer = kalloc(bytes.length);
   buffer.set(bytes);
-  const versions = kernel.index.get(sent.name) ?? [];
-  const record = { ...sent, default: versions.length === 0 };
-  kernel.index.set(record.name, [...versions.filter((other) => other.version !== record.version), record]);
-  kernel.sources.set(record, { moduleBytes: () => buffer });
-  return { record, buffer };
+  try {
+    // Its record is as the dev loop signed it: not the default version (a module no other version of which is in the index has none, and modprobe takes the one there is).
+    const record = kernel.records.add(sent, { bundle: () => buffer });
+    return { record, buffer };
+  } catch (error) {
+    kfree(buffer);
+    throw error;
+  }
 }
 
 async function receive(header: string, bytes: Uint8Array): Promise<void> {
@@ -61,7 +62,7 @@ async function receive(header: string, bytes: Uint8Array): Promise<void> {
     forget(record.name);
     delivered.set(record.name, { record, buffer });
   } else {
-    kernel.index.set(record.name, kernel.index.get(record.name)!.filter((other) => other !== record));
+    kernel.records.remove(record);
     kfree(buffer);
   }
 }

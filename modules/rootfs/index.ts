@@ -1,10 +1,11 @@
 /*
  * rootfs — the root file system, on memfs: the ramdisk's files, a writable /tmp, and /proc.
  *
- * At init it copies every file of the ramdisk into a memfs volume. /proc files are written
- * afresh each time they are read, from the kernel's own tables, in Linux's formats. It is a
- * module like any other, loaded the first time something asks for a file, so memfs (about
- * 200 KB) never weighs on the base image.
+ * At init it copies every file of the ramdisk into a memfs volume: the last entry of each
+ * name, as the kernel reads them (sysinfo's ramdiskFiles); what cannot be placed is left out
+ * with one line. /proc files are written afresh each time they are read, from the kernel's
+ * own tables, in Linux's formats. It is a module like any other, loaded the first time
+ * something asks for a file, so memfs (about 200 KB) never weighs on the base image.
  */
 import { keepLoaded, printk } from 'keel:kernel';
 import { memoryInfo, modules, ramdiskFiles, type ModuleStatus } from 'keel:sysinfo';
@@ -40,7 +41,7 @@ function procMeminfo(): string {
     `MemTotal:       ${kib(memory.total)}`,
     `MemFree:        ${kib(memory.free)}`,
     `MemAvailable:   ${kib(memory.free)}`,
-    `KernelText:     ${kib(owned('kernel-text', 'kernel-init'))}`,
+    `BaseText:       ${kib(owned('kernel-text', 'kernel-init'))}`,
     `Initrd:         ${kib(owned('initrd'))}`,
     `ModuleText:     ${kib(owned('text'))}`,
     `ModuleData:     ${kib(owned('data'))}`,
@@ -130,12 +131,19 @@ export function list(given: string): DirectoryEntry[] | FileError {
 export function init(): void {
   const volume = new Volume();
   const system = createFsFromVolume(volume);
-  for (const file of ramdiskFiles()) {
+  const { files, problems } = ramdiskFiles();
+  for (const problem of problems) printk(`rootfs: ${problem}`, 'warn');
+  for (const file of files) {
     const path = `/${file.path}`;
-    if ((file.mode & 0o170000) === 0o040000) system.mkdirSync(path, { recursive: true });
-    else {
-      system.mkdirSync(path.slice(0, path.lastIndexOf('/')) || '/', { recursive: true });
-      system.writeFileSync(path, file.data);
+    try {
+      if ((file.mode & 0o170000) === 0o040000) system.mkdirSync(path, { recursive: true });
+      else {
+        system.mkdirSync(path.slice(0, path.lastIndexOf('/')) || '/', { recursive: true });
+        system.writeFileSync(path, file.data);
+      }
+    } catch (error) {
+      // A file under a path the archive made a file (etc/modules, then etc/modules/x): Linux's unpacker skips it too.
+      printk(`rootfs: ${path} left out: ${(error as Error).message}`, 'warn');
     }
   }
   system.mkdirSync('/tmp', { recursive: true });

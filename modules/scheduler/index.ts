@@ -2,9 +2,10 @@
  * scheduler 2.0.0 — highest priority first, with aging: every task passed over gains one
  * credit, the task that runs loses its credit, so a low-priority task still gets its turn.
  *
- * Tasks gain a `credit` field: Task.migrateInstance gives it to the tasks 1.0.0 made (the swap
- * calls it for every task object, wherever it is held). The state format stays 1 — the list
- * of tasks — so a swap back to 1.0.0 works too.
+ * Tasks gain a `credit` field. A swap replaces every task 1.0.0 made — in the queue it hands
+ * over, or held by another module — by a copy made with this version's Task, and re-points
+ * the queue and the holders' handles to the copies; Task.migrateInstance then gives each copy
+ * its credit. The state format stays 1 — the list of tasks — so a swap back to 1.0.0 works too.
  */
 import type { StateHandover } from 'keel:kernel';
 
@@ -15,6 +16,12 @@ export class Task {
     public name: string,
     public priority: number,
   ) {}
+
+  /** Takes the task off the queue: it has run its course. */
+  finish(): void {
+    const position = queue.indexOf(this);
+    if (position >= 0) queue.splice(position, 1);
+  }
 
   describe(): string {
     return `${this.name}: priority ${this.priority}, credit ${this.credit}, ran ${this.runs} times (priority with aging)`;

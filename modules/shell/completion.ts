@@ -6,21 +6,24 @@
  * filters. A single candidate gets a space after it, as bash adds one; a directory a slash.
  */
 import type * as Rootfs from 'keel:rootfs';
-import { moduleIndex, modules } from 'keel:sysinfo';
+import { moduleNames, moduleVersions, modules } from 'keel:sysinfo';
 import type { Completion } from 'keel:kernel';
 import { commands } from './commands/index.ts';
 import { withModule } from './with-module.ts';
 
+/** A name with a control character in it (from an edited ramdisk) can be neither shown nor typed: never offered. */
+const typable = (candidate: string) => !/[\u0000-\u001f\u007f-\u009f]/.test(candidate);
+
 const LIFECYCLE = new Set(['init', 'exit', 'exportState', 'importState']);
 
 const unique = (names: string[]) => [...new Set(names)].sort();
-const ramdiskModules = () => unique(moduleIndex().map((record) => record.name));
+const ramdiskModules = (prefix: string) => moduleNames(prefix);
 const loadedModules = () => unique(modules().filter((status) => status.state !== 'Zombie').map((status) => status.name));
-const versionsOf = (name: string) => moduleIndex().filter((record) => record.name === name).map((record) => record.version);
+const versionsOf = (name: string) => moduleVersions(name).map((record) => record.version);
 
 /** The exports `call` can run: those of the loaded version, else of the default one. */
 function exportsOf(name: string): string[] {
-  const versions = moduleIndex().filter((record) => record.name === name);
+  const versions = moduleVersions(name);
   const loaded = modules().find((status) => status.name === name && status.state !== 'Zombie')?.version;
   const record = versions.find((candidate) => candidate.version === loaded) ?? versions.find((candidate) => candidate.default);
   return (record?.exports ?? []).filter((symbol) => !LIFECYCLE.has(symbol));
@@ -47,11 +50,11 @@ function candidates(command: string, position: number, before: string[], word: s
       return operand === 1 ? loadedModules() : operand === 2 ? versionsOf(operands[0]!) : [];
     case 'modprobe':
       if (before.includes('-r')) return loadedModules();
-      return operand === 1 ? ramdiskModules() : operand === 2 ? versionsOf(operands[0]!) : [];
+      return operand === 1 ? ramdiskModules(word) : operand === 2 ? versionsOf(operands[0]!) : [];
     case 'modinfo':
-      return operand === 1 ? ramdiskModules() : operand === 2 ? versionsOf(operands[0]!) : [];
+      return operand === 1 ? ramdiskModules(word) : operand === 2 ? versionsOf(operands[0]!) : [];
     case 'call':
-      return position === 1 ? ramdiskModules() : position === 2 ? exportsOf(before[0]!) : [];
+      return position === 1 ? ramdiskModules(word) : position === 2 ? exportsOf(before[0]!) : [];
     case 'help':
       return [];
     case 'ls': case 'cat': case 'insmod': case 'grep': case 'head': case 'tail': case 'wc':
@@ -79,7 +82,7 @@ async function completeRedirect(operator: string, path: string, word: string): P
 }
 
 function finish(offered: string[], word: string): Completion {
-  const matches = offered.filter((candidate) => candidate.startsWith(word));
+  const matches = offered.filter((candidate) => candidate.startsWith(word) && typable(candidate));
   const only = matches.length === 1 && !matches[0]!.endsWith('/') ? [`${matches[0]} `] : matches;
   return [only, word];
 }

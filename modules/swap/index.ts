@@ -11,14 +11,18 @@
  * 2. Load the new version beside the old one, linked to the current versions of its
  *    dependencies; its init runs. The old version serves meanwhile.
  * 3. Hold new calls to the module's async functions and wait until none is in flight.
- * 4. In one synchronous step: take the old version's state (exportState), give it to the new
- *    one (importState), move live objects to the new classes, switch every stub, unload the old
- *    version — text frames freed, code watched until the host collects it.
- * Any failure before the switch rolls back: the old version keeps serving with its state, the
- * new one is unloaded and everything it took is freed. The report says what happened.
+ * 4. In one synchronous step — the pause callers see: take the old version's state
+ *    (exportState), replace the live objects of the old classes by objects of the new ones and
+ *    re-point the references to them (instance-migration.ts), give the state to the new version
+ *    (importState), switch every stub, unload the old version — text frames freed, code watched
+ *    until the host collects it. Then let the held calls go, to the new version.
+ * Any failure before the switch rolls back: the old version keeps serving with its state and
+ * every object as it was, the new one is unloaded and everything it took is freed. The report
+ * says what happened, and how long callers were paused: from the first call held (or the start
+ * of the synchronous step, if none was) until the new version has answered the held calls.
  */
 import { kernelInternals, now, numberParam, type Kernel, type LoadedModule, type ModuleRecord, type StateHandover } from 'keel:kernel';
-import { InstanceMigration } from './instance-migration.ts';
+import { InstanceMigration, type MigrationMethod } from './instance-migration.ts';
 import { interfaceProblem } from './interface-check.ts';
 import { holdCalls, waitForQuiescence } from './quiescence.ts';
 import { switchOver } from './switch-over.ts';
@@ -37,6 +41,10 @@ export interface SwapReport {
   /** Why the swap was refused or rolled back. */
   reason?: string;
   quiescenceMs: number;
+  /** The synchronous step: state, objects, switch and unload of the old version. */
+  switchMs: number;
+  /** The longest a caller waited: first call held (else the switch's start) → held calls answered by the new version. */
+  pauseMs: number;
   /** Entries of state handed over (null when the module keeps none), and objects migrated. */
   stateEntries: number | null;
   objectsMigrated: number;
@@ -60,16 +68,23 @@ function describe(report: Omit<SwapReport, 'summary'>): string {
   if (report.outcome === 'rolled back') return `${head}: rolled back, ${report.module} stays at ${report.from}: ${report.reason}`;
   const state = report.stateEntries === null ? 'no state to transfer' : `${report.stateEntries} state entries transferred`;
   const objects = report.objectsMigrated > 0 ? `, ${report.objectsMigrated} objects migrated` : '';
-  return `${head}: quiescent in ${report.quiescenceMs.toFixed(2)} ms, ${state}${objects}, ${report.textFramesFreed} text frames freed, ${report.totalMs.toFixed(2)} ms in all`;
+  return `${head}: quiescent in ${report.quiescenceMs.toFixed(2)} ms, callers paused ${report.pauseMs.toFixed(2)} ms, ${state}${objects}, ${report.textFramesFreed} text frames freed, ${report.totalMs.toFixed(2)} ms in all`;
+}
+
+export interface SwapOptions {
+  /** The quiescence time limit; default the command line's swap.timeout, else 1000 ms. */
+  timeLimitMs?: number;
+  /** How live objects move: by copy (the default), or — the benchmark's baseline only — by switching their prototype. */
+  migration?: MigrationMethod;
 }
 
 /** Swaps `name` to `version` (default: the newest in the ramdisk). Never throws: read `ok`. */
-export async function swap(name: string, version?: string, options: { timeLimitMs?: number } = {}): Promise<SwapReport> {
+export async function swap(name: string, version?: string, options: SwapOptions = {}): Promise<SwapReport> {
   const kernel = kernelInternals();
   const started = now();
   const old = kernel.loader.modules.get(name);
   const report: Omit<SwapReport, 'summary'> = {
-    ok: false, outcome: 'refused', module: name, from: old?.record.version ?? '-', to: version ?? '-', quiescenceMs: 0, stateEntries: null, objectsMigrated: 0, textFramesFreed: 0, totalMs: 0,
+    ok: false, outcome: 'refused', module: name, from: old?.record.version ?? '-', to: version ?? '-', quiescenceMs: 0, switchMs: 0, pauseMs: 0, stateEntries: null, objectsMigrated: 0, textFramesFreed: 0, totalMs: 0,
   };
   const finish = (outcome: SwapReport['outcome'], reason?: string): SwapReport => {
     Object.assign(report, { ok: outcome === 'swapped', outcome, reason, totalMs: now() - started });
@@ -79,7 +94,10 @@ export async function swap(name: string, version?: string, options: { timeLimitM
   };
   const refuse = (reason: string) => finish('refused', reason);
 
+  if (old?.state === 'Loading') return refuse(`${name} is still loading: its init has not finished`);
   if (!old || old.state !== 'Live') return refuse(`${name} is not loaded`);
+  // The kernel module runs the loader, the stubs and this very swap: replacing it is a swap of its own kind, not this one.
+  if (old === kernel.self) return refuse(`${name} is the kernel core, which is not swapped while it runs`);
   if (old.swapping) return refuse(`a swap of ${name} is already in progress`);
   if (old.active > 0) return refuse(`requested from inside a call into ${name}: a module cannot be swapped under its own feet`);
   let target: ModuleRecord;
@@ -107,14 +125,14 @@ export async function swap(name: string, version?: string, options: { timeLimitM
   try {
     if (fresh.ready) await fresh.ready.catch((error) => Promise.reject(new Error(`the new version failed to load: ${reason(error)}`)));
     const limit = options.timeLimitMs ?? numberParam('swap.timeout', { fallback: DEFAULT_TIME_LIMIT_MS, min: 1, max: MAX_TIME_LIMIT_MS });
-    report.quiescenceMs = await waitForQuiescence(old, limit);
+    report.quiescenceMs = await waitForQuiescence(old, hold, limit);
+    const switchStarted = now();
     const oldHooks = old.exportsSlot.target as Hooks;
     const freshHooks = fresh.exportsSlot.target as Hooks;
     const state = synchronous(oldHooks.exportState?.(), `${old.record.version} exportState`);
     if (state && !freshHooks.importState) throw new Error(`${target.version} has no importState for the state ${old.record.version} hands over`);
-    migration = new InstanceMigration(old, state?.data);
-    const cannotMigrate = migration.problem(fresh);
-    if (cannotMigrate) throw new Error(cannotMigrate);
+    migration = new InstanceMigration(kernel, old, fresh, options.migration);
+    migration.apply(state);
     if (state) {
       try {
         synchronous(freshHooks.importState!(state, old.record.version), `${target.version} importState`);
@@ -122,12 +140,17 @@ export async function swap(name: string, version?: string, options: { timeLimitM
         throw new Error(`${target.version} refused the state of ${old.record.version} (format ${state.format}): ${reason(error)}`);
       }
     }
-    migration.apply(fresh, old.record.version);
     report.stateEntries = state ? state.entries : null;
     report.objectsMigrated = migration.count;
-    report.textFramesFreed = switchOver(kernel, old, fresh);
+    report.textFramesFreed = switchOver(kernel, old, fresh, migration);
     // What staging loaded for it is the system's now, no longer the swap's to give back.
     fresh.broughtIn.length = 0;
+    report.switchMs = now() - switchStarted;
+    hold.release();
+    // The held calls were queued on the hold first: by the time this continues, each has been
+    // answered by the new version (an async one has returned its promise).
+    await undefined;
+    report.pauseMs = now() - (hold.firstHeldAt ?? switchStarted);
     return finish('swapped');
   } catch (error) {
     migration?.undo();

@@ -6,45 +6,74 @@
  * async functions wait for the swap to finish instead of starting, so a continuous load
  * cannot starve the swap; calls to synchronous functions run to completion before the swap
  * can take its next step anyway. The wait ends when the count reaches zero, or at the limit.
+ *
+ * A held call is also the moment to look again: its caller's previous call has often just
+ * settled, so the swap goes on at once (in a microtask) rather than at its next poll a
+ * millisecond later — that keeps a caller's wait down to the switch itself. The hold notes
+ * when it caught its first call: where the pause a caller sees begins.
  */
 import { clearTimer, now, setTimer, type LoadedModule } from 'keel:kernel';
 
 export interface Hold {
+  /** When the hold caught its first call (kernel clock), or null while it has caught none. */
+  firstHeldAt: number | null;
+  /** Called in a microtask after each call the hold catches. */
+  onHeldCall: (() => void) | null;
   /** Lets the held calls go: they run on whichever version is current by then. */
   release(): void;
 }
 
 export function holdCalls(module: LoadedModule): Hold {
   let release!: () => void;
-  module.holding = new Promise<void>((resolve) => (release = resolve));
-  return {
+  const holding = new Promise<void>((resolve) => (release = resolve));
+  const hold: Hold = {
+    firstHeldAt: null,
+    onHeldCall: null,
     release() {
       module.holding = null;
       release();
     },
   };
+  // The stubs hold a call with `module.holding.then(...)`: this is where the hold sees one arrive.
+  const then = holding.then;
+  Object.defineProperty(holding, 'then', {
+    value(this: Promise<void>, ...reactions: unknown[]) {
+      hold.firstHeldAt ??= now();
+      void Promise.resolve().then(() => hold.onHeldCall?.());
+      return Reflect.apply(then, this, reactions);
+    },
+  });
+  module.holding = holding;
+  return hold;
 }
 
 export const isQuiescent = (module: LoadedModule) => module.active === 0 && module.pending === 0;
 
 /** Resolves with the milliseconds it took, or rejects once `limitMs` has passed. */
-export function waitForQuiescence(module: LoadedModule, limitMs: number): Promise<number> {
+export function waitForQuiescence(module: LoadedModule, hold: Hold, limitMs: number): Promise<number> {
   const start = now();
   if (isQuiescent(module)) return Promise.resolve(0);
   return new Promise((resolve, reject) => {
-    const deadline = setTimer(() => {
+    let poll = 0;
+    const stop = () => {
+      hold.onHeldCall = null;
       clearTimer(poll);
+      clearTimer(deadline);
+    };
+    const deadline = setTimer(() => {
+      stop();
       reject(new Error(`not quiescent after ${limitMs} ms (${module.pending} async calls still in flight)`));
     }, limitMs);
-    let poll = 0;
     const check = () => {
-      if (!isQuiescent(module)) {
-        poll = setTimer(check, 1);
-        return;
-      }
-      clearTimer(deadline);
+      if (!isQuiescent(module)) return false;
+      stop();
       resolve(now() - start);
+      return true;
     };
-    check();
+    const pollAgain = () => {
+      if (!check()) poll = setTimer(pollAgain, 1);
+    };
+    hold.onHeldCall = check;
+    poll = setTimer(pollAgain, 1);
   });
 }

@@ -4,14 +4,20 @@
  * link that led to the old version leads to the new one, and every link it called through is
  * the new version's (a namespace or handle it obtained may live on in the state it handed
  * over); the module's data frames and users move over, and the old version is unloaded, its
- * text frames freed and its code watched until the host collects it. Callbacks the old
- * version handed out are revoked with it.
+ * text frames freed and its code watched until the host collects it. Handles on the objects
+ * the migration replaced move to the new version; callbacks the old version handed out, and
+ * handles on objects of classes it did not export (which no class of the new version can
+ * take), are revoked with it: they would keep its code alive.
+ *
+ * Nothing here grows with the module's state: it touches slots, links and handles only.
  */
 import type { Kernel, LoadedModule } from 'keel:kernel';
+import type { InstanceMigration } from './instance-migration.ts';
 
 /** Returns the old version's text frames freed. */
-export function switchOver(kernel: Kernel, old: LoadedModule, fresh: LoadedModule): number {
-  kernel.frames.transfer(old.dataOwner, fresh.dataOwner);
+export function switchOver(kernel: Kernel, old: LoadedModule, fresh: LoadedModule, migration: InstanceMigration): number {
+  // transfer() looks at every frame of the machine: not in the pause of a module that has none.
+  if (old.dataOwner.frames > 0) kernel.frames.transfer(old.dataOwner, fresh.dataOwner);
   for (const [first, count] of old.allocations) fresh.allocations.set(first, count);
   old.allocations.clear();
 
@@ -27,17 +33,17 @@ export function switchOver(kernel: Kernel, old: LoadedModule, fresh: LoadedModul
   fresh.exportsSlot = exportsSlot;
   old.exportsSlot = { target: null, owner: old, symbol: 'exports' };
 
-  const callbacks = [];
+  const revoked = [];
   for (const reference of old.handedOut) {
     const slot = reference.deref();
     if (!slot) continue;
-    if (typeof slot.target === 'function') callbacks.push(reference);
+    if (!migration.isReplacement(slot.target)) revoked.push(reference);
     else {
       slot.owner = fresh;
       fresh.handedOut.push(reference);
     }
   }
-  old.handedOut = callbacks;
+  old.handedOut = revoked;
 
   for (const module of kernel.loader.modules.values()) {
     const link = module.links.get(old);

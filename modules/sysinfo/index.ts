@@ -1,12 +1,12 @@
 /*
  * sysinfo — the kernel's tables as plain data, for lsmod, modinfo, free, /proc and kerneld.
  *
- * The base kernel keeps only what loading and unloading need; reading its tables out for
+ * The kernel module keeps only what loading and unloading need; reading its tables out for
  * people is a module's job, as /proc and /sys are separate from the mechanisms they show. It
  * reads them through kernelInternals() and hands out copies, never the tables themselves.
  */
 import { kernelInternals, type LoadedModule, type ModuleRecord } from 'keel:kernel';
-import { readEntries } from '../../ramdisk/cpio.ts';
+import { checkCrc, latestEntries, walkArchive } from '../../ramdisk/cpio.ts';
 
 /** A module as lsmod shows it. */
 export interface ModuleStatus {
@@ -29,7 +29,7 @@ export interface ModuleStatus {
 }
 
 /** A module version as the ramdisk index describes it (modinfo). */
-export type ModuleDescription = ModuleRecord;
+export type ModuleDescription = Omit<ModuleRecord, 'offset'>;
 
 /** Physical memory in frames of `frameSize` bytes, and who owns the used ones. */
 export interface MemoryInfo {
@@ -72,9 +72,16 @@ export function taintedBy(): string[] {
   return [...kernelInternals().tainted];
 }
 
-/** Every module version the ramdisk holds, as its index lists them. */
-export function moduleIndex(): ModuleDescription[] {
-  return [...kernelInternals().index.values()].flat().map((record) => ({ ...record, depends: [...record.depends], exports: [...record.exports] }));
+/** Every version of a module, oldest first, as the ramdisk index (or the dev loop) describes it. */
+export function moduleVersions(name: string): ModuleDescription[] {
+  return kernelInternals()
+    .findRecords(name)
+    .map(({ offset: _offset, ...record }) => ({ ...record, depends: [...record.depends], imports: Object.fromEntries(Object.entries(record.imports).map(([module, symbols]) => [module, [...symbols]])), exports: [...record.exports] }));
+}
+
+/** The names of the modules the ramdisk (or the dev loop) has that start with `prefix`, sorted: what completion offers. */
+export function moduleNames(prefix = ''): string[] {
+  return kernelInternals().records.names(prefix);
 }
 
 export function memoryInfo(): MemoryInfo {
@@ -86,11 +93,27 @@ export function memoryInfo(): MemoryInfo {
   };
 }
 
-/** Every file of the ramdisk (walks the whole archive: not for a hot path). */
-export function ramdiskFiles(): RamdiskFile[] {
+/**
+ * The ramdisk's files as the kernel reads them: the last entry of each name, in archive
+ * order (it walks the whole archive: not for a hot path). `problems` says, one line each, what
+ * was left out: headers that do not read, files whose crc does not match, damage that ends it.
+ */
+export function ramdiskFiles(): { files: RamdiskFile[]; problems: string[] } {
   const { ramdisk, memory } = kernelInternals();
-  const archive = memory.subarray(ramdisk.start, ramdisk.start + ramdisk.length);
-  return readEntries(archive).map((entry) => ({ path: entry.name, mode: entry.mode, mtime: entry.mtime, data: archive.slice(entry.dataOffset, entry.dataOffset + entry.size) }));
+  const table = walkArchive(memory, ramdisk.start, ramdisk.length);
+  const { entries, unreadable } = latestEntries(table);
+  const problems = unreadable.map((error) => error.message);
+  const files: RamdiskFile[] = [];
+  for (const entry of entries) {
+    try {
+      checkCrc(memory, ramdisk.start, entry);
+      files.push({ path: entry.name, mode: entry.mode, mtime: entry.mtime, data: ramdisk.data(entry).slice() });
+    } catch (error) {
+      problems.push((error as Error).message);
+    }
+  }
+  if (table.damage) problems.push(`${table.damage.message}: the files after it are not read`);
+  return { files, problems };
 }
 
 /** The object a handle stands for: a stub handle is a Proxy with no keys of its own (boot/stubs.ts). */

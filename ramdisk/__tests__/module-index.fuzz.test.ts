@@ -1,11 +1,13 @@
 /*
- * Property-based tests (fast-check) of the module index format (ramdisk/module-index.ts):
- * parseIndex returns records or throws an IndexError for any text or JSON value, and
- * parseIndex(serializeIndex(records)) gives back records deep-equal to those written.
+ * Property-based tests (fast-check) of module records and the index lines
+ * (ramdisk/module-index.ts, ramdisk/index-lines.ts): checkRecord and a search of the index
+ * lines return records or throw an IndexError for any text or JSON value, never another error;
+ * and records written with writeIndexLines are found again, every one, deep-equal.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { IndexError, INDEX_FORMAT, parseIndex, serializeIndex, type ModuleRecord } from '../module-index.ts';
+import { IndexLines, writeIndexLines } from '../index-lines.ts';
+import { checkRecord, IndexError, modulePath, type ModuleRecord } from '../module-index.ts';
 
 /** A fixed seed keeps every run repeatable; fast-check prints seed and path of any counterexample. */
 const SEED = 0x6b65656c;
@@ -19,114 +21,69 @@ function returnsOrThrowsIndexError(action: () => unknown): void {
   }
 }
 
-/** JSON.stringify gives undefined for undefined itself; parseIndex then sees the text "undefined". */
-const stringified = (value: unknown) => JSON.stringify(value) ?? 'undefined';
-
+const moduleName = fc.stringMatching(/^[a-z][a-z0-9-]{0,12}$/);
+const version = fc.tuple(fc.nat(20), fc.nat(20), fc.nat(20), fc.option(fc.stringMatching(/^[a-z][a-z0-9]{0,5}$/), { nil: undefined }))
+  .map(([major, minor, patch, pre]) => `${major}.${minor}.${patch}${pre ? `-${pre}` : ''}`);
+const symbol = fc.stringMatching(/^[A-Za-z_$][\w$]{0,10}$/);
 const anyString = fc.oneof(fc.string(), fc.string({ unit: 'binary' }));
-const names = fc.array(anyString, { maxLength: 5 });
 
-const moduleRecord: fc.Arbitrary<ModuleRecord> = fc.record(
-  {
-    name: anyString,
-    version: anyString,
-    description: anyString,
-    path: anyString,
-    size: fc.nat(),
-    sha256: anyString,
-    signature: anyString,
-    depends: names,
-    imports: fc.dictionary(anyString, names, { maxKeys: 5 }),
-    exports: names,
-    default: fc.boolean(),
-    offset: fc.nat(),
-  },
-  { requiredKeys: ['name', 'version', 'description', 'path', 'size', 'sha256', 'depends', 'imports', 'exports', 'default', 'offset'] },
-);
-
-/**
- * Index-shaped JSON that gets past the format check: every record field is either valid or
- * an arbitrary JSON value, so that each field check in turn meets wrong types.
- */
-const fieldNames = ['name', 'version', 'description', 'path', 'size', 'sha256', 'signature', 'depends', 'imports', 'exports', 'default', 'offset'];
-const nearlyValidIndex = fc
+const goodRecord: fc.Arbitrary<ModuleRecord> = fc
   .record({
-    format: fc.oneof(fc.constant<unknown>(INDEX_FORMAT), fc.jsonValue()),
-    modules: fc.array(
-      fc.oneof(
-        fc.jsonValue(),
-        fc
-          .tuple(moduleRecord, fc.dictionary(fc.constantFrom(...fieldNames), fc.jsonValue(), { maxKeys: 3 }))
-          .map(([record, replaced]) => ({ ...record, ...replaced })),
-      ),
-      { maxLength: 4 },
-    ),
+    name: moduleName, version, description: anyString, size: fc.nat(), sha256: fc.stringMatching(/^[0-9a-f]{64}$/),
+    depends: fc.uniqueArray(moduleName, { maxLength: 3 }), exports: fc.uniqueArray(symbol, { maxLength: 4 }), default: fc.boolean(), offset: fc.integer(),
   })
-  .map(stringified);
-
-describe('parseIndex on arbitrary input', () => {
-  it('returns records or throws an IndexError for any string', () => {
-    fc.assert(
-      fc.property(fc.oneof(fc.string({ maxLength: 200 }), fc.string({ unit: 'binary', maxLength: 200 })), (text) => {
-        returnsOrThrowsIndexError(() => parseIndex(text));
-      }),
-      { seed: SEED, numRuns: 2000 },
-    );
+  .map((fields) => {
+    const depends = fields.depends.filter((name) => name !== fields.name);
+    return { ...fields, path: modulePath(fields.name, fields.version), depends, imports: Object.fromEntries(depends.map((name) => [name, ['*']])) };
   });
 
-  it('returns records or throws an IndexError for any JSON text (fc.json)', () => {
-    fc.assert(
-      fc.property(fc.json(), (text) => {
-        returnsOrThrowsIndexError(() => parseIndex(text));
-      }),
-      { seed: SEED, numRuns: 2000 },
-    );
+/** Record-shaped values: each field either good or an arbitrary JSON value, so every check meets wrong types. */
+const fieldNames = ['name', 'version', 'description', 'path', 'size', 'sha256', 'signature', 'depends', 'imports', 'exports', 'default', 'offset'];
+const nearlyGood = fc
+  .tuple(goodRecord, fc.dictionary(fc.constantFrom(...fieldNames), fc.jsonValue(), { maxKeys: 3 }))
+  .map(([record, replaced]) => ({ ...record, ...replaced }));
+const hostile = fc.dictionary(fc.oneof(fc.constantFrom(...fieldNames, 'toString', 'valueOf', 'constructor', '__proto__'), fc.string()), fc.jsonValue());
+
+describe('checkRecord on arbitrary values', () => {
+  it('returns the record or throws an IndexError for any value at all', () => {
+    fc.assert(fc.property(fc.oneof(fc.anything(), nearlyGood, hostile), (value) => returnsOrThrowsIndexError(() => checkRecord(value, 'here'))), { seed: SEED, numRuns: 3000 });
   });
 
-  it('returns records or throws an IndexError for any value stringified (fc.anything)', () => {
-    fc.assert(
-      fc.property(fc.anything(), (value) => {
-        returnsOrThrowsIndexError(() => parseIndex(stringified(value)));
-      }),
-      { seed: SEED, numRuns: 2000 },
-    );
+  it('returns the record or throws an IndexError for any JSON text parsed (objects with __proto__ keys included)', () => {
+    fc.assert(fc.property(fc.json(), (text) => returnsOrThrowsIndexError(() => checkRecord(JSON.parse(text), 'here'))), { seed: SEED, numRuns: 2000 });
+  });
+});
+
+describe('IndexLines on arbitrary input', () => {
+  const search = (text: string, names: string[]) => {
+    const index = new IndexLines(new TextEncoder().encode(text));
+    for (const name of names) index.versions(name);
+  };
+
+  it('returns records or throws an IndexError for any text', () => {
+    fc.assert(fc.property(anyString, fc.array(moduleName, { maxLength: 3 }), (text, names) => returnsOrThrowsIndexError(() => search(text, names))), { seed: SEED, numRuns: 2000 });
   });
 
-  it('returns records or throws an IndexError for index-shaped JSON with wrong field types', () => {
+  it('returns records or throws an IndexError for a good first line followed by any lines, nearly good records among them', () => {
+    const lines = fc.array(fc.oneof(anyString, nearlyGood.map((value) => JSON.stringify(value)), hostile.map((value) => JSON.stringify(value))), { maxLength: 6 });
     fc.assert(
-      fc.property(nearlyValidIndex, (text) => {
-        returnsOrThrowsIndexError(() => parseIndex(text));
+      fc.property(lines, fc.array(fc.oneof(moduleName, anyString), { maxLength: 4 }), (body, names) => {
+        returnsOrThrowsIndexError(() => search(['{"format":2,"records":0,"offsets":{}}', ...body].join('\n'), names));
       }),
       { seed: SEED, numRuns: 2000 },
     );
   });
 });
 
-describe('parseIndex on field values that are objects with keys such as toString and valueOf', () => {
-  it('throws an IndexError for the counterexample fast-check found', () => {
-    returnsOrThrowsIndexError(() => parseIndex('{"format":1,"modules":[{"name":{"toString":{}}}]}'));
-    expect(() => parseIndex('{"format":1,"modules":[{"name":{"toString":{}}}]}')).toThrow(/module #0 \(object\): field name should be a string/);
-  });
-
-  it('returns records or throws an IndexError, whatever those objects hold', () => {
-    const hostileValue = fc.oneof(
-      fc.jsonValue(),
-      fc.dictionary(fc.oneof(fc.string(), fc.constantFrom('toString', 'valueOf', 'constructor', '__proto__')), fc.jsonValue()),
-    );
-    const records = fc.array(fc.dictionary(fc.constantFrom('name', 'version', 'size'), hostileValue), { maxLength: 3 });
+describe('writeIndexLines and IndexLines', () => {
+  it('find every record written, deep-equal, each module\'s versions in the order written', () => {
+    const records = fc.uniqueArray(goodRecord, { maxLength: 12, selector: (record) => `${record.name}@${record.version}` });
     fc.assert(
-      fc.property(records, (modules) => {
-        returnsOrThrowsIndexError(() => parseIndex(JSON.stringify({ format: 1, modules })));
-      }),
-      { seed: SEED, numRuns: 2000 },
-    );
-  });
-});
-
-describe('serializeIndex and parseIndex', () => {
-  it('parseIndex(serializeIndex(records)) deep-equals records', () => {
-    fc.assert(
-      fc.property(fc.array(moduleRecord, { maxLength: 6 }), (records) => {
-        expect(parseIndex(serializeIndex(records))).toEqual(records);
+      fc.property(records, (written) => {
+        const index = new IndexLines(new TextEncoder().encode(writeIndexLines(written, {})));
+        for (const name of new Set(written.map((record) => record.name))) {
+          expect(index.versions(name)).toEqual(written.filter((record) => record.name === name));
+        }
       }),
       { seed: SEED, numRuns: 1000 },
     );

@@ -81,7 +81,7 @@ describe('refusals: one line, nothing written', () => {
     ['a name starting with a digit', '1counter', '"1counter" is not a module name: use lower case letters, digits and dashes, starting with a letter'],
     ['a name with a slash', 'a/b', '"a/b" is not a module name: use lower case letters, digits and dashes, starting with a letter'],
     ['an empty name', '', '"" is not a module name: use lower case letters, digits and dashes, starting with a letter'],
-    ['the base kernel', 'kernel', '"kernel" is the base kernel (keel:kernel): pick another name'],
+    ['the kernel module', 'kernel', '"kernel" is the kernel module\'s name (modules/kernel, keel:kernel): pick another name'],
   ])('%s', (_case, name, message) => {
     expect(() => scaffoldModule(name, { modulesDir })).toThrow(new ScaffoldError(message));
     expect(filesUnder(root)).toEqual([]);

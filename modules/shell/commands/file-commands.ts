@@ -6,6 +6,7 @@ import type * as Rootfs from 'keel:rootfs';
 import { parseOptions } from '../options.ts';
 import { print, printError } from '../print.ts';
 import { withModule } from '../with-module.ts';
+import { visibleText } from '../../../ramdisk/visible-text.ts';
 import type { Command } from './index.ts';
 
 const ERRNO_TEXT: Record<string, string> = {
@@ -53,7 +54,7 @@ export const fileCommands: Record<string, Command> = {
             continue;
           }
           if (paths.length > 1) print(`${path}:`);
-          for (const entry of entries) print(entry.directory ? `${entry.name}/` : `${entry.name.padEnd(32)} ${entry.size}`);
+          for (const entry of entries) print(entry.directory ? `${visibleText(entry.name)}/` : `${visibleText(entry.name).padEnd(32)} ${entry.size}`);
         }
         return status;
       });
@@ -70,7 +71,8 @@ export const fileCommands: Record<string, Command> = {
         return 0;
       }
       const { texts, failed } = await readFiles('cat', operands);
-      for (const text of texts) if (text) print(text.replace(/\n$/, ''));
+      // Files come from the ramdisk, which anyone can edit: control characters are shown, as cat -v shows them.
+      for (const text of texts) if (text) print(visibleText(text.replace(/\n$/, ''), true));
       return failed ? 1 : 0;
     },
   },

@@ -3,9 +3,10 @@
  * (-r), insmod (one bundle by its path, no dependencies resolved) and rmmod.
  */
 import { loadModule, printk, unloadModule } from 'keel:kernel';
-import { moduleIndex, modules, taintedBy, type ModuleDescription, type ModuleStatus } from 'keel:sysinfo';
+import { moduleVersions, modules, taintedBy, type ModuleDescription, type ModuleStatus } from 'keel:sysinfo';
 import { expectOperands, parseOptions, UsageError } from '../options.ts';
 import { print, printError } from '../print.ts';
+import { visibleText } from '../../../ramdisk/visible-text.ts';
 import type { Command } from './index.ts';
 
 /** A module version as the build writes it: 1.0.0, or 1.0.0-dev.3 from the dev loop. */
@@ -14,6 +15,15 @@ const VERSION_PATTERN = /^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/;
 /** Refuses a second operand that cannot be a version (`modprobe hello kv`). */
 export function checkVersion(version: string | undefined, usage: string): void {
   if (version !== undefined && !VERSION_PATTERN.test(version)) throw new UsageError(`'${version}' is not a version such as 1.0.0 (usage: ${usage})`);
+}
+
+/** The versions the index gives `name`; none if its records do not read (the load then says what is wrong with them). */
+function versionsOrNone(name: string): string[] {
+  try {
+    return moduleVersions(name).map((record) => record.version);
+  } catch {
+    return [];
+  }
 }
 
 /** The "Used by" column: count, then users; [permanent] and [Zombie] as Linux marks states. */
@@ -27,17 +37,12 @@ const loadedStatus = (name: string) => modules().find((status) => status.name ==
 
 /** The version asked for; else the loaded version of a module, else the version modprobe would load. */
 function describe(name: string, version?: string): ModuleDescription | undefined {
-  const versions = moduleIndex().filter((record) => record.name === name);
+  const versions = moduleVersions(name);
   if (version !== undefined) return versions.find((record) => record.version === version);
   const loaded = loadedStatus(name);
   return versions.find((record) => record.version === loaded?.version) ?? versions.find((record) => record.default) ?? versions[0];
 }
 
-/** Unloads a module. The base kernel is not a module: the loader only says it does not know it. */
-function unload(name: string): void {
-  if (name === 'kernel') throw new Error('Module kernel is the base kernel: it cannot be unloaded');
-  unloadModule(name);
-}
 
 /**
  * modprobe -r: unloads a module, then each module it depended on that nothing uses any more
@@ -45,8 +50,8 @@ function unload(name: string): void {
  */
 function removeWithDependencies(name: string): void {
   const loadedVersion = modules().find((status) => status.name === name)?.version;
-  const record = moduleIndex().find((candidate) => candidate.name === name && candidate.version === loadedVersion);
-  unload(name);
+  const record = moduleVersions(name).find((candidate) => candidate.version === loadedVersion);
+  unloadModule(name);
   for (const dependency of record?.depends ?? []) {
     const status = modules().find((candidate) => candidate.name === dependency && candidate.state === 'Live');
     if (status && status.refcount === 0 && !status.permanent) removeWithDependencies(dependency);
@@ -58,9 +63,8 @@ function removeWithDependencies(name: string): void {
  * them in the kernel log ("Unknown symbol") — insmod loads no dependency for you.
  */
 function unknownSymbols(record: ModuleDescription): string[] {
-  const loaded = moduleIndex().filter((candidate) => loadedStatus(candidate.name)?.version === candidate.version);
   return record.depends.flatMap((dependency) => {
-    const provider = loaded.find((candidate) => candidate.name === dependency);
+    const provider = moduleVersions(dependency).find((candidate) => loadedStatus(dependency)?.version === candidate.version);
     const wanted = record.imports[dependency] ?? ['*'];
     if (!provider) return wanted.map((symbol) => (symbol === '*' ? `keel:${dependency}` : symbol));
     return wanted.filter((symbol) => symbol !== '*' && !provider.exports.includes(symbol));
@@ -68,9 +72,9 @@ function unknownSymbols(record: ModuleDescription): string[] {
 }
 
 export function lsmodTable(): string {
-  const rows = modules().map((status) => `${status.name.padEnd(19)} ${String(status.size).padStart(8)}  ${usedBy(status)}`);
+  const rows = modules().map((status) => `${visibleText(status.name).padEnd(19)} ${String(status.size).padStart(8)}  ${visibleText(usedBy(status))}`);
   const tainted = taintedBy();
-  const taint = tainted.length > 0 ? [`Kernel tainted (E): module signature not verified: ${tainted.join(', ')}`] : [];
+  const taint = tainted.length > 0 ? [`Kernel tainted (E): module signature not verified: ${visibleText(tainted.join(', '))}`] : [];
   return ['Module                  Size  Used by', ...rows, ...taint].join('\n');
 }
 
@@ -101,7 +105,8 @@ export const moduleCommands: Record<string, Command> = {
         ['filename', `/${info.path}`], ['name', info.name], ['version', info.version], ['description', info.description],
         ['depends', info.depends.join(',')], ['exports', info.exports.join(',')], ['size', info.size], ['sha256', info.sha256],
       ];
-      print(fields.map(([key, value]) => `${`${key}:`.padEnd(16)}${value}`).join('\n'));
+      // Every field is the index's, which anyone can edit: none may forge a line or move the cursor.
+      print(fields.map(([key, value]) => `${`${key}:`.padEnd(16)}${visibleText(String(value))}`).join('\n'));
       return 0;
     },
   },
@@ -115,7 +120,7 @@ export const moduleCommands: Record<string, Command> = {
       else expectOperands(operands, 1, 2, this.usage);
       const [name, version] = operands as [string, string | undefined];
       if (!remove) checkVersion(version, this.usage);
-      const versions = moduleIndex().filter((record) => record.name === name).map((record) => record.version);
+      const versions = version === undefined ? [] : versionsOrNone(name);
       if (!remove && version !== undefined && versions.length > 0 && !versions.includes(version)) {
         printError(`modprobe: ERROR: could not insert '${name}': version ${version} of module ${name} not found in the ramdisk (it has ${versions.join(', ')})`);
         return 1;
@@ -140,7 +145,8 @@ export const moduleCommands: Record<string, Command> = {
       const { operands } = parseOptions(args, {});
       expectOperands(operands, 1, 1, this.usage);
       const path = operands[0]!;
-      const record = moduleIndex().find((candidate) => candidate.path === path.replace(/^\/+/, ''));
+      const [, module = '', version] = /^\/*lib\/modules\/([^/]+)\/([^/]+)\.js$/.exec(path) ?? [];
+      const record = moduleVersions(module).find((candidate) => candidate.version === version);
       if (!record) {
         printError(`insmod: ERROR: could not load module ${path}: No such file or directory`);
         return 1;
@@ -173,7 +179,7 @@ export const moduleCommands: Record<string, Command> = {
       let status = 0;
       for (const name of operands) {
         try {
-          unload(name);
+          unloadModule(name);
         } catch (error) {
           printError(`rmmod: ERROR: ${(error as Error).message}`);
           status = 1;

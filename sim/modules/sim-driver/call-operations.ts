@@ -8,29 +8,23 @@
  *   tally                  an object handle into sim-store that must survive swaps, not unloads
  *   callback, namespace    callbacks and namespaces kept: they must die with their version or life
  *   borrow                 sim-client's own requestModule hold on sim-store
- *   async                  getLater, forwardLater, pingLater: awaited, or left in flight —
- *                          now and then without a hold, so that only the call keeps its
- *                          modules busy (an unload must then be refused)
+ *   async                  getLater, forwardLater, pingLater (async-calls.ts)
  */
 import { releaseModule, requestModule } from 'keel:kernel';
 import type * as Audit from 'keel:sim-audit';
 import type * as Client from 'keel:sim-client';
 import type * as Relay from 'keel:sim-relay';
 import type * as Store from 'keel:sim-store';
-import { callLater, callNow, hold, type Expectation } from './calls.ts';
+import { asyncOperation } from './async-calls.ts';
+import { callNow, equals, hold, KEYS, valueOf, type Expectation } from './calls.ts';
 import type { World } from './world.ts';
 
-const KEYS = ['k0', 'k1', 'k2', 'k3', 'k4', 'k5'];
 /** How many callbacks, namespaces, tallies and listeners the driver keeps at most. */
 const KEEP = 4;
 const MAX_LISTENERS = 8;
-const MAX_IN_FLIGHT = 8;
 const PING_ROLES = ['client.ping', 'relay.invoke', 'client.callback'];
 const STALE: Expectation = { roles: [], unloaded: true };
 
-const equals = (expected: unknown) => (value: unknown) =>
-  JSON.stringify(value) === JSON.stringify(expected) ? null : `returned ${JSON.stringify(value)}, expected ${JSON.stringify(expected)}`;
-const valueOf = (world: World, key: string) => world.store.get(key) ?? null;
 const forwardRoles = (world: World) => (world.version('sim-relay') === '1.0.0' ? ['relay.forward', 'store.legacyGet'] : ['relay.forward', 'audit.note', 'store.get']);
 
 /** Holds `name` for a synchronous body; a module that cannot be loaded skips the operation. */
@@ -42,39 +36,6 @@ function using<Exports>(world: World, name: string, label: string, body: (export
   } finally {
     world.release(name);
   }
-}
-
-/** A read that settles later: its answer is checked unless the key was written meanwhile. */
-function laterRead(world: World, key: string): Expectation['check'] {
-  const writes = world.writes.get(key) ?? 0;
-  const check = equals(valueOf(world, key));
-  return (value) => ((world.writes.get(key) ?? 0) === writes ? check(value) : null);
-}
-
-/** The modules an async call into each fixture keeps busy until it settles. */
-const BUSY: Record<string, string[]> = { 'sim-store': ['sim-store'], 'sim-relay': ['sim-relay', 'sim-store'], 'sim-client': ['sim-client', 'sim-relay'] };
-
-function asyncCall(world: World, name: string, inFlight: boolean, milliseconds: number): Promise<string> | string {
-  const key = world.random.pick(KEYS);
-  const exports = hold<typeof Store & typeof Relay & typeof Client>(world, name);
-  if (!exports) return `async ${name}: could not be loaded`;
-  const unheld = inFlight && world.random.chance(0.3);
-  const done = unheld ? world.busyUntilSettled(BUSY[name]!) : () => world.release(name);
-  if (unheld) world.release(name);
-  if (name === 'sim-store') {
-    return callLater(world, `getLater ${key} ${milliseconds}`, { roles: ['store.getLater'], check: laterRead(world, key) }, (id) => exports.getLater(id, key, milliseconds), done, inFlight);
-  }
-  if (name === 'sim-relay') {
-    const expected = { roles: ['relay.forwardLater', 'store.getLater'], check: laterRead(world, key) };
-    return callLater(world, `forwardLater ${key} ${milliseconds}`, expected, (id) => exports.forwardLater(id, key, milliseconds), done, inFlight);
-  }
-  const expected = { roles: ['client.pingLater', 'relay.invokeLater', 'client.callback'], check: equals(world.version('sim-client')) };
-  return callLater(world, `pingLater ${milliseconds}`, expected, (id) => exports.pingLater(id, milliseconds), done, inFlight);
-}
-
-/** Starts an async call into `name` that outlasts a 1 ms swap time limit; returns its label. */
-export function startSlowCall(world: World, name: string): string {
-  return asyncCall(world, name, true, world.random.between(2, 6)) as string;
 }
 
 /** Calls through a namespace the driver kept: it works while the module's life lasts, then throws. */
@@ -144,7 +105,6 @@ export const callOperations = {
     return using<typeof Store>(world, 'sim-store', 'open tally', (store) =>
       callNow(world, 'open tally', { roles: ['store.openTally'] }, (id) => {
         world.tallies.push({ handle: store.openTally(id), life: world.life.get('sim-store'), count: 0 });
-        world.tallyMakers.add(world.version('sim-store')!);
         if (world.tallies.length > KEEP) world.tallies.shift();
       }),
     );
@@ -190,8 +150,5 @@ export const callOperations = {
       return callNow(world, `read borrowed ${key}`, { roles: ['client.readBorrowed', 'store.get'], check: equals(valueOf(world, key)) }, (id) => client.readBorrowed(id, key));
     });
   },
-  async(world) {
-    const inFlight = world.inflight.size < MAX_IN_FLIGHT && world.random.chance(0.5);
-    return asyncCall(world, world.random.pick(['sim-store', 'sim-relay', 'sim-client']), inFlight, world.random.between(0, 6));
-  },
+  async: asyncOperation,
 } satisfies Record<string, (world: World) => string | Promise<string>>;

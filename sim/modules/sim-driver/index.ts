@@ -5,8 +5,11 @@
  *
  * (`npm run sim` boots it so.) One seeded random source picks every step: loads, unloads,
  * swaps, sync and async calls, callbacks across modules, kept references, and injected faults
- * (init, exportState and importState failures, swap time limits, out of memory, stale
- * references). After every step the invariants (invariants.ts) are checked; at the end
+ * (inits that throw, reject after an await, finish late, or unload or request their own module;
+ * state hooks that throw or return a promise; exits that throw or reject; async timer callbacks
+ * that reject; promises whose `then` throws; swap time limits, out of memory, stale references:
+ * injected-faults.ts). Each step ends once the promise turns it started have run (so that what
+ * they log has been logged); then the invariants (invariants.ts) are checked; at the end
  * everything the run loaded is unloaded and the frames in use must equal the baseline taken
  * at its start. The result is one line on the console, `sim-result {json}`, read by the host,
  * and the machine halts with status 0 (passed) or 1 (an invariant broke).
@@ -20,13 +23,16 @@ import { disarmAll, faultsTripped, ran } from 'keel:sim-control';
 import { callOperations } from './call-operations.ts';
 import { hold, sleep } from './calls.ts';
 import { checkInvariants } from './invariants.ts';
-import { hogOperation, loadOperation, swapOperation, unhogOperation, unloadOperation } from './lifecycle.ts';
+import { asyncInitOperation } from './async-init-operation.ts';
+import { hogOperation, loadOperation, unhogOperation, unloadOperation } from './lifecycle.ts';
 import { Random } from './prng.ts';
-import { Violation, World } from './world.ts';
+import { swapOperation } from './swap-operation.ts';
+import { Violation } from './violation.ts';
+import { World } from './world.ts';
 
 /** Relative weights of the operations. */
 const WEIGHTS = {
-  load: 12, unload: 10, swap: 12, hog: 2, unhog: 3, put: 8, get: 5, forward: 5, ping: 5, listen: 3, publish: 4,
+  load: 12, unload: 10, swap: 12, asyncInit: 6, hog: 2, unhog: 3, put: 8, get: 5, forward: 5, ping: 5, listen: 3, publish: 4,
   tally: 5, callback: 5, namespace: 5, borrow: 4, async: 12, sleep: 4, hold: 3, release: 3,
 };
 type Operation = keyof typeof WEIGHTS;
@@ -39,6 +45,7 @@ const operations: Record<Operation, (world: World) => string | Promise<string>> 
   load: loadOperation,
   unload: unloadOperation,
   swap: swapOperation,
+  asyncInit: asyncInitOperation,
   hog: hogOperation,
   unhog: unhogOperation,
   async sleep(world) {
@@ -138,6 +145,7 @@ async function simulate(seed: number, steps: number, breakAt: { kind: string; st
       const outcome = operations[kind](world);
       const line = typeof outcome === 'string' ? outcome : await watched(outcome, `step ${world.step} (${kind})`);
       disarmAll();
+      await sleep(0);
       world.trace.record(`${world.step} ${line} | ${frames.free} free at ${now()} ms`);
       if (breakAt?.step === world.step) breakInvariant(world, breakAt.kind);
       checkInvariants(world);

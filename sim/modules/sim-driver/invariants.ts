@@ -7,26 +7,34 @@
  *   tables      every loaded module is Live, linked to the live versions of exactly the modules
  *               it imports, and holds links to live modules only
  *   refcount    each module's users are exactly the loaded modules importing it, the driver
- *               while it holds it, and sim-client while it borrows sim-store
- *   quiescence  nothing on a module's stack and no swap hold between steps; with no call in
- *               flight, no async call counted either
+ *               while it holds it, sim-client while it borrows sim-store, and the fixtures
+ *               whose init requested INIT_HELPER
+ *   quiescence  nothing on a module's stack and no swap hold between steps; each module counts
+ *               exactly the async calls in flight that the driver's calls keep pending (so a
+ *               promise whose `then` threw left no count raised)
  *   ledger      no run by code that is not live, none after its call returned
+ *   oops        the faults the step injected were reported — oopses, exits that failed — and
+ *               nothing else was (log-watch.ts)
+ *   lifecycle   no fixture was told anything the step that armed it did not check
  *   lsmod       sysinfo's view (what lsmod prints) agrees with the loader's table
- *   reclaim     no unloaded module is a zombie (its code still held by the host), but for
- *               sim-store versions whose Tally objects live on, migrated (world.ts says why)
+ *   reclaim     no unloaded module is a zombie (its code still held by the host) — not even
+ *               a sim-store version whose Tally objects live on in the driver's hands
  */
-import { takeViolations } from 'keel:sim-control';
+import { INIT_HELPER, takeViolations } from 'keel:sim-control';
+import { checkAnswers } from './injected-faults.ts';
 import { modules as lsmod } from 'keel:sysinfo';
-import { Violation, type FrameOwner, type World } from './world.ts';
+import { Violation } from './violation.ts';
+import type { FrameOwner, World } from './world.ts';
 
 const names = (items: Iterable<{ name: string }>) => [...items].map((item) => item.name).sort();
 
-/** Who must be using `name`: importers, the driver while it holds it, sim-client while it borrows sim-store. */
+/** Who must be using `name`: importers, the driver while it holds it, sim-client while it borrows sim-store, INIT_HELPER's holders. */
 export function expectedUsers(world: World, name: string): string[] {
-  const users = [...world.kernel.loader.modules.values()].filter((module) => module.record.depends.includes(name)).map((module) => module.name);
-  if (world.holds.has(name)) users.push('sim-driver');
-  if (name === 'sim-store' && world.borrowing) users.push('sim-client');
-  return users.sort();
+  const users = new Set([...world.kernel.loader.modules.values()].filter((module) => module.record.depends.includes(name)).map((module) => module.name));
+  if (world.holds.has(name)) users.add('sim-driver');
+  if (name === 'sim-store' && world.borrowing) users.add('sim-client');
+  if (name === INIT_HELPER) for (const holder of world.helperHolders) users.add(holder);
+  return [...users].sort();
 }
 
 function checkFrames(world: World): void {
@@ -79,14 +87,15 @@ function checkQuiescence(world: World): void {
   for (const [name, module] of world.kernel.loader.modules) {
     if (module.active !== 0) throw new Violation('quiescence', `${name} counts ${module.active} activations on the stack between steps`);
     if (module.holding) throw new Violation('quiescence', `${name} is held by a swap between steps`);
-    if (world.inflight.size === 0 && module.pending !== 0) throw new Violation('quiescence', `${name} counts ${module.pending} async calls in flight, the driver has none`);
+    const pending = world.pending.get(name) ?? 0;
+    if (module.pending !== pending) throw new Violation('quiescence', `${name} counts ${module.pending} async calls in flight, the driver's calls in flight keep ${pending} pending`);
   }
 }
 
 function checkLsmod(world: World): void {
   const modules = [...world.kernel.loader.modules.values()];
   const all = lsmod();
-  const zombies = all.filter((row) => row.state === 'Zombie' && !(row.name === 'sim-store' && world.tallyMakers.has(row.version)));
+  const zombies = all.filter((row) => row.state === 'Zombie');
   if (zombies.length > 0) throw new Violation('reclaim', `zombies: ${zombies.map((row) => `${row.name} ${row.version}`).join(', ')}`);
   const rows = all.filter((row) => row.state !== 'Zombie');
   if (rows.map((row) => row.name).join() !== modules.map((module) => module.name).join()) {
@@ -109,4 +118,6 @@ export function checkInvariants(world: World): void {
   checkRefcounts(world);
   checkQuiescence(world);
   checkLsmod(world);
+  world.log.check();
+  checkAnswers('between steps', []);
 }

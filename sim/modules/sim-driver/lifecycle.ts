@@ -1,28 +1,69 @@
 /*
- * Operations on the module table: load (with an injected init failure now and then), unload
- * (refused while in use, as rmmod), swap (to every version and back, with injected init,
- * exportState, importState and time-limit failures), and the hog that takes almost every free
- * frame so that loads and swaps run out of memory. Each says what must happen, checks that it
- * did, and returns one line for the trace.
+ * Operations on the module table: load (now and then with a fault injected in an init it runs:
+ * one that throws, one that tries to unload or to request its own module — refused — and then
+ * requests INIT_HELPER and keeps it), unload (refused while in use, as rmmod; now and then with
+ * an exit that throws or rejects: logged, and the unload goes on), and the hog that takes almost
+ * every free frame so that loads and swaps run out of memory. Swaps are swap-operation.ts, loads
+ * whose init is async async-init-operation.ts. Each says what must happen, checks that it did,
+ * and returns one line for the trace.
  */
-import { loadModule, unloadModule, type LoadedModule, type ModuleRecord } from 'keel:kernel';
-import { arm, type FaultKind } from 'keel:sim-control';
+import { loadModule, unloadModule } from 'keel:kernel';
+import type { FaultKind } from 'keel:sim-control';
 import type * as Hog from 'keel:sim-hog';
-import type * as Store from 'keel:sim-store';
-import { swap } from 'keel:swap';
 import { hold } from './calls.ts';
+import { answersFor, armAll, checkAnswers, FAULT_MESSAGES, FAULTY, faultsIn, keepHelperHolds, reports, struck, type Fault } from './injected-faults.ts';
 import { expectedUsers } from './invariants.ts';
-import { startSlowCall } from './call-operations.ts';
-import { additionsFor, checkedLoad, expectChange, framesNeeded, missingImport } from './transitions.ts';
-import { FIXTURES, STATEFUL, Violation, type World } from './world.ts';
+import type { Random } from './prng.ts';
+import { additionsFor, checkedLoad, expectChange, withHelper } from './transitions.ts';
+import { Violation } from './violation.ts';
+import { FIXTURES, type World } from './world.ts';
 
 const BASE_MODULES = ['sim-driver', 'sim-control', 'swap', 'sysinfo', 'no-such-module', 'kernel'];
-/** Faults sim-control can arm, by module: sim-hog trips none. */
-const FAULTS: Record<string, FaultKind[]> = { 'sim-store': ['init', 'export', 'import'], 'sim-relay': ['init', 'export', 'import'], 'sim-client': ['init', 'export', 'import'], 'sim-audit': ['init'] };
-/** The state formats each sim-store version reads; every version hands over the format of its major. */
-const STORE_READS: Record<string, number[]> = { '1.0.0': [1, 2], '2.0.0': [1, 2, 3], '3.0.0': [2, 3] };
+/** The faults a load injects in one init, drawn as a set (an init failure most often). */
+const LOAD_FAULTS: FaultKind[][] = [['init'], ['init'], ['init'], ['self-unload'], ['self-request'], ['self-request', 'init'], ['self-unload', 'init']];
 
-function attempt(action: () => void): Error | null {
+/**
+ * The one line unloadModule must refuse a loaded fixture with, or null: its users first, then
+ * calls in flight or a swap's hold on its calls, then a swap under way. Users are listed sorted.
+ */
+export function fixtureUnloadRefusal(world: World, name: string, { holding = false, swapping = false } = {}): string | null {
+  const users = expectedUsers(world, name);
+  if (users.length > 0) return `Module ${name} is in use by: ${users.join(' ')}`;
+  if ((world.pending.get(name) ?? 0) > 0 || holding) return `Module ${name} is in use`;
+  if (swapping) return `Module ${name} is in use: it is being swapped`;
+  return null;
+}
+
+/**
+ * Unloads (checked as unloads) a fixture of `names` that nothing uses, holds or keeps busy —
+ * with `all`, each next one too, as long as there is one — so that a load or a swap must load
+ * them again. Returns those it unloaded.
+ */
+export function unloadUnused(world: World, names: string[], all: boolean): string[] {
+  const unloaded: string[] = [];
+  for (let name = names.find((candidate) => unused(world, candidate)); name; name = names.find((candidate) => unused(world, candidate))) {
+    const before = world.snapshot();
+    const free = world.kernel.frames.free;
+    const owned = world.framesOf(world.loaded(name)!);
+    const error = attempt(() => unloadModule(name));
+    if (error) throw new Violation('unload', `rmmod ${name}: ${error.message}, though nothing uses it`);
+    expectChange(world, `rmmod ${name}`, before, { removed: name });
+    if (world.kernel.frames.free !== free + owned) throw new Violation('frames', `rmmod ${name} gave back ${world.kernel.frames.free - free} frames of the ${owned} it owned`);
+    world.observe();
+    unloaded.push(name);
+    if (!all) break;
+  }
+  return unloaded;
+}
+
+const unused = (world: World, name: string) => FAULTY.includes(name) && world.loaded(name) !== undefined && fixtureUnloadRefusal(world, name) === null;
+
+function pickLoadFaults(random: Random, additions: Map<string, string>): Fault[] {
+  const faulty = [...additions.keys()].filter((candidate) => FAULTY.includes(candidate));
+  return faulty.length > 0 && random.chance(0.2) ? faultsIn(random.pick(faulty), random.pick(LOAD_FAULTS)) : [];
+}
+
+export function attempt(action: () => void): Error | null {
   try {
     action();
     return null;
@@ -46,12 +87,18 @@ export function loadOperation(world: World): string {
     expectChange(world, label, before, {});
     return `${label}: ${clash ? 'refused, another version is loaded' : 'already loaded'}`;
   }
-  const additions = additionsFor(world, kernel.findRecord(name, version));
-  const faulty = [...additions.keys()].filter((candidate) => FAULTS[candidate]);
-  const fault = faulty.length > 0 && random.chance(0.15) ? random.pick(faulty) : undefined;
-  if (fault) arm('init', fault);
-  const result = checkedLoad(world, label, additions, fault, () => loadModule(name, version));
-  return `${label}: ${result.ok ? `loaded ${[...additions.keys()].join(' ')}` : `failed${fault ? ' (init fault)' : ''}`}`;
+  const plain = additionsFor(world, kernel.findRecord(name, version));
+  const faults = pickLoadFaults(random, plain);
+  const additions = faults.some((fault) => fault.kind === 'self-request') ? withHelper(world, plain) : plain;
+  const failing = faults.find((fault) => fault.kind === 'init');
+  armAll(faults);
+  const result = checkedLoad(world, label, additions, failing && { module: failing.module, reason: FAULT_MESSAGES.init! }, () => loadModule(name, version));
+  const hit = struck(faults);
+  checkAnswers(label, answersFor(hit, (module) => `Module ${module} is still loading: its init has not finished`));
+  for (const line of reports(hit)) world.log.expect(line);
+  if (result.ok) keepHelperHolds(world, hit);
+  const injected = faults.length > 0 ? ` (${faults.map((fault) => `${fault.kind} of ${fault.module}`).join(', ')})` : '';
+  return `${label}${injected}: ${result.ok ? `loaded ${[...additions.keys()].join(' ')}` : 'failed'}`;
 }
 
 export function unloadOperation(world: World): string {
@@ -65,7 +112,13 @@ export function unloadOperation(world: World): string {
   const owned = module ? world.framesOf(module) : 0;
   const busy = world.busy.has(name) ? 'in use by a call in flight' : null;
   const refusal = !module ? 'not loaded' : users.length > 0 ? `in use by ${users.join(' ')}` : busy ?? (module.permanent ? 'permanent' : null);
+  const faults = FAULTY.includes(name) && random.chance(0.4) ? faultsIn(name, [random.pick<FaultKind>(['exit', 'async-exit'])]) : [];
+  armAll(faults);
   const error = attempt(() => unloadModule(name));
+  const hit = struck(faults);
+  // An exit runs only for an unload that goes on, and its failure never stops it.
+  if (hit.length > 0 && refusal) throw new Violation('unload', `${label}: the exit of ${name} ran, though the unload was refused`);
+  for (const line of reports(hit)) world.log.expect(line);
   if (refusal) {
     if (!error) throw new Violation('unload', `${label} succeeded although it is ${refusal}`);
     const named = /in use by: (.*)$/.exec(error.message)?.[1]?.split(' ').sort().join(' ');
@@ -80,85 +133,7 @@ export function unloadOperation(world: World): string {
   expectChange(world, label, before, { removed: name });
   if (kernel.frames.free !== free + owned) throw new Violation('frames', `${label} gave back ${kernel.frames.free - free} frames of the ${owned} it owned`);
   world.observe();
-  return `${label}: unloaded, ${owned} frames freed`;
-}
-
-/** Why a swap of `module` to `target` must be refused before anything changes, or null. */
-function refusal(world: World, name: string, module: LoadedModule | undefined, target: ModuleRecord): string | null {
-  if (!module) return 'is not loaded';
-  if (module.record.version === target.version) return 'is already at';
-  for (const user of world.kernel.loader.modules.values()) {
-    if (!user.record.depends.includes(name)) continue;
-    if ((user.record.imports[name] ?? []).some((symbol) => symbol !== '*' && !target.exports.includes(symbol))) return `drops`;
-  }
-  return missingImport(world, target) ? 'does not export' : null;
-}
-
-/** Why a swap that is not refused must roll back, as the swap's reason says it; null if it must succeed. */
-function rollbackCause(name: string, module: LoadedModule, target: ModuleRecord, fault: FaultKind | 'time-limit' | undefined): string | null {
-  if (fault === 'init') return 'injected init failure';
-  if (fault === 'time-limit') return 'not quiescent after 1 ms';
-  if (fault === 'export') return 'injected exportState failure';
-  if (fault === 'import') return 'injected importState failure';
-  if (name === 'sim-store' && !STORE_READS[target.version]!.includes(Number(module.record.version[0]))) return 'refused the state';
-  return null;
-}
-
-/** What a swap picks: the modules with several versions far more often than the others. */
-const SWAPPED = ['sim-store', 'sim-store', 'sim-store', 'sim-relay', 'sim-relay', 'sim-relay', 'sim-client', 'sim-client', 'sim-client', 'sim-audit', 'sim-hog'];
-
-export async function swapOperation(world: World): Promise<string> {
-  const { random, kernel } = world;
-  const name = random.pick(SWAPPED);
-  const module = world.loaded(name);
-  const records = kernel.findRecords(name);
-  const others = records.filter((record) => record.version !== module?.record.version);
-  // Mostly to another version; now and then to the newest (no version given) or to the same one.
-  const roll = random.next();
-  const version = roll < 0.1 ? undefined : roll < 0.2 || others.length === 0 ? random.pick(records).version : random.pick(others).version;
-  const target = version ? kernel.findRecord(name, version) : records[records.length - 1]!;
-  const faults: Array<FaultKind | 'time-limit'> = [...(FAULTS[name] ?? []), ...(STATEFUL.includes(name) ? ['time-limit' as const] : [])];
-  const fault = module && faults.length > 0 && random.chance(0.3) ? random.pick(faults) : undefined;
-  const label = `swap ${name} ${target.version}${fault ? ` (${fault} fault)` : ''}`;
-  const refused = refusal(world, name, module, target);
-  const additions = module ? additionsFor(world, target) : new Map<string, string>();
-  const free = kernel.frames.free;
-  // Short of memory, the swap must roll back, for memory or for whichever fault strikes first.
-  const outOfMemory = free < framesNeeded(world, new Map([...additions, [name, target.version]]));
-  const cause = refused || !module ? null : rollbackCause(name, module, target, fault);
-  if (fault && fault !== 'time-limit') arm(fault, name);
-  const slow = fault === 'time-limit' && !refused ? startSlowCall(world, name) : null;
-  const before = world.snapshot();
-  const report = await swap(name, version, fault === 'time-limit' ? { timeLimitMs: 1 } : {});
-  const got = `${report.outcome}${report.reason ? `: ${report.reason}` : ''}`;
-  const forMemory = report.outcome === 'rolled back' && report.reason!.includes('out of memory');
-  if (refused) {
-    if (report.outcome !== 'refused' || !report.reason?.includes(refused)) throw new Violation('swap', `${label}: ${got}; expected refused (${refused})`);
-  } else if (forMemory) {
-    if (!world.tight()) throw new Violation('swap', `${label}: ${got}, with ${free} frames free`);
-    world.trace.fault('out-of-memory');
-  } else if (cause || outOfMemory) {
-    if (report.outcome !== 'rolled back' || !cause || !report.reason?.includes(cause)) throw new Violation('swap', `${label}: ${got}; expected rolled back (${cause ?? 'out of memory'})`);
-  } else if (report.outcome !== 'swapped') {
-    throw new Violation('swap', `${label}: ${got}; expected swapped`);
-  }
-  if (report.outcome === 'swapped') expectChange(world, label, before, { replaced: [name, target.version], added: additions });
-  else if (report.outcome === 'refused') expectChange(world, label, before, {});
-  // A rollback gives back what staging loaded for the new version: table and frames as they were.
-  else expectChange(world, label, before, {});
-  if (report.outcome !== 'swapped' && kernel.frames.free !== free) throw new Violation('frames', `${label} was ${report.outcome} but ${free - kernel.frames.free} frames stayed allocated`);
-  if (report.outcome === 'rolled back' && fault === 'time-limit') world.trace.fault('time-limit');
-  world.observe();
-  if (name === 'sim-store' && report.outcome !== 'refused') checkStoreSize(world, label);
-  return `${label}: ${report.outcome}${slow ? `, ${slow}` : ''}`;
-}
-
-/** After a swap of the store, swapped or rolled back, it holds what the driver put in it. */
-function checkStoreSize(world: World, label: string): void {
-  const store = world.acquire<typeof Store>('sim-store');
-  const size = store.size();
-  world.release('sim-store');
-  if (size !== world.store.size) throw new Violation('state', `after ${label}, sim-store holds ${size} keys, the driver put ${world.store.size}`);
+  return `${label}${faults.length > 0 ? ` (${faults[0]!.kind} fault)` : ''}: unloaded, ${owned} frames freed`;
 }
 
 export function hogOperation(world: World): string {

@@ -3,29 +3,22 @@
  * the model — what the driver has done and therefore expects. The model is kept apart from the
  * kernel's own bookkeeping so that the two can be compared: which modules the driver holds,
  * what the sim-store must contain, which listeners the relay keeps, the tallies, callbacks and
- * namespaces it kept, and the calls still in flight.
+ * namespaces it kept, the calls still in flight and what they keep pending, and the fixtures
+ * whose init requested INIT_HELPER and hold it.
  *
  * Incarnations and lives: every time a new LoadedModule takes a name (a load or a swap) the name
  * gets a new incarnation; a load after an unload also starts a new life. Callbacks die with their
  * incarnation, namespaces and object handles with their life.
  */
 import { kernelInternals, releaseModule, requestModule, type LoadedModule } from 'keel:kernel';
+import { LogWatch } from './log-watch.ts';
 import type { Random } from './prng.ts';
 import { Trace } from './trace.ts';
+import type { Violation } from './violation.ts';
 
 /** The modules the driver loads, unloads, swaps and calls; sim-hog takes no injected faults. */
 export const FIXTURES = ['sim-store', 'sim-relay', 'sim-client', 'sim-audit', 'sim-hog'] as const;
 export const STATEFUL = ['sim-store', 'sim-relay', 'sim-client'];
-
-/** A broken invariant: its name and what was seen. */
-export class Violation extends Error {
-  constructor(
-    readonly invariant: string,
-    readonly details: string,
-  ) {
-    super(`${invariant}: ${details}`);
-  }
-}
 
 export type Snapshot = Map<string, LoadedModule>;
 export type FrameOwner = LoadedModule['textOwner'];
@@ -39,6 +32,7 @@ export interface HeldTally {
 export class World {
   readonly kernel = kernelInternals();
   readonly trace = new Trace();
+  readonly log = new LogWatch(this.kernel);
   step = 0;
   nextId = 1;
   readonly incarnation = new Map<string, number>();
@@ -51,12 +45,6 @@ export class World {
   /** The relay's listeners, by token, with the client incarnation that subscribed them. */
   listeners: Array<{ token: number; client: number | undefined }> = [];
   tallies: HeldTally[] = [];
-  /**
-   * sim-store versions that made Tally objects. A swap migrates them with setPrototypeOf, and V8
-   * keeps an object's original constructor in its hidden class: the version that made them
-   * stays a zombie for as long as they live. The reclaim check allows exactly these.
-   */
-  readonly tallyMakers = new Set<string>();
   callbacks: Array<{ call: (id: number) => string; client: number | undefined }> = [];
   namespaces: Array<{ name: string; exports: any; life: number | undefined }> = [];
   /** Modules the driver holds across steps (the hold and release operations). */
@@ -66,6 +54,10 @@ export class World {
   readonly inflight = new Set<Promise<void>>();
   /** Calls in flight that the driver holds no module for, by the modules they keep busy. */
   readonly busy = new Map<string, number>();
+  /** What the kernel must count as async calls in flight (`pending`), by module, for the driver's calls in flight. */
+  readonly pending = new Map<string, number>();
+  /** Fixtures whose init requested INIT_HELPER (a self-request fault) and so hold it, until they are unloaded. */
+  readonly helperHolders = new Set<string>();
   /** The first violation found in a call that settled between steps. */
   deferred: Violation | null = null;
   /** Frame owners that are no module's: the boot regions (firmware, kernel text, ramdisk). */
@@ -121,10 +113,12 @@ export class World {
 
   /** Marks `names` busy with one more call; returns what marks the call settled. */
   busyUntilSettled(names: string[]): () => void {
-    for (const name of names) this.busy.set(name, (this.busy.get(name) ?? 0) + 1);
-    return () => {
-      for (const name of names) if (this.busy.set(name, this.busy.get(name)! - 1).get(name) === 0) this.busy.delete(name);
-    };
+    return countUntilSettled(this.busy, Object.fromEntries(names.map((name) => [name, 1])));
+  }
+
+  /** Adds a call's pending counts (module → count); returns what takes them off when it settles. */
+  pendingUntilSettled(counts: Record<string, number>): () => void {
+    return countUntilSettled(this.pending, counts);
   }
 
   /** A violation found where it cannot be thrown (a call settling later): the next check throws it. */
@@ -154,5 +148,13 @@ export class World {
     if (name === 'sim-store') this.store.clear();
     if (name === 'sim-relay') this.listeners = [];
     if (name === 'sim-client') this.borrowing = false;
+    this.helperHolders.delete(name);
   }
+}
+
+function countUntilSettled(into: Map<string, number>, counts: Record<string, number>): () => void {
+  for (const [name, count] of Object.entries(counts)) into.set(name, (into.get(name) ?? 0) + count);
+  return () => {
+    for (const [name, count] of Object.entries(counts)) if (into.set(name, into.get(name)! - count).get(name) === 0) into.delete(name);
+  };
 }

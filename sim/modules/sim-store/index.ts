@@ -3,8 +3,8 @@
  * reads formats 1, 2 and 3, so it is the bridge between 1.0.0 and 3.0.0. Its init takes two
  * data frames; its Tally counts in the same public field, so held tallies move over.
  */
-import { kalloc, setTimer, type StateHandover } from 'keel:kernel';
-import { tripped } from 'keel:sim-control';
+import { kalloc, type StateHandover } from 'keel:kernel';
+import { faultyExit, faultyInit, faultyStateHook, later } from '../fixture-faults.ts';
 import { runRecorder } from '../run-recorder.ts';
 
 const NAME = 'sim-store';
@@ -38,11 +38,13 @@ export function legacyGet(id: number, key: string): string | null {
 }
 
 export function getLater(id: number, key: string, milliseconds: number): Promise<string | null> {
-  return new Promise((resolve) =>
-    setTimer(() => {
+  return later(
+    NAME,
+    () => {
       recorder.run(id, 'store.getLater');
-      resolve(entries.get(key) ?? null);
-    }, milliseconds),
+      return entries.get(key) ?? null;
+    },
+    milliseconds,
   );
 }
 
@@ -57,23 +59,26 @@ export function size(): number {
   return entries.size;
 }
 
-export function init(): void {
-  if (tripped('init', NAME)) throw new Error('injected init failure');
-  kalloc(2 * 4096);
+export function init(): void | Promise<void> {
+  return faultyInit(NAME, () => kalloc(2 * 4096));
 }
 
-export function exit(): void {
-  entries = new Map();
-  tallies = [];
+export function exit(): void | Promise<never> {
+  return faultyExit(NAME, () => {
+    entries = new Map();
+    tallies = [];
+  });
 }
 
-export function exportState(): StateHandover {
-  if (tripped('export', NAME)) throw new Error('injected exportState failure');
+export function exportState(): StateHandover | Promise<never> {
+  const fault = faultyStateHook('export', NAME);
+  if (fault) return fault;
   return { format: 2, entries: entries.size, data: { map: entries, tallies } };
 }
 
-export function importState(state: StateHandover, fromVersion: string): void {
-  if (tripped('import', NAME)) throw new Error('injected importState failure');
+export function importState(state: StateHandover, fromVersion: string): void | Promise<never> {
+  const fault = faultyStateHook('import', NAME);
+  if (fault) return fault;
   const data = state.data as { pairs?: Array<[string, string]>; map?: Map<string, string>; tallies: Tally[] };
   if (state.format === 1 || state.format === 3) entries = new Map(data.pairs!);
   else if (state.format === 2) entries = new Map(data.map!);

@@ -1,7 +1,7 @@
 /*
  * scheduler 1.0.0 — round robin: next() runs the task at the head of the queue and puts it
  * at the back. Tasks are objects other modules hold (spawn returns one); after a swap the
- * same objects run the new version's methods.
+ * handles they hold lead to the new version's copies of them, which run its methods.
  */
 import type { StateHandover } from 'keel:kernel';
 
@@ -11,6 +11,12 @@ export class Task {
     public name: string,
     public priority: number,
   ) {}
+
+  /** Takes the task off the queue: it has run its course. */
+  finish(): void {
+    const position = queue.indexOf(this);
+    if (position >= 0) queue.splice(position, 1);
+  }
 
   describe(): string {
     return `${this.name}: priority ${this.priority}, ran ${this.runs} times (round robin)`;

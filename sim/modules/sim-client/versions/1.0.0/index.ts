@@ -5,9 +5,9 @@
  * namespace is its state (format 1), so the hold should survive a swap of the client.
  */
 import { releaseModule, requestModule, type StateHandover } from 'keel:kernel';
-import { tripped } from 'keel:sim-control';
 import { invoke, invokeLater, subscribe } from 'keel:sim-relay';
 import type * as Store from 'keel:sim-store';
+import { faultyExit, faultyInit, faultyStateHook } from '../../../fixture-faults.ts';
 import { runRecorder } from '../../../run-recorder.ts';
 
 const NAME = 'sim-client';
@@ -59,21 +59,25 @@ export function readBorrowed(id: number, key: string): string | null {
   return borrowed.get(id, key);
 }
 
-export function init(): void {
-  if (tripped('init', NAME)) throw new Error('injected init failure');
+export function init(): void | Promise<void> {
+  return faultyInit(NAME, () => {});
 }
 
-export function exit(): void {
-  borrowed = null;
+export function exit(): void | Promise<never> {
+  return faultyExit(NAME, () => {
+    borrowed = null;
+  });
 }
 
-export function exportState(): StateHandover {
-  if (tripped('export', NAME)) throw new Error('injected exportState failure');
+export function exportState(): StateHandover | Promise<never> {
+  const fault = faultyStateHook('export', NAME);
+  if (fault) return fault;
   return { format: 1, entries: borrowed ? 1 : 0, data: borrowed };
 }
 
-export function importState(state: StateHandover, fromVersion: string): void {
-  if (tripped('import', NAME)) throw new Error('injected importState failure');
+export function importState(state: StateHandover, fromVersion: string): void | Promise<never> {
+  const fault = faultyStateHook('import', NAME);
+  if (fault) return fault;
   if (state.format !== 1) throw new Error(`sim-client ${VERSION} reads format 1, not ${state.format} (from ${fromVersion})`);
   borrowed = state.data as typeof Store | null;
 }

@@ -5,9 +5,9 @@
  * whose module was unloaded or swapped throws ModuleUnloadedError, is reported stale and
  * dropped. The listeners are its state (format 1), so they survive a swap of the relay.
  */
-import { ModuleUnloadedError, setTimer, type StateHandover } from 'keel:kernel';
-import { tripped } from 'keel:sim-control';
+import { ModuleUnloadedError, type StateHandover } from 'keel:kernel';
 import { getLater, legacyGet } from 'keel:sim-store';
+import { faultyExit, faultyInit, faultyStateHook, later } from '../../../fixture-faults.ts';
 import { runRecorder } from '../../../run-recorder.ts';
 
 type Listener = (id: number) => unknown;
@@ -34,15 +34,13 @@ export function invoke(id: number, callback: (id: number) => string): string {
 }
 
 export function invokeLater(id: number, callback: (id: number) => string, milliseconds: number): Promise<string> {
-  return new Promise((resolve, reject) =>
-    setTimer(() => {
+  return later(
+    NAME,
+    () => {
       recorder.run(id, 'relay.invokeLater');
-      try {
-        resolve(callback(id));
-      } catch (error) {
-        reject(error);
-      }
-    }, milliseconds),
+      return callback(id);
+    },
+    milliseconds,
   );
 }
 
@@ -68,21 +66,25 @@ export function publish(id: number): { delivered: number[]; stale: number[] } {
   return { delivered, stale };
 }
 
-export function init(): void {
-  if (tripped('init', NAME)) throw new Error('injected init failure');
+export function init(): void | Promise<void> {
+  return faultyInit(NAME, () => {});
 }
 
-export function exit(): void {
-  listeners = [];
+export function exit(): void | Promise<never> {
+  return faultyExit(NAME, () => {
+    listeners = [];
+  });
 }
 
-export function exportState(): StateHandover {
-  if (tripped('export', NAME)) throw new Error('injected exportState failure');
+export function exportState(): StateHandover | Promise<never> {
+  const fault = faultyStateHook('export', NAME);
+  if (fault) return fault;
   return { format: 1, entries: listeners.length, data: listeners };
 }
 
-export function importState(state: StateHandover, fromVersion: string): void {
-  if (tripped('import', NAME)) throw new Error('injected importState failure');
+export function importState(state: StateHandover, fromVersion: string): void | Promise<never> {
+  const fault = faultyStateHook('import', NAME);
+  if (fault) return fault;
   if (state.format !== 1) throw new Error(`sim-relay 1.0.0 reads format 1, not ${state.format} (from ${fromVersion})`);
   listeners = [...(state.data as Array<[number, Listener]>)];
 }

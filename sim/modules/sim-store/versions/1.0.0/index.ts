@@ -4,8 +4,8 @@
  * init takes one data frame. legacyGet exists only up to 2.0.0: a swap to 3.0.0 is refused
  * while sim-relay 1.0.0, which imports it, is loaded.
  */
-import { kalloc, setTimer, type StateHandover } from 'keel:kernel';
-import { tripped } from 'keel:sim-control';
+import { kalloc, type StateHandover } from 'keel:kernel';
+import { faultyExit, faultyInit, faultyStateHook, later } from '../../../fixture-faults.ts';
 import { runRecorder } from '../../../run-recorder.ts';
 
 const NAME = 'sim-store';
@@ -39,11 +39,13 @@ export function legacyGet(id: number, key: string): string | null {
 }
 
 export function getLater(id: number, key: string, milliseconds: number): Promise<string | null> {
-  return new Promise((resolve) =>
-    setTimer(() => {
+  return later(
+    NAME,
+    () => {
       recorder.run(id, 'store.getLater');
-      resolve(entries[key] ?? null);
-    }, milliseconds),
+      return entries[key] ?? null;
+    },
+    milliseconds,
   );
 }
 
@@ -58,23 +60,26 @@ export function size(): number {
   return Object.keys(entries).length;
 }
 
-export function init(): void {
-  if (tripped('init', NAME)) throw new Error('injected init failure');
-  kalloc(4096);
+export function init(): void | Promise<void> {
+  return faultyInit(NAME, () => kalloc(4096));
 }
 
-export function exit(): void {
-  entries = Object.create(null);
-  tallies = [];
+export function exit(): void | Promise<never> {
+  return faultyExit(NAME, () => {
+    entries = Object.create(null);
+    tallies = [];
+  });
 }
 
-export function exportState(): StateHandover {
-  if (tripped('export', NAME)) throw new Error('injected exportState failure');
+export function exportState(): StateHandover | Promise<never> {
+  const fault = faultyStateHook('export', NAME);
+  if (fault) return fault;
   return { format: 1, entries: Object.keys(entries).length, data: { pairs: Object.entries(entries), tallies } };
 }
 
-export function importState(state: StateHandover, fromVersion: string): void {
-  if (tripped('import', NAME)) throw new Error('injected importState failure');
+export function importState(state: StateHandover, fromVersion: string): void | Promise<never> {
+  const fault = faultyStateHook('import', NAME);
+  if (fault) return fault;
   const data = state.data as { pairs?: Array<[string, string]>; map?: Map<string, string>; tallies: Tally[] };
   if (state.format === 1) entries = Object.assign(Object.create(null), Object.fromEntries(data.pairs!));
   else if (state.format === 2) entries = Object.assign(Object.create(null), Object.fromEntries(data.map!));

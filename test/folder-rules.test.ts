@@ -1,0 +1,147 @@
+/*
+ * The rules between folders (docs/architecture.md, "The pieces"), checked over the sources, so
+ * that they stay true as code moves: every import statement of every source file is read and
+ * judged by the rule of the folder it is in.
+ *
+ *   emulator/   the machine: imports nothing of boot/ or modules/ — it knows the kernel only
+ *               as the bytes of a boot image — nor of ramdisk/ (the kernel's format)
+ *   boot/       the bootstrap: only boot/, ramdisk/ and the machine's interface, as types
+ *   ramdisk/    the format: only ramdisk/
+ *   a module    (a folder with package.json under modules/, the test, bench and sim module
+ *               folders): its own folder, keel:*, ramdisk/, the machine's interface, npm
+ *               packages, and files beside the module folders that are no module's; the kernel
+ *               module also the bootstrap's calling convention (boot/handoff.ts), as types. Never
+ *               another module's files: other modules, the kernel among them, only as keel:*.
+ *
+ * Tests (__tests__/) are host code and may import anything. The test ends with checks of the
+ * reader and the rules themselves, so that a rule that could never fail is caught.
+ */
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { PROJECT_ROOT } from '../build.ts';
+
+/** Where module folders live: each folder with a package.json under one of these is a module. */
+const MODULE_ROOTS = ['modules', 'test/fixtures/modules', 'test/fixtures/hostile-modules', 'bench/fixtures/modules', 'sim/modules'];
+const MACHINE_INTERFACE = 'emulator/machine-interface.ts';
+const HANDOFF = 'boot/handoff.ts';
+
+interface Import {
+  /** The file, relative to the project root. */
+  from: string;
+  /** What it imports: a project file relative to the root, or the specifier as written (keel:x, node:fs, a package). */
+  target: string;
+  typeOnly: boolean;
+}
+
+/** The import and re-export statements of a source file: those that begin a line, as the code is written (comments quote them indented). */
+export function importsIn(from: string, source: string): Import[] {
+  const statements = source.matchAll(/^(?:import(\s+type\b)?(?:[^;'"]*?\sfrom)?|export(\s+type\b)?\s*(?:\*(?:\s+as\s+\w+)?|\{[^}]*\})\s*from)\s*['"]([^'"]+)['"]/gm);
+  return [...statements].map(([, importType, exportType, specifier]) => ({
+    from,
+    target: specifier!.startsWith('.') ? path.posix.normalize(path.posix.join(path.posix.dirname(from), specifier!)) : specifier!,
+    typeOnly: (importType ?? exportType) !== undefined,
+  }));
+}
+
+const isUnder = (file: string, folder: string) => file.startsWith(`${folder}/`);
+
+/** The module folder a file belongs to (the first level under a module root, with its versions), or undefined. */
+function moduleOf(file: string): { root: string; folder: string } | undefined {
+  for (const root of MODULE_ROOTS) {
+    if (!isUnder(file, root)) continue;
+    const [name, ...rest] = file.slice(root.length + 1).split('/');
+    if (rest.length > 0 && existsSync(path.join(PROJECT_ROOT, root, name!, 'package.json'))) return { root, folder: `${root}/${name}` };
+  }
+  return undefined;
+}
+
+/** Why an import breaks the rule of the folder it is in, or null. */
+export function brokenRule({ from, target, typeOnly }: Import): string | null {
+  const file = target.endsWith('.ts') || target.endsWith('.mjs');
+  if (isUnder(from, 'emulator')) {
+    if (file && (isUnder(target, 'boot') || isUnder(target, 'modules') || isUnder(target, 'ramdisk'))) return 'emulator/ knows the kernel only as bytes';
+    return null;
+  }
+  if (isUnder(from, 'boot')) {
+    if (target === MACHINE_INTERFACE) return typeOnly ? null : 'boot/ takes the machine interface as types only';
+    return file && (isUnder(target, 'boot') || isUnder(target, 'ramdisk')) ? null : 'boot/ imports only boot/, ramdisk/ and the machine interface';
+  }
+  if (isUnder(from, 'ramdisk')) return file && isUnder(target, 'ramdisk') ? null : 'ramdisk/ imports only ramdisk/';
+  const module = moduleOf(from);
+  if (!module) return null;
+  if (target.startsWith('keel:')) return null;
+  // Anything else that is no file of the project is an npm package, which the module's bundle holds.
+  if (!file) return target.startsWith('node:') ? 'module code runs in the sandbox: no node: built-ins' : null;
+  if (isUnder(target, module.folder) || isUnder(target, 'ramdisk') || target === MACHINE_INTERFACE) return null;
+  if (target === HANDOFF) return module.folder === 'modules/kernel' && typeOnly ? null : 'only the kernel module takes the bootstrap\'s calling convention, as types';
+  if (isUnder(target, module.root) && !moduleOf(target)) return null;
+  return moduleOf(target) ? `a module reaches another module only as keel:${moduleOf(target)!.folder.split('/').pop()}` : 'a module imports only its own folder, keel:*, ramdisk/ and the machine interface';
+}
+
+function sourceFiles(folder: string): string[] {
+  const absolute = path.join(PROJECT_ROOT, folder);
+  if (!existsSync(absolute)) return [];
+  return readdirSync(absolute).flatMap((name) => {
+    const relative = `${folder}/${name}`;
+    if (name === 'node_modules' || name === '__tests__') return [];
+    if (statSync(path.join(PROJECT_ROOT, relative)).isDirectory()) return sourceFiles(relative);
+    return /\.(ts|mts|mjs)$/.test(name) ? [relative] : [];
+  });
+}
+
+const RULED_FOLDERS = ['emulator', 'boot', 'ramdisk', ...MODULE_ROOTS];
+const allImports = () => [...new Set(RULED_FOLDERS.flatMap(sourceFiles))].flatMap((file) => importsIn(file, readFileSync(path.join(PROJECT_ROOT, file), 'utf8')));
+
+describe('the rules between folders', () => {
+  it('hold for every import of every source file', () => {
+    const broken = allImports().flatMap((item) => {
+      const rule = brokenRule(item);
+      return rule ? [`${item.from} imports ${item.target}${item.typeOnly ? ' (types)' : ''}: ${rule}`] : [];
+    });
+    expect(broken).toEqual([]);
+  });
+
+  it('are checked on the imports that are there: the reader finds the ones each folder is known to have', () => {
+    const found = allImports().map(({ from, target, typeOnly }) => `${from} -> ${target}${typeOnly ? ' (types)' : ''}`);
+    expect(found).toEqual(expect.arrayContaining([
+      'boot/main.ts -> ramdisk/cpio-find.ts',
+      'boot/main.ts -> emulator/machine-interface.ts (types)',
+      'modules/kernel/kernel.ts -> boot/handoff.ts (types)',
+      'modules/shell/commands/module-commands.ts -> keel:kernel',
+      'modules/sysinfo/index.ts -> ramdisk/cpio.ts',
+      'emulator/machine.ts -> emulator/firmware.ts',
+      'test/fixtures/modules/accounts/versions/1.0.0/index.ts -> test/fixtures/modules/accounts/ledger.ts',
+      'sim/modules/sim-store/index.ts -> sim/modules/run-recorder.ts',
+    ]));
+    expect(found.filter((line) => line.startsWith('modules/kernel/api.ts'))).not.toContain('modules/kernel/api.ts -> keel:kernel');
+  });
+
+  it.each([
+    ['emulator/firmware.ts', 'boot/main.ts', false, 'emulator/ knows the kernel only as bytes'],
+    ['emulator/machine.ts', 'modules/kernel/kernel.ts', true, 'emulator/ knows the kernel only as bytes'],
+    ['boot/main.ts', 'modules/kernel/kernel.ts', true, 'boot/ imports only boot/, ramdisk/ and the machine interface'],
+    ['boot/main.ts', 'emulator/machine-interface.ts', false, 'boot/ takes the machine interface as types only'],
+    ['boot/main.ts', 'keel:kernel', false, 'boot/ imports only boot/, ramdisk/ and the machine interface'],
+    ['ramdisk/cpio.ts', 'modules/kernel/loader.ts', false, 'ramdisk/ imports only ramdisk/'],
+    ['modules/shell/index.ts', 'modules/kernel/stubs.ts', false, 'a module reaches another module only as keel:kernel'],
+    ['modules/swap/index.ts', 'modules/sysinfo/index.ts', true, 'a module reaches another module only as keel:sysinfo'],
+    ['modules/shell/index.ts', 'boot/handoff.ts', true, 'only the kernel module takes the bootstrap\'s calling convention, as types'],
+    ['modules/kernel/index.ts', 'boot/handoff.ts', false, 'only the kernel module takes the bootstrap\'s calling convention, as types'],
+    ['modules/kernel/index.ts', 'boot/main.ts', false, 'a module imports only its own folder, keel:*, ramdisk/ and the machine interface'],
+    ['test/fixtures/modules/consumer/index.ts', 'modules/hello/index.ts', false, 'a module reaches another module only as keel:hello'],
+    ['modules/rootfs/index.ts', 'node:fs', false, 'module code runs in the sandbox: no node: built-ins'],
+  ])('would catch %s importing %s (types only: %s)', (from, target, typeOnly, rule) => {
+    expect(brokenRule({ from, target, typeOnly })).toBe(rule);
+  });
+
+  it('reads an import that spans lines, a re-export and a type-only import, and not one quoted in a comment', () => {
+    const source = "/*\n *   import { printk } from 'keel:kernel';\n */\nimport {\n  a,\n  b,\n} from './a.ts';\nimport type { C } from '../c.ts';\nexport { d } from 'keel:d';\nexport type { E } from './e.ts';\n";
+    expect(importsIn('modules/x/index.ts', source)).toEqual([
+      { from: 'modules/x/index.ts', target: 'modules/x/a.ts', typeOnly: false },
+      { from: 'modules/x/index.ts', target: 'modules/c.ts', typeOnly: true },
+      { from: 'modules/x/index.ts', target: 'keel:d', typeOnly: false },
+      { from: 'modules/x/index.ts', target: 'modules/x/e.ts', typeOnly: true },
+    ]);
+  });
+});
