@@ -58,7 +58,7 @@ describe('npm run sim refuses counts and breaks it cannot run (the other cases: 
   });
 });
 
-describe('npm run web refuses numbers it cannot use (a port in use: web.test.ts)', () => {
+describe('npm run web refuses numbers it cannot use (a port in use: web-refusals.test.ts)', () => {
   it.each([
     ['--port 70000', ['--port', '70000'], '--port 70000: expected a whole number from 0 to 65535'],
     ['--port http', ['--port', 'http'], '--port http: expected a whole number from 0 to 65535'],

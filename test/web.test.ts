@@ -4,9 +4,9 @@
  * terminal is the shell `npm start` gives; the map's pixels show kv's frames in kv's colour
  * when it loads, free when it unloads, and a swap freeing the old version's frames, matching
  * what lsmod says; clicking a module highlights its frames; closing the page ends its machine;
- * a page past --machines is refused with a page that says why; a malformed protocol message
- * is refused, logged, and reaches no machine. Nothing waits on a clock: every wait is for
- * something the page shows or the server prints.
+ * a page past --machines is refused with a page that says why. (What the server refuses over
+ * raw sockets: web-refusals.test.ts.) Nothing waits on a clock: every wait is for something
+ * the page shows or the server prints.
  *
  * The README's screenshot is made here: KEEL_SCREENSHOT=docs/web-page.png npx vitest run test/web.test.ts
  */
@@ -16,7 +16,6 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { FREE_COLOUR } from '../web/page/owner-colours.ts';
-import type { ServerMessage } from '../web/protocol/messages.ts';
 import { launchBrowser, type Browser } from './browser.ts';
 import { writeBuild } from './harness.ts';
 import { openKeel, type KeelPage } from './web-page.ts';
@@ -154,63 +153,5 @@ describe('npm run web, in a real browser', () => {
     expect(await again.run('uname')).toEqual(['keel']);
     await second.page.close();
     await again.page.close();
-  });
-
-  it('refuses a protocol message that is not one, logs it, and passes nothing of it to the machine', async () => {
-    const socket = new WebSocket(`${server.url.replace('http', 'ws')}machine`);
-    const messages: ServerMessage[] = [];
-    let heard: (() => void) | null = null;
-    socket.on('message', (data) => {
-      messages.push(JSON.parse(String(data)) as ServerMessage);
-      heard?.();
-    });
-    const next = async (type: ServerMessage['type'], matching: (message: ServerMessage) => boolean = () => true) => {
-      for (let seen = 0; ; ) {
-        const found = messages.slice(seen).find((message) => message.type === type && matching(message));
-        if (found) return found;
-        seen = messages.length;
-        await new Promise<void>((resolve) => (heard = resolve));
-      }
-    };
-    const from = server.lines.length;
-    await next('hello');
-    const attempts: Array<[string | Buffer, string]> = [
-      ['halt\r', 'not JSON'],
-      ['{"type":"line","line":"halt","atPrompt":true}', 'unknown type "line"'],
-      ['{"type":"channel","header":"{\\"kind\\":\\"module\\"}","bytes":[]}', 'unknown type "channel"'],
-      ['{"type":"keys","data":["halt"]}', 'keys: data must be a string'],
-      ['{"type":"keys","data":"halt\\r","then":"more"}', 'keys: unexpected field "then"'],
-      ['{"type":"drawn","sequence":123456}', 'drawn: update 123456 is not the one being drawn'],
-      [Buffer.from('halt\r'), 'a binary message'],
-    ];
-    for (const [message, reason] of attempts) {
-      const seen = messages.length;
-      socket.send(message);
-      await next('refused', (refusal) => messages.indexOf(refusal) >= seen);
-      expect(messages.filter((refusal) => refusal.type === 'refused').at(-1)).toEqual({ type: 'refused', reason });
-      expect(await server.line(new RegExp(`refused a message: ${reason.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`), from)).toMatch(/^keel: page \d+: refused a message: /);
-    }
-    // The machine never saw any of it: it still runs, and no line of its console says halt.
-    socket.send(JSON.stringify({ type: 'keys', data: 'uname\r' }));
-    await next('output', (message) => message.type === 'output' && /^keel$/m.test(message.text));
-    const output = messages.flatMap((message) => (message.type === 'output' ? [message.text] : [])).join('');
-    expect(output).not.toMatch(/keel# halt/);
-    expect(messages.some((message) => message.type === 'halted')).toBe(false);
-    socket.close();
-    await server.line(/machine ended \(its page closed\)/, from);
-  });
-
-  it('says in one line that it cannot listen on a port in use, exit status 2', async () => {
-    const port = new URL(server.url).port;
-    const second = startWebServer(['--dist', path.join(folder, 'dist'), '--port', port]);
-    await expect(second).rejects.toThrow(`web.ts exited (2) before printing /^keel: open http/:\nkeel: cannot listen on 127.0.0.1:${port}: the port is in use (another npm run web? try --port)`);
-  });
-
-  it('refuses a socket opened by another site’s page', async () => {
-    const from = server.lines.length;
-    const socket = new WebSocket(`${server.url.replace('http', 'ws')}machine`, { headers: { Origin: 'http://elsewhere.example' } });
-    const status = await new Promise<number>((resolve) => socket.on('unexpected-response', (_request, response) => resolve(response.statusCode ?? 0)));
-    expect(status).toBe(403);
-    expect(await server.line(/refused a socket/, from)).toBe("keel: refused a socket: it comes from another site's page (http://elsewhere.example)");
   });
 });
