@@ -16,6 +16,7 @@ import { framesFor } from './frame-allocator.ts';
 import type { Kernel } from './kernel.ts';
 import type { LoadedModule } from './loaded-module.ts';
 import { ModuleError } from './loader.ts';
+import { publishModuleEvent } from './module-events.ts';
 import { createNamespace, ModuleUnloadedError, refuseUnloaded, reportRejection, runAs } from './stubs.ts';
 
 export type KernelApi = typeof Api;
@@ -97,11 +98,12 @@ export function createKernelApi(kernel: Kernel, module: LoadedModule): KernelApi
       const wanted = loader.modules.get(name) ?? loader.loadNow(name, { onDemand: true }, module);
       if (wanted.state !== 'Live') throw new ModuleError(`${name} is not ready: its init has not finished`);
       wanted.users.add(module);
+      publishModuleEvent(kernel, 'users', wanted);
       return createNamespace(module, wanted) as Exports;
     },
     releaseModule(name) {
       const held = loader.modules.get(checkString('releaseModule: name', name));
-      if (held && !module.dependencies.includes(held)) held.users.delete(module);
+      if (held && !module.dependencies.includes(held) && held.users.delete(module)) publishModuleEvent(kernel, 'users', held);
     },
     keepLoaded(reason) {
       module.keptLoadedBy = checkString('keepLoaded: reason', reason);

@@ -73,7 +73,7 @@ export class Kernel {
     handoff: Handoff,
   ) {
     this.tables = {
-      modules: new Map(), frames: frameTable(new Uint32Array(machine.memory.length / FRAME_SIZE)), log: { lines: [], quiet: false },
+      modules: new Map(), frames: frameTable(machine.debug.frameTable), log: { lines: [], quiet: false },
       reclaim: { pending: new Set(), zombies: new Set() }, records: { added: new Map(), sources: new WeakMap() }, stubs: stubTables(),
       params: new Map(), badParams: new Set(), tainted: new Set(),
     };
@@ -91,7 +91,7 @@ export class Kernel {
     );
     // A rejection nobody handled has no caller either: its oops goes to the console.
     machine.host.onUnhandledRejection((reason) => this.log.printk(`keel: oops${culprit(reason)}: unhandled promise rejection: ${messageOf(reason)}`, 'error'));
-    this.frames = new FrameAllocator(this.tables.frames);
+    this.frames = new FrameAllocator(this.tables.frames, machine.debug);
     this.bootstrapOwner = this.frames.createOwner('kernel-text', 'bootstrap');
     for (const region of bootInfo.memoryMap) {
       if (region.kind === 'free' || region.length === 0) continue;
