@@ -1,7 +1,10 @@
 /*
  * The colours of the memory map, its legend, the module list and the import graph: one per
- * kind of boot region, one hue per module — the same hue in every session, from its name —
- * dark for its text and light for its data. Colours are worked out here as #rrggbb, so the
+ * kind of boot region, one hue per module, dark for its text and light for its data. A module's
+ * hue comes from its name, so it is the same in every session — unless that hue is too close
+ * to one a module seen before took (kernel, rootfs and sysinfo all hash to reds), when it takes
+ * the free hue farthest from all taken; modules are seen in the same order on every boot, so
+ * the picture is still the same each time. Colours are worked out here as #rrggbb, so the
  * canvas, the legend's swatches and the tests all see exactly the same value.
  */
 import type { OwnerName } from '../protocol/messages.ts';
@@ -28,6 +31,40 @@ export function moduleHue(name: string): number {
   return hash % 360;
 }
 
+/** Hues closer than this (degrees) are told apart only with effort: a module's hue keeps at least this far from the others', while it can. */
+const CLOSEST_HUES = 30;
+/** The hues a module may be moved to when its own is taken: every 15 degrees. */
+const HUE_STEPS = 24;
+
+const circularDistance = (a: number, b: number) => Math.min(Math.abs(a - b), 360 - Math.abs(a - b));
+
+/** Gives each module name a hue for the whole session: its own (moduleHue), or the free one farthest from those taken. */
+export class ModuleHues {
+  readonly #hues = new Map<string, number>();
+
+  hueOf(name: string): number {
+    const known = this.#hues.get(name);
+    if (known !== undefined) return known;
+    const own = moduleHue(name);
+    const taken = [...this.#hues.values()];
+    const distance = (hue: number) => Math.min(360, ...taken.map((other) => circularDistance(hue, other)));
+    let hue = own;
+    if (distance(own) < CLOSEST_HUES) {
+      // The farthest from every taken hue; of equals, the one nearest the module's own.
+      for (let step = 0; step < HUE_STEPS; step++) {
+        const candidate = (step * 360) / HUE_STEPS;
+        const better = distance(candidate) - distance(hue) || circularDistance(hue, own) - circularDistance(candidate, own);
+        if (better > 0) hue = candidate;
+      }
+    }
+    this.#hues.set(name, hue);
+    return hue;
+  }
+}
+
+/** The page's: one machine, one set of hues. */
+const pageHues = new ModuleHues();
+
 /** HSL (degrees, percent, percent) as #rrggbb. */
 export function hslToHex(hue: number, saturation: number, lightness: number): string {
   const s = saturation / 100;
@@ -41,8 +78,8 @@ export function hslToHex(hue: number, saturation: number, lightness: number): st
   return `#${channel(0)}${channel(8)}${channel(4)}`;
 }
 
-export const textColour = (module: string): string => hslToHex(moduleHue(module), 70, 40);
-export const dataColour = (module: string): string => hslToHex(moduleHue(module), 70, 72);
+export const textColour = (module: string): string => hslToHex(pageHues.hueOf(module), 70, 40);
+export const dataColour = (module: string): string => hslToHex(pageHues.hueOf(module), 70, 72);
 
 /** The colour of a frame whose owner is `owner` (undefined: not named yet); `free` for id 0. */
 export function ownerColour(owner: Pick<OwnerName, 'kind' | 'label'> | undefined, free = false): string {
