@@ -18,11 +18,12 @@ export const SHARED: esbuild.BuildOptions = {
   nodePaths: [path.join(PROJECT_ROOT, 'node_modules')],
 };
 
-export async function bundle(entry: string, options: esbuild.BuildOptions): Promise<{ code: Uint8Array; text: string; metafile: esbuild.Metafile }> {
+/** The first output file's code and text, the metafile, and every output (a bundle that imports CSS has a second, its style sheet). */
+export async function bundle(entry: string, options: esbuild.BuildOptions): Promise<{ code: Uint8Array; text: string; metafile: esbuild.Metafile; outputs: esbuild.OutputFile[] }> {
   try {
     const result = await esbuild.build({ ...SHARED, ...options, entryPoints: [entry], metafile: true });
     const output = result.outputFiles![0]!;
-    return { code: output.contents, text: output.text, metafile: result.metafile! };
+    return { code: output.contents, text: output.text, metafile: result.metafile!, outputs: result.outputFiles! };
   } catch (error) {
     const failure = error as esbuild.BuildFailure;
     const first = failure.errors?.[0];

@@ -10,10 +10,9 @@
  * of its own; if it stops answering for --watchdog seconds (a module in an endless loop), the
  * watchdog panics it, naming the module that was running (0 turns it off).
  */
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { readArguments, type ScriptSpec } from '../scripts/arguments.ts';
 import { BootImageError } from './boot-image.ts';
+import { readBuiltFiles } from './built-files.ts';
 import { BootError } from './firmware.ts';
 import { MachineThread } from './machine-thread.ts';
 import { DEFAULT_CMDLINE, PANIC_STATUS } from './machine.ts';
@@ -33,14 +32,6 @@ const BOOT_SPEC: ScriptSpec = {
   examples: ['npm run boot -- --exec "lsmod; modinfo hello"', 'npm run boot -- --mem 16M --cmdline "init=shell autoclean=30"'],
 };
 
-function readFile(file: string): Uint8Array {
-  try {
-    return readFileSync(file);
-  } catch {
-    throw new BootError(`cannot read ${file} (run npm run build first)`);
-  }
-}
-
 async function main(): Promise<number> {
   const { values } = readArguments<{ dist: string; mem: string; cmdline: string; exec?: string; watchdog: string }>(BOOT_SPEC);
   const watchdogSeconds = Number(values.watchdog);
@@ -49,8 +40,7 @@ async function main(): Promise<number> {
   const interactive = values.exec === undefined && process.stdin.isTTY === true;
   const terminal = interactive ? new Terminal({ input: process.stdin, output: process.stdout }) : undefined;
   const machine = new MachineThread({
-    image: readFile(path.join(values.dist, 'boot.img')),
-    initrd: readFile(path.join(values.dist, 'initrd.cpio')),
+    ...readBuiltFiles(values.dist),
     memoryBytes,
     cmdline: values.cmdline,
     output: terminal?.write ?? ((text) => process.stdout.write(text)),

@@ -41,7 +41,8 @@ export interface DeviceParts {
 
 /** The machine interface with every device function checked (what the sandbox then adopts). */
 export function checkedDevices({ machine, memory, unmap, fault }: DeviceParts): MachineInterface {
-  const { console, timer, crypto, channel, power, host, watchdog } = machine;
+  const { console, timer, crypto, channel, power, host, watchdog, debug } = machine;
+  const ownerId = (where: string, id: unknown) => number(where, id, 1, 2 ** 31 - 1);
   const guarded = (callback: () => void) => () => {
     try {
       callback();
@@ -81,6 +82,13 @@ export function checkedDevices({ machine, memory, unmap, fault }: DeviceParts): 
     watchdog: {
       running: watchdog.running,
       name: (id, name) => watchdog.name(number('watchdog.name: id', id, 0, 2 ** 31 - 1), name === null ? null : string('watchdog.name: name', name)),
+    },
+    debug: {
+      frameTable: debug.frameTable,
+      doorbell: debug.doorbell,
+      nameOwner: (id, kind, label) => debug.nameOwner(ownerId('debug.nameOwner: id', id), string('debug.nameOwner: kind', kind), string('debug.nameOwner: label', label)),
+      forgetOwner: (id) => debug.forgetOwner(ownerId('debug.forgetOwner: id', id)),
+      moduleEvent: (json) => debug.moduleEvent(string('debug.moduleEvent: json', json)),
     },
     mmu: {
       unmap(buffer) {

@@ -112,6 +112,58 @@ export interface WatchdogDevice {
   name(id: number, name: string | null): void;
 }
 
+/**
+ * What a debugger attached to the machine sees of the kernel's memory, as a hardware debugger
+ * reads physical memory while the machine runs: the kernel keeps its frame table in the shared
+ * memory this device hands it, rings a doorbell after each step that changed it, names the
+ * owner ids the table holds, and reports what happens to its modules. Another thread (the web
+ * page's server) reads the table itself: the picture it draws is the kernel's own table, not a
+ * re-computation.
+ */
+export interface DebugDevice {
+  /** The frame table: one word per frame of physical memory, the id of its owner, 0 when free. Shared memory. */
+  frameTable: Int32Array;
+  /** Word 0 counts the kernel's steps that changed the table: it adds one and notifies (Atomics) once each is over. Shared memory. */
+  doorbell: Int32Array;
+  /** Says what an owner id stands for (as `free` lists owners), before the table holds it. */
+  nameOwner(id: number, kind: string, label: string): void;
+  /** The owner holds no frame any more and its id is forgotten. */
+  forgetOwner(id: number): void;
+  /** A module event: one line of JSON, a ModuleEvent. */
+  moduleEvent(json: string): void;
+}
+
+/** What happened to a module: it became Live, began unloading, was unloaded, was replaced by a swap, its users changed, its code was found still held after unload or was collected. */
+export type ModuleEventKind = 'loaded' | 'unloading' | 'unloaded' | 'swapped' | 'users' | 'zombie' | 'reclaimed';
+
+/** A module as a ModuleEvent shows it: its ids are those of its text and data frame owners. */
+export interface ModuleEventEntry {
+  id: number;
+  data: number;
+  name: string;
+  version: string;
+  state: string;
+  /** Ids of the modules that import it or hold it (requestModule), and of those it imports. */
+  users: number[];
+  imports: number[];
+}
+
+/** An unloaded module, named by the id its text frames had. */
+export interface ModuleEventSubject {
+  id: number;
+  name: string;
+  version: string;
+}
+
+/** What the kernel reports through DebugDevice.moduleEvent: the event, and the module table as it stands after it. */
+export interface ModuleEvent {
+  event: ModuleEventKind;
+  module: ModuleEventSubject;
+  /** The loader's table (what lsmod lists), and the zombies. */
+  modules: ModuleEventEntry[];
+  zombies: ModuleEventSubject[];
+}
+
 export interface MachineInterface {
   /** Physical memory, FRAME_SIZE-byte frames. */
   memory: Uint8Array;
@@ -123,6 +175,7 @@ export interface MachineInterface {
   host: HostDevice;
   watchdog: WatchdogDevice;
   mmu: MmuDevice;
+  debug: DebugDevice;
 }
 
 /** The base image's text section, compiled: its code is the body of this function. */

@@ -10,9 +10,14 @@
  * beats it while the machine's event loop is free). After `watchdogSeconds` without a beat
  * it reads which module was running — the kernel writes that into shared memory on every
  * call — prints the panic line naming it, and stops the machine's thread.
+ *
+ * A debugger (`debugger`: the web page's server) hears what the kernel says on the debug
+ * device and is handed the kernel's frame table, shared memory it reads while the machine runs
+ * (emulator/devices/debug-device.ts). `powerOff()` pulls the plug: the thread is ended at once.
  */
 import { Worker } from 'node:worker_threads';
 import type { ConsoleMode } from './devices/console-device.ts';
+import type { DebugListener } from './devices/debug-device.ts';
 import { describeRunning, HEARTBEAT_WORD, rememberName } from './devices/watchdog-device.ts';
 import { BootError } from './firmware.ts';
 import type { Completion } from './machine-interface.ts';
@@ -26,8 +31,14 @@ export type ToHost =
   | { kind: 'completion'; id: number; completion: Completion }
   | { kind: 'module-name'; id: number; name: string | null }
   | { kind: 'watchdog'; words: Int32Array }
+  | { kind: 'debug-memory'; frameTable: Int32Array; doorbell: Int32Array }
+  | { kind: 'debug'; reports: DebugReport[] }
+  | { kind: 'code-bytes'; bytes: number }
   | { kind: 'halted'; status: number }
   | { kind: 'boot-failed'; message: string };
+
+/** What the kernel said on the debug device, in order; the worker sends a turn's worth at once. */
+export type DebugReport = { kind: 'owner-named'; id: number; ownerKind: string; label: string } | { kind: 'owner-forgotten'; id: number } | { kind: 'module-event'; json: string };
 
 /** Messages to it: console input (a line, its end, Ctrl-C, Tab), a message for the host channel. */
 export type FromHost =
@@ -41,9 +52,17 @@ export type FromHost =
  * What the worker builds its Machine from: the options that can cross to a thread, and whether
  * to end the machine once nothing can ever wake it (`endWhenStuck`, below).
  */
-export type MachineWorkerData = Omit<MachineOptions, 'output' | 'onModuleName' | 'timer' | 'console'> & { consoleMode?: ConsoleMode; endWhenStuck?: boolean };
+export type MachineWorkerData = Omit<MachineOptions, 'output' | 'onModuleName' | 'timer' | 'console' | 'debugListener'> & { consoleMode?: ConsoleMode; endWhenStuck?: boolean; debug?: boolean };
 
-export interface MachineThreadOptions extends Omit<MachineWorkerData, 'consoleMode' | 'endWhenStuck'> {
+/** A debugger's end of the machine's debug device, in the host's thread. */
+export interface MachineDebugger extends DebugListener {
+  /** The kernel's frame table and its doorbell: shared memory the kernel writes while it runs. */
+  attach(frameTable: Int32Array, doorbell: Int32Array): void;
+  /** The host engine's compiled code in the machine's thread (what `free` prints), a few times a second. */
+  codeBytes(bytes: number): void;
+}
+
+export interface MachineThreadOptions extends Omit<MachineWorkerData, 'consoleMode' | 'endWhenStuck' | 'debug'> {
   output: (text: string) => void;
   /** Who is at the console (devices/console-device.ts); with 'terminal', `onRead` hears when a read waits. */
   consoleMode?: ConsoleMode;
@@ -55,6 +74,14 @@ export interface MachineThreadOptions extends Omit<MachineWorkerData, 'consoleMo
    * set: Machine.stuckForever). For input that is a script (--exec), where no Ctrl-C can come.
    */
   endWhenStuck?: boolean;
+  /** Told what the kernel says on the debug device, and handed its frame table. */
+  debugger?: MachineDebugger;
+}
+
+function relay(report: DebugReport, debug: MachineDebugger | undefined): void {
+  if (report.kind === 'owner-named') debug?.nameOwner(report.id, report.ownerKind, report.label);
+  else if (report.kind === 'owner-forgotten') debug?.forgetOwner(report.id);
+  else debug?.moduleEvent(report.json);
 }
 
 const WORKER_ENTRY = new URL('./machine-worker-entry.mjs', import.meta.url);
@@ -83,10 +110,11 @@ export class MachineThread {
   private readonly completions = new Map<number, (completion: Completion) => void>();
   private nextCompletion = 0;
   private stopped = false;
+  private poweredOff = false;
 
   constructor(options: MachineThreadOptions) {
-    const { output, onRead, watchdogSeconds = 0, ...machineOptions } = options;
-    this.worker = new Worker(WORKER_ENTRY, { workerData: machineOptions satisfies MachineWorkerData });
+    const { output, onRead, watchdogSeconds = 0, debugger: debug, ...machineOptions } = options;
+    this.worker = new Worker(WORKER_ENTRY, { workerData: { ...machineOptions, debug: debug !== undefined } satisfies MachineWorkerData });
     this.halted = new Promise<number>((resolve, reject) => {
       let watchdog: NodeJS.Timeout | undefined;
       const finish = (status: number) => {
@@ -103,6 +131,9 @@ export class MachineThread {
         else if (message.kind === 'module-name') rememberName(this.moduleNames, message.id, message.name);
         else if (message.kind === 'halted') finish(message.status);
         else if (message.kind === 'boot-failed') reject(new BootError(message.message));
+        else if (message.kind === 'debug-memory') debug?.attach(message.frameTable, message.doorbell);
+        else if (message.kind === 'debug') for (const report of message.reports) relay(report, debug);
+        else if (message.kind === 'code-bytes') debug?.codeBytes(message.bytes);
         else if (watchdogSeconds > 0) {
           watchdog = this.watch(message.words, watchdogSeconds, async (word) => {
             clearInterval(watchdog);
@@ -116,8 +147,14 @@ export class MachineThread {
         }
       });
       this.worker.on('error', (error) => reject(error));
-      this.worker.on('exit', () => finish(PANIC_STATUS));
+      this.worker.on('exit', () => finish(this.poweredOff ? 0 : PANIC_STATUS));
     });
+  }
+
+  /** Ends the machine at once, as pulling its plug does (status 0: nobody was left to see it); resolves once its thread is gone. */
+  async powerOff(): Promise<void> {
+    this.poweredOff = true;
+    await this.worker.terminate();
   }
 
   /** Checks the heartbeat a few times per period; calls `onStuck` once it stood still a whole period. */

@@ -4,22 +4,29 @@
  * (lines, Ctrl-C, Tab) and host-channel messages in; console text, reads, completions and module
  * names out; the halt status at the end. While the worker's event
  * loop is free it beats the watchdog's heartbeat; a kernel stuck in a loop stops the beat.
+ * With a debugger attached (`debug`), it also hands the host the kernel's frame table (shared
+ * memory), forwards what the kernel says on the debug device, and samples the engine's compiled
+ * code bytes a few times a second.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import type { DebugListener } from './devices/debug-device.ts';
+import { hostDevice } from './devices/host-device.ts';
 import { HEARTBEAT_WORD } from './devices/watchdog-device.ts';
 import { BootImageError } from './boot-image.ts';
 import { BootError } from './firmware.ts';
 import { Machine } from './machine.ts';
-import type { FromHost, MachineWorkerData, ToHost } from './machine-thread.ts';
+import type { DebugReport, FromHost, MachineWorkerData, ToHost } from './machine-thread.ts';
 
 export const HEARTBEAT_MS = 100;
+/** How often a debugger hears the engine's compiled code bytes (one reading takes a fraction of a millisecond). */
+export const CODE_BYTES_MS = 500;
 
 const port = parentPort!;
 const send = (message: ToHost) => port.postMessage(message);
 
 /** Builds and powers on the machine; a boot that cannot proceed is one line for the host. */
 function start(): void {
-  const { consoleMode, endWhenStuck, ...options } = workerData as MachineWorkerData;
+  const { consoleMode, endWhenStuck, debug, ...options } = workerData as MachineWorkerData;
   let machine: Machine;
   try {
     machine = new Machine({
@@ -27,11 +34,15 @@ function start(): void {
       output: (text) => send({ kind: 'output', text }),
       console: { mode: consoleMode, onRead: (prompt, linesTaken) => send({ kind: 'read', prompt, linesTaken }) },
       onModuleName: (id, name) => send({ kind: 'module-name', id, name }),
+      debugListener: debug ? debugRelay : undefined,
     });
   } catch (error) {
     return bootFailed(error);
   }
   send({ kind: 'watchdog', words: machine.watchdog.words });
+  const sendCodeBytes = () => send({ kind: 'code-bytes', bytes: hostDevice.codeBytes() });
+  if (debug) send({ kind: 'debug-memory', frameTable: machine.debug.frameTable, doorbell: machine.debug.doorbell }), sendCodeBytes();
+  const codeBytes = debug ? setInterval(sendCodeBytes, CODE_BYTES_MS) : undefined;
   let stuckBeats = 0;
   const heartbeat = setInterval(() => {
     Atomics.add(machine.watchdog.words, HEARTBEAT_WORD, 1);
@@ -49,6 +60,7 @@ function start(): void {
   });
   void machine.halted.then((status) => {
     clearInterval(heartbeat);
+    clearInterval(codeBytes);
     send({ kind: 'halted', status });
     port.close();
   });
@@ -57,9 +69,27 @@ function start(): void {
     machine.powerOn();
   } catch (error) {
     clearInterval(heartbeat);
+    clearInterval(codeBytes);
     bootFailed(error);
   }
 }
+
+/**
+ * What the kernel says on the debug device, passed on to the host's debugger: gathered while
+ * the kernel runs and sent as one message once it returns (a microtask), so that a load pays
+ * for no message of its own — a load names two owners and reports an event, and each message
+ * to another thread costs tens of microseconds.
+ */
+let reports: DebugReport[] = [];
+function report(message: DebugReport): void {
+  if (reports.length === 0) queueMicrotask(() => send({ kind: 'debug', reports: reports.splice(0) }));
+  reports.push(message);
+}
+const debugRelay: DebugListener = {
+  nameOwner: (id, ownerKind, label) => report({ kind: 'owner-named', id, ownerKind, label }),
+  forgetOwner: (id) => report({ kind: 'owner-forgotten', id }),
+  moduleEvent: (json) => report({ kind: 'module-event', json }),
+};
 
 /** A kernel panic from an async path the kernel did not catch stops the machine, not the host. */
 function panicOnUnhandledRejection(machine: Machine): void {

@@ -10,6 +10,7 @@
  */
 import { Channel } from './devices/channel-device.ts';
 import { Console, type ConsoleOptions } from './devices/console-device.ts';
+import { DebugPort, type DebugListener } from './devices/debug-device.ts';
 import { cryptoDevice, hostDevice } from './devices/host-device.ts';
 import { Timer } from './devices/timer-device.ts';
 import { Watchdog } from './devices/watchdog-device.ts';
@@ -36,6 +37,8 @@ export interface MachineOptions {
   timer?: MachineTimer;
   /** Told the name of each module id the kernel gives the watchdog device (null: forgotten). */
   onModuleName?: (id: number, name: string | null) => void;
+  /** Told what the kernel says on the debug device (owner names, module events): a debugger's end of it. */
+  debugListener?: DebugListener;
 }
 
 /** A timer device the machine can stop at halt, so that a halted machine leaves nothing running. */
@@ -54,6 +57,8 @@ export class Machine {
   /** The host channel: the dev loop sends rebuilt modules through it. */
   readonly channel = new Channel();
   readonly watchdog: Watchdog;
+  /** Where the kernel keeps its frame table, readable from another thread (devices/debug-device.ts). */
+  readonly debug: DebugPort;
   /** Everything written to the console, when no output function was given. */
   output = '';
   /** Resolves with the exit status once the machine halts or panics. */
@@ -72,6 +77,7 @@ export class Machine {
     this.memory = this.sandbox.allocate(memoryBytes);
     this.timer = options.timer ?? new Timer();
     this.watchdog = new Watchdog(this.sandbox.allocateShared(2), options.onModuleName);
+    this.debug = new DebugPort(this.sandbox.allocateShared(memoryBytes / FRAME_SIZE), this.sandbox.allocateShared(1), options.debugListener);
     this.console = new Console(options.output ?? ((text) => (this.output += text)), options.console);
     this.halted = new Promise((resolve) => (this.resolveHalted = resolve));
   }
@@ -88,6 +94,7 @@ export class Machine {
         power: { halt: (status) => this.stop(status), panic: (reason) => this.panic(reason) },
         host: { ...hostDevice, onUnhandledRejection: (handler) => (this.rejectionHandler = handler) },
         watchdog: this.watchdog.device(),
+        debug: this.debug.device(),
       },
       memory: this.memory,
       unmap: (buffer) => {

@@ -87,7 +87,10 @@ export class Terminal {
   /** Starts driving `console`; the terminal lets go of its streams once `halted` settles. */
   connect(console: TerminalConsole, halted: Promise<unknown>): void {
     this.console = console;
-    void halted.finally(() => this.close());
+    // Both ways: a machine that fails to boot rejects, and whoever started it hears why; a
+    // finally() here would make a second rejection that nobody hears, which ends the host.
+    const close = () => this.close();
+    halted.then(close, close);
   }
 
   /** Console output: printed as it comes, or above the line being typed, which is then redrawn. */

@@ -12,6 +12,10 @@
  *               packages, and files beside the module folders that are no module's; the kernel
  *               module also the bootstrap's calling convention (boot/handoff.ts), as types. Never
  *               another module's files: other modules, the kernel among them, only as keel:*.
+ *   web/page/   the page, in the browser: only web/page/, web/protocol/ and npm packages
+ *   web/protocol/  what page and server say: only web/protocol/, and nothing of Node
+ *   web/server/ host: like emulator/, nothing of boot/, modules/ or ramdisk/ — it sees the kernel
+ *               only through the machine's debug device — and nothing of the page's code
  *
  * Tests (__tests__/) are host code and may import anything. The test ends with checks of the
  * reader and the rules themselves, so that a rule that could never fail is caught.
@@ -68,6 +72,15 @@ export function brokenRule({ from, target, typeOnly }: Import): string | null {
     return file && (isUnder(target, 'boot') || isUnder(target, 'ramdisk')) ? null : 'boot/ imports only boot/, ramdisk/ and the machine interface';
   }
   if (isUnder(from, 'ramdisk')) return file && isUnder(target, 'ramdisk') ? null : 'ramdisk/ imports only ramdisk/';
+  if (isUnder(from, 'web/page')) {
+    if (file) return isUnder(target, 'web/page') || isUnder(target, 'web/protocol') ? null : 'web/page/ runs in the browser: only web/page/, web/protocol/ and npm packages';
+    return target.startsWith('node:') ? 'web/page/ runs in the browser: no node: built-ins' : null;
+  }
+  if (isUnder(from, 'web/protocol')) return (file && isUnder(target, 'web/protocol')) || (!file && !target.startsWith('node:')) ? null : 'web/protocol/ is shared by page and server: only web/protocol/';
+  if (isUnder(from, 'web/server')) {
+    if (file && (isUnder(target, 'boot') || isUnder(target, 'modules') || isUnder(target, 'ramdisk'))) return 'web/server/ sees the kernel only through the debug device';
+    return file && isUnder(target, 'web/page') ? 'web/server/ serves the page\'s bundle, never imports its code' : null;
+  }
   const module = moduleOf(from);
   if (!module) return null;
   if (target.startsWith('keel:')) return null;
@@ -90,7 +103,7 @@ function sourceFiles(folder: string): string[] {
   });
 }
 
-const RULED_FOLDERS = ['emulator', 'boot', 'ramdisk', ...MODULE_ROOTS];
+const RULED_FOLDERS = ['emulator', 'boot', 'ramdisk', 'web', ...MODULE_ROOTS];
 const allImports = () => [...new Set(RULED_FOLDERS.flatMap(sourceFiles))].flatMap((file) => importsIn(file, readFileSync(path.join(PROJECT_ROOT, file), 'utf8')));
 
 describe('the rules between folders', () => {
@@ -113,6 +126,8 @@ describe('the rules between folders', () => {
       'emulator/machine.ts -> emulator/firmware.ts',
       'test/fixtures/modules/accounts/versions/1.0.0/index.ts -> test/fixtures/modules/accounts/ledger.ts',
       'sim/modules/sim-store/index.ts -> sim/modules/run-recorder.ts',
+      'web/page/main.ts -> web/protocol/messages.ts (types)',
+      'web/server/page-session.ts -> emulator/machine-thread.ts',
     ]));
     expect(found.filter((line) => line.startsWith('modules/kernel/api.ts'))).not.toContain('modules/kernel/api.ts -> keel:kernel');
   });
@@ -131,6 +146,11 @@ describe('the rules between folders', () => {
     ['modules/kernel/index.ts', 'boot/main.ts', false, 'a module imports only its own folder, keel:*, ramdisk/ and the machine interface'],
     ['test/fixtures/modules/consumer/index.ts', 'modules/hello/index.ts', false, 'a module reaches another module only as keel:hello'],
     ['modules/rootfs/index.ts', 'node:fs', false, 'module code runs in the sandbox: no node: built-ins'],
+    ['web/page/main.ts', 'emulator/machine-interface.ts', true, 'web/page/ runs in the browser: only web/page/, web/protocol/ and npm packages'],
+    ['web/page/connection.ts', 'node:events', false, 'web/page/ runs in the browser: no node: built-ins'],
+    ['web/protocol/messages.ts', 'web/server/web-server.ts', false, 'web/protocol/ is shared by page and server: only web/protocol/'],
+    ['web/server/memory-picture.ts', 'modules/kernel/frame-allocator.ts', true, 'web/server/ sees the kernel only through the debug device'],
+    ['web/server/page-assets.ts', 'web/page/main.ts', false, 'web/server/ serves the page\'s bundle, never imports its code'],
   ])('would catch %s importing %s (types only: %s)', (from, target, typeOnly, rule) => {
     expect(brokenRule({ from, target, typeOnly })).toBe(rule);
   });

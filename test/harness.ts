@@ -19,6 +19,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { PROJECT_ROOT, type BuildOptions, type BuildResult } from '../build.ts';
+import type { DebugListener } from '../emulator/devices/debug-device.ts';
 import { Machine } from '../emulator/machine.ts';
 import { buildIntoMemory, optionsKey, readPrebuilt, WITH_FIXTURES, type SharedBuildOptions } from './prebuilt.ts';
 
@@ -62,6 +63,8 @@ export interface BootOptions {
   memoryBytes?: number;
   /** Changes the built ramdisk (or image) before boot, e.g. to corrupt a module. */
   tamper?: (files: { image: Uint8Array; initrd: Uint8Array }) => void;
+  /** Hears what the kernel says on the debug device (owner names, module events). */
+  debugListener?: DebugListener;
 }
 
 export class TestKernel {
@@ -73,7 +76,7 @@ export class TestKernel {
 
   constructor(image: Uint8Array, initrd: Uint8Array, options: BootOptions) {
     this.machine = new Machine({
-      image, initrd, memoryBytes: options.memoryBytes, cmdline: options.cmdline ?? 'init=shell quiet',
+      image, initrd, memoryBytes: options.memoryBytes, cmdline: options.cmdline ?? 'init=shell quiet', debugListener: options.debugListener,
       output: (text) => {
         this.output += text;
         if (!this.output.endsWith(PROMPT)) return;

@@ -16,6 +16,7 @@ const SCRIPTS: Record<string, { file: string; options: string[]; valued: string 
   sim: { file: 'sim.ts', options: ['--seed N', '--steps K', '--seeds M', '--jobs J', '--break KIND@STEP', '--verbose'], valued: '--steps' },
   bench: { file: 'bench/run.ts', options: ['--quick', '--results FILE'], valued: '--results' },
   'new-module': { file: 'scripts/new-module.ts', options: ['NAME'], valued: '' },
+  web: { file: 'web.ts', options: ['--port PORT', '--host ADDRESS', '--machines N', '--dist DIR', '--mem SIZE', '--cmdline', '--watchdog SECONDS'], valued: '--port' },
 };
 
 function run(file: string, args: string[]) {
@@ -54,5 +55,16 @@ describe('npm run sim refuses counts and breaks it cannot run (the other cases: 
     ['--break past the run\'s end', ['--steps', '100', '--break', 'frames@100'], "--break frames@100: step 100 is past the run's end (its steps are 0 to 99)"],
   ])('%s', (_case, args, message) => {
     expect(run('sim.ts', args)).toEqual({ status: 2, stdout: '', stderr: usageError('sim', message) });
+  });
+});
+
+describe('npm run web refuses numbers it cannot use (a port in use: web-refusals.test.ts)', () => {
+  it.each([
+    ['--port 70000', ['--port', '70000'], '--port 70000: expected a whole number from 0 to 65535'],
+    ['--port http', ['--port', 'http'], '--port http: expected a whole number from 0 to 65535'],
+    ['--machines 0', ['--machines', '0'], '--machines 0: expected a whole number from 1 to 64'],
+    ['--watchdog -1', ['--watchdog=-1'], '--watchdog -1: expected a whole number from 0 to 3600'],
+  ])('%s', (_case, args, message) => {
+    expect(run('web.ts', args)).toEqual({ status: 2, stdout: '', stderr: usageError('web', message) });
   });
 });

@@ -8,6 +8,7 @@ import { loadLatency } from './load-latency.ts';
 import { peakMemory } from './peak-memory.ts';
 import { swap } from './swap.ts';
 import { updateMemory } from './update-memory.ts';
+import { webPage } from './web-page.ts';
 
 export const FIGURES: Record<string, (options: FigureOptions) => Promise<Figure>> = {
   'base-image': baseImage,
@@ -17,5 +18,6 @@ export const FIGURES: Record<string, (options: FigureOptions) => Promise<Figure>
   swap,
   'update-memory': updateMemory,
   'peak-memory': peakMemory,
+  'web-page': webPage,
   'kernel-swap': kernelSwap,
 };

@@ -1,5 +1,5 @@
 /*
- * Figure 8 — the swap of the kernel itself (`swap kernel`), while the workload calls kv and the
+ * Figure 9 — the swap of the kernel itself (`swap kernel`), while the workload calls kv and the
  * scheduler: the swap's time and the pause its callers see (its synchronous switch: nothing
  * else runs meanwhile), against the one alternative a kernel without it has, a reboot (power on
  * to the shell's prompt, every module's state lost); and the host code kept per kernel swap
@@ -75,5 +75,5 @@ export async function kernelSwap({ quick }: FigureOptions): Promise<Figure> {
   } finally {
     await kernel.halt();
   }
-  return { number: 8, id: 'kernel-swap', title: 'Swap of the kernel itself', baseline: 'a reboot; import() of each kernel version', rows };
+  return { number: 9, id: 'kernel-swap', title: 'Swap of the kernel itself', baseline: 'a reboot; import() of each kernel version', rows };
 }

@@ -24,6 +24,7 @@ function devices() {
     power: { halt: record('halt'), panic: record('panic') },
     host: { collectGarbage: () => true, codeBytes: () => 0, onUnhandledRejection: record('onUnhandledRejection') },
     watchdog: { running: new Int32Array(2), name: record('name') },
+    debug: { frameTable: new Int32Array(1), doorbell: new Int32Array(1), nameOwner: record('nameOwner'), forgetOwner: record('forgetOwner'), moduleEvent: record('moduleEvent') },
   } as unknown as Omit<MachineInterface, 'mmu'>;
   const checked = checkedDevices({ machine, memory, unmap: record('unmap'), fault });
   return { checked, calls, timers, fault, memory };
@@ -45,6 +46,12 @@ describe('a device given what it does not take', () => {
     ["watchdog.name(1, 7)", (d: MachineInterface) => d.watchdog.name(1, 7 as never), TypeError, 'watchdog.name: name must be a string'],
     ['host.onUnhandledRejection(7)', (d: MachineInterface) => d.host.onUnhandledRejection(7 as never), TypeError, 'host.onUnhandledRejection: handler must be a function'],
     ['mmu.unmap({})', (d: MachineInterface) => d.mmu.unmap({} as never), TypeError, 'mmu.unmap: buffer must be an ArrayBuffer'],
+    ["debug.nameOwner('7', 'text', 'kv')", (d: MachineInterface) => d.debug.nameOwner('7' as never, 'text', 'kv'), TypeError, 'debug.nameOwner: id must be a number'],
+    ['debug.nameOwner(0, ...)', (d: MachineInterface) => d.debug.nameOwner(0, 'text', 'kv'), RangeError, `debug.nameOwner: id must be a whole number from 1 to ${2 ** 31 - 1}`],
+    ['debug.nameOwner(7, {}, label)', (d: MachineInterface) => d.debug.nameOwner(7, {} as never, 'kv'), TypeError, 'debug.nameOwner: kind must be a string'],
+    ['debug.nameOwner(7, kind, null)', (d: MachineInterface) => d.debug.nameOwner(7, 'text', null as never), TypeError, 'debug.nameOwner: label must be a string'],
+    ['debug.forgetOwner(2 ** 40)', (d: MachineInterface) => d.debug.forgetOwner(2 ** 40), RangeError, `debug.forgetOwner: id must be a whole number from 1 to ${2 ** 31 - 1}`],
+    ['debug.moduleEvent({ event })', (d: MachineInterface) => d.debug.moduleEvent({ event: 'loaded' } as never), TypeError, 'debug.moduleEvent: json must be a string'],
   ])('%s is refused before the host function runs', (_case, call, kind, message) => {
     const { checked, calls } = devices();
     const error = thrownBy(() => call(checked));
@@ -65,7 +72,10 @@ describe('a device given what it does not take', () => {
     checked.power.halt(255);
     checked.watchdog.name(3, null);
     checked.mmu.unmap(new ArrayBuffer(8));
-    expect(calls).toEqual(['write(hello)', 'halt(255)', 'name(3, null)', 'unmap([object ArrayBuffer])']);
+    checked.debug.nameOwner(5, 'text', 'kv');
+    checked.debug.forgetOwner(5);
+    checked.debug.moduleEvent('{}');
+    expect(calls).toEqual(['write(hello)', 'halt(255)', 'name(3, null)', 'unmap([object ArrayBuffer])', 'nameOwner(5, text, kv)', 'forgetOwner(5)', 'moduleEvent({})']);
   });
 
   it('a timer callback that throws faults the machine, and the host timer never sees the exception', () => {

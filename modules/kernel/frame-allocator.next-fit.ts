@@ -7,7 +7,7 @@
 import type { FramePolicy, FrameTable } from './frame-allocator.ts';
 
 /** The first run of `count` free frames in [from, to), or undefined. */
-function runIn(ownerOf: Uint32Array, count: number, from: number, to: number): number | undefined {
+function runIn(ownerOf: Int32Array, count: number, from: number, to: number): number | undefined {
   let runStart = from;
   for (let frame = from; frame < to; frame++) {
     if (ownerOf[frame] !== 0) runStart = frame + 1;

@@ -1,7 +1,7 @@
 /*
  * The frame allocator: every 4 KiB frame of physical memory is free or has exactly one owner.
  *
- *   const frames = new FrameAllocator(frameTable(new Uint32Array(memoryBytes / FRAME_SIZE)));
+ *   const frames = new FrameAllocator(frameTable(machine.debug.frameTable), machine.debug);
  *
  * Owners are small numbers handed out by `createOwner` (firmware, the bootstrap, a module's
  * text, a module's data ...); `allocate(count, owner)` finds a contiguous run,
@@ -9,12 +9,16 @@
  * frame, "free + used = total" and "a module's frames all came back" are checked by counting,
  * not by trusting bookkeeping elsewhere.
  *
- * What it knows is a FrameTable of plain data — one owner id a frame in a Uint32Array, the
+ * What it knows is a FrameTable of plain data — one owner id a frame in an Int32Array, the
  * owners, the free count — which the allocator works on and does not own: another version of
- * the kernel can take the same table over, and the array can be any memory, such as a region
- * the machine hands the kernel so that the host can read it.
+ * the kernel can take the same table over. The array is the debug device's shared memory, so
+ * that a debugger (the web page's server) reads it while the kernel runs; the allocator names
+ * each owner id on the device as it creates it, and rings the device's doorbell once the
+ * kernel's step that changed the table is over (a microtask), not at each change: a debugger
+ * woken in the middle of a load would read the table and draw its picture on another core
+ * while the load still runs, which on a busy machine slows the load (figure 8 of bench/).
  */
-import { FRAME_SIZE, type MemoryRegion, type RegionKind } from '../../emulator/machine-interface.ts';
+import { FRAME_SIZE, type DebugDevice, type MemoryRegion, type RegionKind } from '../../emulator/machine-interface.ts';
 import { OutOfMemoryError } from './error-classes.ts';
 import { firstFit } from './frame-allocator.first-fit.ts';
 
@@ -48,7 +52,7 @@ export interface FramePolicy {
 
 /** Who owns each frame (0: free), the live owners by id, and the counts: the allocator's whole state. */
 export interface FrameTable {
-  ownerOf: Uint32Array;
+  ownerOf: Int32Array;
   owners: Map<number, FrameOwner>;
   free: number;
   nextOwner: number;
@@ -57,17 +61,22 @@ export interface FrameTable {
 }
 
 /** A table of `ownerOf.length` frames, every one free (the array is cleared). */
-export function frameTable(ownerOf: Uint32Array): FrameTable {
+export function frameTable(ownerOf: Int32Array): FrameTable {
   ownerOf.fill(FREE);
   return { ownerOf, owners: new Map(), free: ownerOf.length, nextOwner: 1, rover: 0 };
 }
 
+/** Where the allocator says that the table changed and what its owner ids stand for: the machine's debug device. */
+export type FrameTableListener = Pick<DebugDevice, 'doorbell' | 'nameOwner' | 'forgetOwner'>;
+
 export class FrameAllocator {
   readonly total: number;
-  readonly #ownerOf: Uint32Array;
+  readonly #ownerOf: Int32Array;
+  #ringPending = false;
 
   constructor(
     readonly table: FrameTable,
+    private readonly listener: FrameTableListener,
     readonly policy: FramePolicy = firstFit,
   ) {
     this.#ownerOf = table.ownerOf;
@@ -81,6 +90,7 @@ export class FrameAllocator {
   createOwner(kind: OwnerKind, label: string): FrameOwner {
     const owner = { id: this.table.nextOwner++, kind, label, frames: 0 };
     this.table.owners.set(owner.id, owner);
+    this.listener.nameOwner(owner.id, kind, label);
     return owner;
   }
 
@@ -107,6 +117,7 @@ export class FrameAllocator {
     this.#ownerOf.fill(FREE, first, first + count);
     this.table.free += count;
     owner.frames -= count;
+    this.#changed();
   }
 
   /** Frees every frame the owner holds and forgets the owner. Returns how many were freed. */
@@ -121,6 +132,8 @@ export class FrameAllocator {
     this.table.free += freed;
     owner.frames = 0;
     this.table.owners.delete(owner.id);
+    this.#changed();
+    this.listener.forgetOwner(owner.id);
     return freed;
   }
 
@@ -129,6 +142,7 @@ export class FrameAllocator {
     for (let frame = 0; frame < this.total; frame++) if (this.#ownerOf[frame] === from.id) this.#ownerOf[frame] = to.id;
     to.frames += from.frames;
     from.frames = 0;
+    this.#changed();
   }
 
   /** Live owners, for `free` and for accounting checks. */
@@ -140,5 +154,17 @@ export class FrameAllocator {
     this.#ownerOf.fill(owner.id, first, first + count);
     this.table.free -= count;
     owner.frames += count;
+    this.#changed();
+  }
+
+  /** Rings the doorbell once this step of the kernel is over: a reader waiting on it reads the table again. */
+  #changed(): void {
+    if (this.#ringPending) return;
+    this.#ringPending = true;
+    void Promise.resolve().then(() => {
+      this.#ringPending = false;
+      Atomics.add(this.listener.doorbell, 0, 1);
+      Atomics.notify(this.listener.doorbell, 0);
+    });
   }
 }

@@ -21,6 +21,7 @@ import { ModuleError, ModuleUnloadedError } from './error-classes.ts';
 import { framesFor } from './frame-allocator.ts';
 import type { Kernel } from './kernel.ts';
 import type { LoadedModule, ModuleTimer } from './loaded-module.ts';
+import { publishModuleEvent } from './module-events.ts';
 import { createNamespace, reportRejection, runAs } from './stubs.ts';
 
 export type KernelApi = typeof Api;
@@ -98,11 +99,12 @@ export function coreApi(kernel: Kernel): CoreApi {
       const wanted = loader.modules.get(name) ?? loader.loadNow(name, { onDemand: true }, module);
       if (wanted.state !== 'Live') throw new ModuleError(`${name} is not ready: its init has not finished`);
       wanted.users.add(module);
+      publishModuleEvent(kernel, 'users', wanted);
       return createNamespace(module, wanted) as Exports;
     },
     releaseModule(module, name) {
       const held = loader.modules.get(checkString('releaseModule: name', name));
-      if (held && !module.dependencies.includes(held)) held.users.delete(module);
+      if (held && !module.dependencies.includes(held) && held.users.delete(module)) publishModuleEvent(kernel, 'users', held);
     },
     keepLoaded(module, reason) {
       module.keptLoadedBy = checkString('keepLoaded: reason', reason);

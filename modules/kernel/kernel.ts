@@ -115,15 +115,16 @@ export class Kernel {
     framePolicy: FramePolicy,
   ) {
     const handover = 'handover' in origin ? origin.handover : null;
+    // The frame table's owner ids are in the debug device's shared words; a core that takes over works on the same words.
     this.tables = handover?.tables ?? {
-      modules: new Map(), frames: frameTable(new Uint32Array(machine.memory.length / FRAME_SIZE)), log: { lines: [], quiet: false },
+      modules: new Map(), frames: frameTable(machine.debug.frameTable), log: { lines: [], quiet: false },
       reclaim: { pending: new Set(), zombies: new Set() }, records: { added: new Map(), sources: new WeakMap() }, stubs: stubTables(),
       params: new Map(), badParams: new Set(), tainted: new Set(),
     };
     ({ params: this.params, badParams: this.badParams, tainted: this.tainted } = this.tables);
     this.memory = machine.memory;
     this.log = new KernelLog(machine, this.tables.log);
-    this.frames = new FrameAllocator(this.tables.frames, framePolicy);
+    this.frames = new FrameAllocator(this.tables.frames, machine.debug, framePolicy);
     this.ramdisk = new Ramdisk(this.memory, this.log, bootInfo.ramdisk.start, bootInfo.ramdisk.length);
     this.records = new ModuleRecords(this.ramdisk, this.tables.records);
     this.loader = new ModuleLoader(this, this.tables.modules);

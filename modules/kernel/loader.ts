@@ -33,6 +33,7 @@ import { kernelApiFor } from './kernel-api.ts';
 import { messageOf } from './kernel-log.ts';
 import type { Kernel } from './kernel.ts';
 import { loadedModule, type LoadedModule } from './loaded-module.ts';
+import { publishModuleEvent } from './module-events.ts';
 import { createNamespace, KERNEL_HOOKS, oops, revokeOwner, runAs } from './stubs.ts';
 
 const NativePromise = Promise;
@@ -196,6 +197,7 @@ export class ModuleLoader {
     module.ready = null;
     module.state = 'Live';
     this.#kernel.log.printk(`keel: loaded ${module.name} ${module.record.version}`);
+    publishModuleEvent(this.#kernel, 'loaded', module);
     return module;
   }
 
@@ -254,6 +256,7 @@ export class ModuleLoader {
     if (module.keptLoadedBy) throw new ModuleError(`Module ${name} is in use: ${module.keptLoadedBy}`);
     if (module.permanent) throw new ModuleError(`Module ${name} is permanent (it has no exit)`);
     module.state = 'Unloading';
+    publishModuleEvent(this.#kernel, 'unloading', module);
     this.#exit(module);
     const freed = this.discard(module);
     this.#kernel.log.printk(`keel: unloaded ${name} ${module.record.version} (${freed} frames freed)`);
@@ -289,7 +292,8 @@ export class ModuleLoader {
   /** Takes a module out of every table, revokes its stubs, frees its frames. Returns frames freed. */
   discard(module: LoadedModule): number {
     const { frames, machine } = this.#kernel;
-    if (this.modules.get(module.name) === module) this.modules.delete(module.name);
+    const successor = this.modules.get(module.name);
+    if (successor === module) this.modules.delete(module.name);
     module.state = 'Unloaded';
     revokeOwner(module);
     // Its dependencies are in the table too: this takes it out of their users as well.
@@ -304,8 +308,10 @@ export class ModuleLoader {
     for (const { buffer } of module.allocations.values()) machine.mmu.unmap(buffer);
     module.allocations.clear();
     module.exit = null;
-    this.#kernel.reclaim.watch(module.name, module.record.version, module.codeObjects);
+    this.#kernel.reclaim.watch(module.name, module.record.version, module.codeObjects, module.id);
     module.codeObjects = [];
+    // A swap puts the new version in the table, then discards the old one, which it marked swapping.
+    publishModuleEvent(this.#kernel, module.swapping && successor && successor !== module ? 'swapped' : 'unloaded', module);
     return freed;
   }
 }

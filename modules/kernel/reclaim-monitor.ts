@@ -14,12 +14,15 @@
  * registry and the timer are this monitor's.
  */
 import type { Kernel } from './kernel.ts';
+import { publishModuleEvent } from './module-events.ts';
 
 const ROUNDS_BEFORE_ZOMBIE = 8;
 /** Full collections are costly: unloads in a burst (a swap loop) share one check per interval. */
 const CHECK_INTERVAL_MS = 50;
 
 export interface UnloadedCode {
+  /** The id its text frames had (0: not a module's). */
+  id: number;
   name: string;
   /** Its version; '' for code that has none (the bootstrap). */
   version: string;
@@ -65,9 +68,9 @@ export class ReclaimMonitor {
   }
 
   /** Starts watching code that has just been let go of, under a name (and version) for lsmod and dmesg. */
-  watch(name: string, version: string, codeObjects: object[]): void {
+  watch(name: string, version: string, codeObjects: object[], id = 0): void {
     if (codeObjects.length === 0) return;
-    const code: UnloadedCode = { name, version, remaining: codeObjects.length, rounds: 0, code: codeObjects.map((object) => new WeakRef(object)) };
+    const code: UnloadedCode = { id, name, version, remaining: codeObjects.length, rounds: 0, code: codeObjects.map((object) => new WeakRef(object)) };
     for (const object of codeObjects) this.#registry.register(object, code, code);
     this.pending.add(code);
     this.#schedule();
@@ -94,6 +97,7 @@ export class ReclaimMonitor {
   #reclaimed(code: UnloadedCode): void {
     this.pending.delete(code);
     this.#kernel.log.printk(`keel: ${labelOf(code)}: ${this.zombies.delete(code) ? 'zombie ' : ''}code reclaimed by the host`);
+    publishModuleEvent(this.#kernel, 'reclaimed', code);
   }
 
   #schedule(): void {
@@ -118,6 +122,7 @@ export class ReclaimMonitor {
       // enumerable; gc is V8's own, on every context's global when node runs with --expose-gc).
       const globals = Object.keys(globalThis).filter((key) => key !== 'gc').join(', ');
       this.#kernel.log.printk(`keel: ${labelOf(code)} is a zombie: ${code.remaining} code objects still referenced, ${globals ? `held by global ${globals}` : 'holder unknown'}`, 'warn');
+      publishModuleEvent(this.#kernel, 'zombie', code);
     }
     if ([...this.pending].some((code) => !this.zombies.has(code))) this.#schedule();
   }

@@ -1,14 +1,31 @@
 /*
  * Tests the frame allocator (modules/kernel/frame-allocator.ts): allocate, release, freeOwner and reserve
  * keep "free + used = total" and every owner's count exact, runs are contiguous and never
- * overlap, and a failed allocation or release changes nothing.
+ * overlap, and a failed allocation or release changes nothing. The table lives in the memory
+ * it is handed (the debug device's), where a reader sees every frame's owner id, hears the
+ * doorbell once after each step that changed it and learns each id's name.
  */
 import { describe, expect, it } from 'vitest';
 import { randomSource, thrownBy } from '../../../test/test-helpers.ts';
 import { FRAME_SIZE } from '../../../emulator/machine-interface.ts';
-import { FrameAllocator, frameTable, OutOfMemoryError, type FrameOwner } from '../frame-allocator.ts';
+import { FrameAllocator, frameTable, OutOfMemoryError, type FrameOwner, type FramePolicy, type FrameTableListener } from '../frame-allocator.ts';
 import { firstFit } from '../frame-allocator.first-fit.ts';
 import { nextFit } from '../frame-allocator.next-fit.ts';
+
+/** The memory a debug device would hand the allocator, with what a reader of it would learn. */
+function tableMemory(frames: number) {
+  const names = new Map<number, string>();
+  const frameTable = new Int32Array(new SharedArrayBuffer(frames * 4));
+  const memory: FrameTableListener & { frameTable: Int32Array } = {
+    frameTable,
+    doorbell: new Int32Array(new SharedArrayBuffer(4)),
+    nameOwner: (id, kind, label) => names.set(id, `${kind} ${label}`),
+    forgetOwner: (id) => names.delete(id),
+  };
+  return { memory, names };
+}
+
+const allocatorOf = (frames: number, memory = tableMemory(frames).memory, policy?: FramePolicy) => new FrameAllocator(frameTable(memory.frameTable), memory, policy);
 
 /** free + the frames of every live owner must add up to the total. */
 function expectAccountingExact(allocator: FrameAllocator): void {
@@ -18,14 +35,14 @@ function expectAccountingExact(allocator: FrameAllocator): void {
 
 describe('FrameAllocator', () => {
   it('starts with every frame free', () => {
-    const allocator = new FrameAllocator(frameTable(new Uint32Array(64)));
+    const allocator = allocatorOf(64);
     expect(allocator.total).toBe(64);
     expect(allocator.free).toBe(64);
     expect(allocator.ownerList()).toEqual([]);
   });
 
   it('allocates contiguous runs that do not overlap and counts them per owner', () => {
-    const allocator = new FrameAllocator(frameTable(new Uint32Array(32)));
+    const allocator = allocatorOf(32);
     const text = allocator.createOwner('text', 'shell');
     const data = allocator.createOwner('data', 'shell');
     const first = allocator.allocate(5, text);
@@ -46,7 +63,7 @@ describe('FrameAllocator', () => {
   });
 
   it('hands out distinct owner ids and lists live owners', () => {
-    const allocator = new FrameAllocator(frameTable(new Uint32Array(8)));
+    const allocator = allocatorOf(8);
     const text = allocator.createOwner('text', 'a');
     const data = allocator.createOwner('data', 'a');
     expect(text.id).not.toBe(data.id);
@@ -55,7 +72,7 @@ describe('FrameAllocator', () => {
   });
 
   it('releases a run and reuses it', () => {
-    const allocator = new FrameAllocator(frameTable(new Uint32Array(16)));
+    const allocator = allocatorOf(16);
     const owner = allocator.createOwner('data', 'cache');
     const first = allocator.allocate(4, owner);
     allocator.allocate(12, owner);
@@ -69,7 +86,7 @@ describe('FrameAllocator', () => {
   });
 
   it('needs a contiguous run: enough scattered free frames are not enough', () => {
-    const allocator = new FrameAllocator(frameTable(new Uint32Array(16)));
+    const allocator = allocatorOf(16);
     const even = allocator.createOwner('data', 'even');
     const odd = allocator.createOwner('data', 'odd');
     const oddFrames: number[] = [];
@@ -84,7 +101,7 @@ describe('FrameAllocator', () => {
   });
 
   it('throws OutOfMemoryError and allocates nothing when no run is long enough', () => {
-    const allocator = new FrameAllocator(frameTable(new Uint32Array(16)));
+    const allocator = allocatorOf(16);
     const owner = allocator.createOwner('text', 'big-module');
     allocator.allocate(10, owner);
     const error = thrownBy(() => allocator.allocate(7, owner));
@@ -97,7 +114,7 @@ describe('FrameAllocator', () => {
   });
 
   it('refuses to release frames the owner does not hold, and changes nothing', () => {
-    const allocator = new FrameAllocator(frameTable(new Uint32Array(16)));
+    const allocator = allocatorOf(16);
     const mine = allocator.createOwner('data', 'mine');
     const theirs = allocator.createOwner('data', 'theirs');
     allocator.allocate(4, mine);
@@ -112,7 +129,7 @@ describe('FrameAllocator', () => {
   });
 
   it('refuses to release a frame twice', () => {
-    const allocator = new FrameAllocator(frameTable(new Uint32Array(8)));
+    const allocator = allocatorOf(8);
     const owner = allocator.createOwner('data', 'twice');
     const first = allocator.allocate(2, owner);
     allocator.release(first, 2, owner);
@@ -122,7 +139,7 @@ describe('FrameAllocator', () => {
   });
 
   it('freeOwner gives back exactly the owner’s frames, scattered or not, and forgets the owner', () => {
-    const allocator = new FrameAllocator(frameTable(new Uint32Array(32)));
+    const allocator = allocatorOf(32);
     const module = allocator.createOwner('text', 'module');
     const other = allocator.createOwner('data', 'other');
     allocator.allocate(3, module);
@@ -142,9 +159,10 @@ describe('FrameAllocator', () => {
   });
 
   it('first fit reuses the lowest free run; next fit goes on after its last allocation, wraps round, and keeps its rover in the table', () => {
-    const table = frameTable(new Uint32Array(16));
-    const allocations = (policy: typeof firstFit) => {
-      const allocator = new FrameAllocator(table, policy);
+    const { memory } = tableMemory(16);
+    const table = frameTable(memory.frameTable);
+    const allocations = (policy: FramePolicy) => {
+      const allocator = new FrameAllocator(table, memory, policy);
       const owner = allocator.createOwner('data', policy.name);
       const first = allocator.allocate(4, owner);
       allocator.release(first, 4, owner);
@@ -155,11 +173,11 @@ describe('FrameAllocator', () => {
     Object.assign(table, { free: 16, rover: 0 });
     expect(allocations(nextFit)).toEqual([0, 4, 8, 0]);
     expect(table.rover).toBe(4);
-    expect(new FrameAllocator(table, nextFit).policy.name).toBe('next-fit');
+    expect(new FrameAllocator(table, memory, nextFit).policy.name).toBe('next-fit');
   });
 
   it('reserves a region of the memory map for its owner', () => {
-    const allocator = new FrameAllocator(frameTable(new Uint32Array(16)));
+    const allocator = allocatorOf(16);
     const initrd = allocator.createOwner('initrd', 'initrd');
     allocator.reserve({ start: 4 * FRAME_SIZE, length: 3 * FRAME_SIZE, kind: 'initrd' }, initrd);
     expect(initrd.frames).toBe(3);
@@ -175,9 +193,43 @@ describe('FrameAllocator', () => {
     expect(allocator.allocate(3, owner)).toBe(4);
   });
 
+  it('keeps its table where a reader sees each frame’s owner id, rings the doorbell once after each step that changed it, and names each owner while it lives', async () => {
+    const { memory, names } = tableMemory(16);
+    const allocator = allocatorOf(16, memory);
+    const rings = () => Atomics.load(memory.doorbell, 0);
+    /** The end of the kernel's current step: its microtasks have run. */
+    const stepEnds = () => new Promise<void>((resolve) => setImmediate(resolve));
+    const text = allocator.createOwner('text', 'kv');
+    expect(names.get(text.id)).toBe('text kv');
+    const first = allocator.allocate(3, text);
+    expect([...memory.frameTable.subarray(first, first + 3)]).toEqual([text.id, text.id, text.id]);
+    // The table is written at once; the doorbell rings when the step is over, once for all its changes.
+    expect(rings()).toBe(0);
+    const data = allocator.createOwner('data', 'kv');
+    const block = allocator.allocate(2, data);
+    allocator.release(block, 1, data);
+    expect(memory.frameTable[block]).toBe(0);
+    expect(rings()).toBe(0);
+    await stepEnds();
+    expect(rings()).toBe(1);
+    const successor = allocator.createOwner('data', 'kv');
+    allocator.transfer(data, successor);
+    expect(memory.frameTable[block + 1]).toBe(successor.id);
+    await stepEnds();
+    expect(rings()).toBe(2);
+    allocator.freeOwner(text);
+    expect([...memory.frameTable].filter((id) => id === text.id)).toEqual([]);
+    expect(names.has(text.id)).toBe(false);
+    await stepEnds();
+    expect(rings()).toBe(3);
+    expect(() => allocator.allocate(99, successor)).toThrow(OutOfMemoryError);
+    await stepEnds();
+    expect(rings()).toBe(3);
+  });
+
   it.each([['first-fit', firstFit], ['next-fit', nextFit]] as const)('keeps a model of frame ownership exact through random allocate, release and freeOwner (%s)', (_name, policy) => {
     const total = 64;
-    const allocator = new FrameAllocator(frameTable(new Uint32Array(total)), policy);
+    const allocator = allocatorOf(total, undefined, policy);
     const random = randomSource(2024);
     const ownerOf: (FrameOwner | undefined)[] = new Array(total).fill(undefined);
     const runs = new Map<FrameOwner, { first: number; count: number }[]>();

@@ -23,7 +23,7 @@ export function otherKernel(world: World, current: string): string {
 }
 
 /** The most contiguous free frames: a new core's text needs that many (the hog may have taken the rest). */
-function longestFreeRun(ownerOf: Uint32Array): number {
+function longestFreeRun(ownerOf: Int32Array): number {
   let longest = 0;
   let run = 0;
   for (const owner of ownerOf) {

@@ -1,0 +1,189 @@
+/*
+ * Figure 8 — the web page attached. The machine a page shows must not be slower for it:
+ * figure 4's call cost and figure 3's load latency, measured in a machine that a page in
+ * Chromium watches (npm run web's server, in this process, the map, module table and chart
+ * drawing live) against the same measurement in a machine in a worker thread that nobody
+ * watches (bench/lib/thread-session.ts), in turn, on fresh machines each round.
+ *
+ * Loads are measured twice: loads the kernel makes one after another in one command, a tenth
+ * of a second apart so that the page draws each before the next (the picture's own cost), and
+ * loads typed one by one, as figure 3 types them — into the page's terminal on one side, at a
+ * plain console on the other (the picture's cost and the browser's drawing of the terminal).
+ *
+ * Then the page's own pace under a load/unload loop (each load and each unload a step of the
+ * kernel, as modprobe and rmmod typed one after another are): updates it draws a second, the
+ * frame cells they change, and the delay from a change of the frame table (the doorbell at the
+ * end of the kernel's step) to the page's `drawn` for the update carrying it, which adds that
+ * message's trip back. Machines of 64 MiB, as figures 3 and 4 boot.
+ */
+import { readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { build, PROJECT_ROOT } from '../../build.ts';
+import { launchBrowser, type Browser } from '../../test/browser.ts';
+import { openKeel } from '../../test/web-page.ts';
+import { bundlePage } from '../../web/server/page-assets.ts';
+import { WebServer } from '../../web/server/web-server.ts';
+import { compare, keelOnly, type Figure, type FigureOptions, type Row } from '../lib/figure.ts';
+import { codeModule, temporaryDirectory, writeModules } from '../lib/generate-modules.ts';
+import { BENCH_FIXTURES } from '../lib/kernel-session.ts';
+import { median } from '../lib/statistics.ts';
+import { startThreadSession } from '../lib/thread-session.ts';
+
+const MEMORY_BYTES = 64 * 1024 * 1024;
+const SIZES = [
+  { label: '1 KB', bytes: 1024 },
+  { label: '100 KB', bytes: 100 * 1024 },
+];
+/** Milliseconds between the loads the kernel makes in one command: the page's median delay is a few tens. */
+const WATCHED_GAP_MS = 100;
+const SIDES = ['page', 'bare'] as const;
+type Side = (typeof SIDES)[number];
+type Loading = 'watched' | 'typed';
+
+interface Plan {
+  machineRounds: number;
+  calls: number;
+  callRounds: number;
+  copies: number;
+  loopSeconds: number;
+  /** The ~1 µs function's loop length, once the first machine has calibrated it. */
+  spinIterations?: number;
+}
+
+/** What one machine measured: stub ns per call by function, load ms by size, each way of loading. */
+interface Measured {
+  calls: Record<string, number>;
+  loads: Record<Loading, number[][]>;
+}
+
+const prefix = (side: Side, round: number, loading: Loading | 'warm', size = 0) => `web-${side}-${round}-${loading}-${size}`;
+
+/** Every module the figure loads: on each side, each round, a warm-up and distinct copies of each size, both ways. */
+function generatedModules(plan: Plan) {
+  const modules: Array<{ name: string; source: string }> = [];
+  for (const side of SIDES) {
+    for (let round = 0; round < plan.machineRounds; round++) {
+      modules.push(codeModule(`${prefix(side, round, 'warm')}-0`, 1024, modules.length));
+      for (const loading of ['watched', 'typed'] as const) {
+        for (const [size, { bytes }] of SIZES.entries()) {
+          for (let copy = 0; copy < plan.copies; copy++) modules.push(codeModule(`${prefix(side, round, loading, size)}-${copy}`, bytes, modules.length));
+        }
+      }
+    }
+  }
+  return modules;
+}
+
+/** Runs the measurements through `run` (a shell line in, what it printed out). */
+async function measure(run: (line: string) => Promise<string>, plan: Plan, side: Side, round: number): Promise<Measured> {
+  const parsed = async <Result>(line: string): Promise<Result> => {
+    const output = await run(line);
+    try {
+      return JSON.parse(output) as Result;
+    } catch {
+      throw new Error(`${line} printed: ${output}`);
+    }
+  };
+  await parsed(`call bench-loader time ${prefix(side, round, 'warm')}-0`);
+  // The first machine calibrates the ~1 µs function; every other runs the loop it found, so that all time the same work.
+  const { spinIterations, results } = await parsed<{ spinIterations: number; results: Record<string, { stub: number }> }>(`call bench-caller measure ${plan.calls} ${plan.callRounds} ${plan.spinIterations ?? ''}`.trimEnd());
+  plan.spinIterations ??= spinIterations;
+  const watched = [];
+  const typed = [];
+  for (const size of SIZES.keys()) {
+    watched.push((await parsed<{ load: number[] }>(`call bench-loader timeEach ${prefix(side, round, 'watched', size)} ${plan.copies} ${WATCHED_GAP_MS}`)).load);
+    const loads: number[] = [];
+    for (let copy = 0; copy < plan.copies; copy++) loads.push((await parsed<{ load: number }>(`call bench-loader time ${prefix(side, round, 'typed', size)}-${copy}`)).load);
+    typed.push(loads);
+  }
+  return { calls: Object.fromEntries(Object.entries(results).map(([name, cost]) => [name, cost.stub])), loads: { watched, typed } };
+}
+
+/** The page's pace while the kernel loads and unloads a module as fast as it can, for `seconds` (and ten updates at least). */
+async function pageUnderLoop(server: WebServer, run: (line: string) => Promise<string>, seconds: number) {
+  const { statistics } = [...server.sessions][0]!.picture;
+  const before = { updates: statistics.updates, framesRedrawn: statistics.framesRedrawn, delays: statistics.delays.length };
+  const started = performance.now();
+  let cycles = 0;
+  // At least a few updates, however slowly the machine runs: the delay is a median.
+  while (performance.now() - started < seconds * 1000 || statistics.delays.length - before.delays < 10) cycles += Number(await run('call bench-loader cycleSteps churn 50'));
+  const elapsed = (performance.now() - started) / 1000;
+  const delays = statistics.delays.slice(before.delays).sort((a, b) => a - b);
+  return {
+    cycles: cycles / elapsed,
+    updates: (statistics.updates - before.updates) / elapsed,
+    frames: (statistics.framesRedrawn - before.framesRedrawn) / elapsed,
+    delayMedian: median(delays),
+    delay95: delays[Math.min(delays.length - 1, Math.floor(delays.length * 0.95))]!,
+    samples: delays.length,
+  };
+}
+
+/** One machine of `side`, measured; the page's machine also gives the pace under the loop when `pace` asks. */
+async function measureMachine(side: Side, round: number, plan: Plan, context: { image: Uint8Array; initrd: Uint8Array; server: WebServer; url: string; browser: Browser }, pace: boolean) {
+  if (side === 'bare') {
+    const thread = await startThreadSession(context.image, context.initrd, MEMORY_BYTES);
+    const measured = await measure(thread.run, plan, side, round);
+    await thread.powerOff();
+    return { measured };
+  }
+  const keel = await openKeel(context.browser.context, context.url);
+  const run = async (line: string) => (await keel.run(line)).join('');
+  const measured = await measure(run, plan, side, round);
+  const loop = pace ? await pageUnderLoop(context.server, run, plan.loopSeconds) : undefined;
+  const ended = [...context.server.sessions][0]!.ended;
+  await keel.page.close();
+  await ended;
+  return { measured, loop };
+}
+
+export async function webPage({ quick }: FigureOptions): Promise<Figure> {
+  const plan: Plan = quick
+    ? { machineRounds: 1, calls: 50_000, callRounds: 3, copies: 2, loopSeconds: 1 }
+    : { machineRounds: 3, calls: 300_000, callRounds: 5, copies: 5, loopSeconds: 5 };
+  const root = temporaryDirectory('web');
+  try {
+    const outDir = path.join(root, 'dist');
+    const moduleDirs = [path.join(PROJECT_ROOT, 'modules'), path.join(PROJECT_ROOT, 'test/fixtures/modules'), BENCH_FIXTURES, ...writeModules(root, generatedModules(plan))];
+    await build({ moduleDirs, outDir, quiet: true });
+    const image = readFileSync(path.join(outDir, 'boot.img'));
+    const initrd = readFileSync(path.join(outDir, 'initrd.cpio'));
+    const server = new WebServer({ machine: { image, initrd, memoryBytes: MEMORY_BYTES, cmdline: 'init=shell quiet', watchdogSeconds: 10 }, assets: await bundlePage(), maxMachines: 1, log: () => {} });
+    const { url } = await server.listen(0, '127.0.0.1');
+    const browser = await launchBrowser();
+    const measured: Record<Side, Measured[]> = { page: [], bare: [] };
+    let loop: Awaited<ReturnType<typeof pageUnderLoop>> | undefined;
+    for (let round = 0; round < plan.machineRounds; round++) {
+      // Each side goes first in turn, so that neither always meets the machine a little warmer.
+      for (const side of round % 2 === 0 ? (['bare', 'page'] as const) : (['page', 'bare'] as const)) {
+        const result = await measureMachine(side, round, plan, { image, initrd, server, url, browser }, round === 0);
+        measured[side].push(result.measured);
+        loop ??= result.loop;
+      }
+    }
+    await browser.close();
+    await server.close();
+    const both = (value: (machine: Measured) => number[]) => ({ page: median(measured.page.flatMap(value)), bare: median(measured.bare.flatMap(value)) });
+    const callRow = (label: string, name: string) => {
+      const { page, bare } = both((machine) => [machine.calls[name]!]);
+      return compare(`call, ${label}`, page, bare, 'ns/call', plan.machineRounds, `through a stub, as figure 4; the median over ${plan.machineRounds} ${plan.machineRounds === 1 ? 'machine' : 'machines'} a side`);
+    };
+    const loadRow = (loading: Loading, size: number, note: string) => {
+      const { page, bare } = both((machine) => machine.loads[loading][size]!);
+      return compare(`load ${SIZES[size]!.label}, ${loading === 'watched' ? 'the page watching' : 'typed into the page'}`, page, bare, 'ms', plan.machineRounds * plan.copies, note);
+    };
+    const pace = loop!;
+    const rows: Row[] = [
+      callRow(`~1 µs function (loop of ${plan.spinIterations})`, 'spin'),
+      callRow('trivial function', 'trivial'),
+      callRow('async function, awaited', 'asynchronous'),
+      ...SIZES.map((_, size) => loadRow('watched', size, `one command, loads ${WATCHED_GAP_MS} ms apart, each drawn before the next; each a distinct copy`)),
+      ...SIZES.map((_, size) => loadRow('typed', size, 'one command a load, as figure 3: into the page’s terminal vs a plain console')),
+      keelOnly('page updates drawn under a load/unload loop', pace.updates, 'updates/s', 1, `${Math.round(pace.cycles).toLocaleString('en-US')} load/unload cycles/s; ${Math.round(pace.frames).toLocaleString('en-US')} frame cells redrawn/s`),
+      keelOnly('delay from a frame change to the picture, median', pace.delayMedian, 'ms', pace.samples, `95th percentile ${pace.delay95.toFixed(1)} ms; the doorbell to the page's drawn, which adds its trip back`),
+    ];
+    return { number: 8, id: 'web-page', title: 'The web page attached', baseline: 'the same machine in a worker thread, no page (as npm start)', rows };
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,177 @@
+/*
+ * Driving keel's web page in a real browser (test/browser.ts), as a person uses it: typing in
+ * its terminal, reading the terminal's rows, the map's pixels, its tooltip, the legend and the
+ * module list. Every wait is on what the page shows, none on a clock: the terminal's rows are
+ * read again when the page changes them (a MutationObserver in the page), the map, legend and
+ * tooltip once per animation frame. Waiting on the terminal costs the browser nothing while
+ * the machine works, so the benchmark (figure 8) can drive a machine through its page.
+ *
+ *   const keel = await openKeel(context, url);
+ *   await keel.run('modprobe kv');           // types it, resolves once the next prompt is up
+ *   keel.frameColours();                     // the colour of every frame's cell, as drawn
+ */
+import type { BrowserContext, Page } from 'playwright-core';
+import { cellOf, mapLayout, type MapLayout } from '../web/page/map-layout.ts';
+
+/** The few DOM types the functions run in the page use (the tests are typed without the DOM's). */
+interface PageElement {
+  textContent: string | null;
+  children: ArrayLike<PageElement>;
+  querySelector(selector: string): PageElement | null;
+  querySelectorAll(selector: string): ArrayLike<PageElement>;
+  hidden: boolean;
+}
+interface PageObserver {
+  observe(target: PageElement, options: { childList: boolean; characterData: boolean; subtree: boolean }): void;
+  disconnect(): void;
+}
+interface PageCanvas extends PageElement {
+  width: number;
+  height: number;
+  getContext(kind: '2d'): { getImageData(x: number, y: number, width: number, height: number): { data: ArrayLike<number> } };
+}
+declare const document: { querySelector(selector: string): PageElement | null; querySelectorAll(selector: string): ArrayLike<PageElement> };
+declare function getComputedStyle(element: PageElement): { backgroundColor: string };
+declare function requestAnimationFrame(callback: () => void): number;
+declare const MutationObserver: new (callback: () => void) => PageObserver;
+
+export const PROMPT = 'keel#';
+
+/** The terminal's rows as the page holds them (xterm.js's DOM renderer: one element a row). */
+function terminalText(): string[] {
+  const rows = document.querySelector('.xterm-rows');
+  return rows ? Array.from(rows.children, (row) => row.textContent ?? '') : [];
+}
+
+/** Resolves in the page as soon as its terminal's rows are no longer `seen` (at once if they already differ). */
+function terminalChange(seen: string[]): Promise<void> {
+  return new Promise((resolve) => {
+    const rows = document.querySelector('.xterm-rows')!;
+    const observer = new MutationObserver(() => {
+      observer.disconnect();
+      resolve();
+    });
+    observer.observe(rows, { childList: true, characterData: true, subtree: true });
+    const now = Array.from(rows.children, (row) => row.textContent ?? '');
+    if (now.length !== seen.length || now.some((row, index) => row !== seen[index])) {
+      observer.disconnect();
+      resolve();
+    }
+  });
+}
+
+/** A row as a person reads it: xterm.js's non-breaking spaces as spaces, trailing blanks trimmed. */
+const readable = (row: string) => row.replace(/\u00a0/g, ' ').trimEnd();
+
+export interface KeelPage {
+  page: Page;
+  /** Frames of the machine, from the page's status line. */
+  frames: number;
+  /** Clears the screen, types `command`, and Enter once it shows; resolves with the rows it printed once the next prompt is up. */
+  run(command: string): Promise<string[]>;
+  /** Types keys (playwright's names: 'Tab', 'Control+C', 'ArrowUp'), or text. */
+  press(key: string): Promise<void>;
+  type(text: string): Promise<void>;
+  /** Resolves once a terminal row satisfies `check`. */
+  untilRow(check: (row: string) => boolean): Promise<void>;
+  rows(): Promise<string[]>;
+  layout(): Promise<MapLayout>;
+  /** Every frame's cell colour as drawn on the canvas (#rrggbb, read at the cell's centre). */
+  frameColours(): Promise<string[]>;
+  /** Resolves once `check` holds for the frame colours. */
+  untilColours(check: (colours: string[]) => boolean): Promise<string[]>;
+  /** Moves the mouse over a frame's cell; resolves with the tooltip's text. */
+  hover(frame: number): Promise<string>;
+  /** The text swatch (or data swatch) colour of a module in the legend. */
+  legendColour(module: string, which?: 'text' | 'data'): Promise<string>;
+  /** The module list's rows: name, version, size, users, state. */
+  moduleRows(): Promise<string[][]>;
+  untilModules(check: (rows: string[][]) => boolean): Promise<string[][]>;
+}
+
+const hex = (rgb: string) => `#${(rgb.match(/\d+/g) ?? []).slice(0, 3).map((part) => Number(part).toString(16).padStart(2, '0')).join('')}`;
+
+export async function openKeel(context: BrowserContext, url: string): Promise<KeelPage> {
+  const page = await context.newPage();
+  await page.goto(url);
+  /** Resolves after the page's next animation frame: the next time it can have drawn anything. */
+  const nextFrame = () => page.evaluate(() => new Promise<void>((resolve) => requestAnimationFrame(() => resolve())));
+  /** Resolves with the first value of `probe` that `check` accepts, probing once per animation frame. */
+  const until = async <Value>(probe: () => Promise<Value>, check: (value: Value) => boolean): Promise<Value> => {
+    for (;;) {
+      const value = await probe();
+      if (check(value)) return value;
+      await nextFrame();
+    }
+  };
+  const rows = async () => (await page.evaluate(terminalText)).map(readable);
+  /** Resolves with the terminal's rows once `check` accepts them, reading them again each time the page changes them. */
+  const untilRows = async (check: (rows: string[]) => boolean): Promise<string[]> => {
+    for (;;) {
+      const text = await page.evaluate(terminalText);
+      const all = text.map(readable);
+      if (check(all)) return all;
+      await page.evaluate(terminalChange, text);
+    }
+  };
+  const filled = (all: string[]) => all.filter((row) => row.trim() !== '');
+  const status = await until(async () => (await page.textContent('#status')) ?? '', (text) => text.includes('frames of'));
+  const frames = Number(/([\d,]+) frames of/.exec(status)![1]!.replace(/,/g, ''));
+  await untilRows((all) => filled(all).at(-1) === PROMPT);
+  await page.click('#terminal');
+  const layout = async () => mapLayout(frames, await page.evaluate(() => (document.querySelector('#memory-map') as PageCanvas).width));
+  const frameColours = async () => {
+    const map = await layout();
+    const centres = Array.from({ length: frames }, (_, frame) => {
+      const { x, y, size } = cellOf(map, frame);
+      return [Math.floor(x + size / 2), Math.floor(y + size / 2)];
+    });
+    return page.evaluate((points) => {
+      const canvas = document.querySelector('#memory-map') as PageCanvas;
+      const pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+      return points.map(([x, y]) => {
+        const at = (y! * canvas.width + x!) * 4;
+        return `#${[pixels[at]!, pixels[at + 1]!, pixels[at + 2]!].map((part) => part.toString(16).padStart(2, '0')).join('')}`;
+      });
+    }, centres);
+  };
+  const moduleRows = () => page.evaluate(() => Array.from(document.querySelectorAll('#module-rows tr'), (row) => Array.from(row.children, (cell) => cell.textContent ?? '')));
+  return {
+    page,
+    frames,
+    async run(command) {
+      await page.keyboard.type('clear\r');
+      await untilRows((all) => filled(all).length === 1 && filled(all)[0] === PROMPT);
+      // As a person does: type the command, see it on the screen, then press Enter.
+      await page.keyboard.type(command);
+      await untilRows((all) => filled(all).length === 1 && filled(all)[0] === `${PROMPT} ${command}`);
+      await page.keyboard.press('Enter');
+      const done = await untilRows((all) => filled(all).length >= 2 && filled(all).at(-1) === PROMPT);
+      return filled(done).slice(1, -1);
+    },
+    press: (key) => page.keyboard.press(key),
+    type: (text) => page.keyboard.type(text),
+    untilRow: async (check) => void (await untilRows((all) => all.some(check))),
+    rows,
+    layout,
+    frameColours,
+    untilColours: (check) => until(frameColours, check),
+    async hover(frame) {
+      const map = await layout();
+      const { x, y, size } = cellOf(map, frame);
+      const box = (await page.locator('#memory-map').boundingBox())!;
+      await page.mouse.move(box.x + x + size / 2, box.y + y + size / 2);
+      return until(async () => (await page.textContent('#map-tooltip')) ?? '', (text) => text.startsWith(`frame ${frame} `));
+    },
+    async legendColour(module, which = 'text') {
+      // Read in one evaluation: the legend is rebuilt with each drawing, and a swatch found once may be gone the next moment.
+      const read = () => page.evaluate(([name, index]) => {
+        const swatch = document.querySelectorAll(`#legend [data-module="${name}"] .swatch`)[index];
+        return swatch ? getComputedStyle(swatch).backgroundColor : '';
+      }, [module, which === 'text' ? 0 : 1] as const);
+      return hex(await until(read, (colour) => colour.startsWith('rgb')));
+    },
+    moduleRows,
+    untilModules: (check) => until(moduleRows, check),
+  };
+}

@@ -1,0 +1,105 @@
+/*
+ * The page: the shell (terminal-panel.ts) beside the live map of the machine's physical memory
+ * (memory-map.ts, legend.ts), the modules (module-panel.ts) and the chart over time
+ * (timeline-chart.ts), all fed by one WebSocket to the server that runs this page's machine
+ * (connection.ts). Each update is applied to the page's state at once and drawn at the next
+ * animation frame; then the page tells the server it has drawn it, and the server sends the
+ * next — so the picture is never behind by more than one update, however busy the machine.
+ */
+import type { PictureUpdate } from '../protocol/messages.ts';
+import { TERMINAL_COLUMNS, TERMINAL_ROWS } from '../protocol/messages.ts';
+import { connect } from './connection.ts';
+import { renderLegend } from './legend.ts';
+import { MemoryMap } from './memory-map.ts';
+import { renderImportGraph, renderModuleTable } from './module-panel.ts';
+import { PictureState, type Run } from './picture-state.ts';
+import { createTerminalPanel } from './terminal-panel.ts';
+import { drawChart } from './timeline-chart.ts';
+import './page.css';
+
+const element = <Kind extends HTMLElement>(id: string) => document.getElementById(id) as Kind;
+const status = element('status');
+const notice = element('notice');
+
+let state: PictureState | null = null;
+let map: MemoryMap | null = null;
+let selected: string | null = null;
+/** The owner ids the map highlights now, as a key; null when it highlights nothing. */
+let highlighted: string | null = null;
+/** Runs applied but not drawn yet, what else the updates since the last drawing changed, and the update to acknowledge once drawn. */
+let undrawn: Run[] = [];
+const stale = { legend: false, modules: false, graph: false, chart: false };
+let toAcknowledge = 0;
+let halted = false;
+
+const clamp = (value: number, { min, max }: { min: number; max: number }) => Math.min(max, Math.max(min, value));
+const connection = connect({
+  hello(frames, frameSize) {
+    state = new PictureState(frames, frameSize);
+    map = new MemoryMap(element('memory-map'), element('map-tooltip'), state);
+    const mebibytes = (frames * frameSize) / 2 ** 20;
+    status.textContent = `machine running · ${mebibytes.toLocaleString('en-US')} MiB: ${frames.toLocaleString('en-US')} frames of ${frameSize / 1024} KiB`;
+    new ResizeObserver(() => map?.resize()).observe(element('memory-map').parentElement!);
+  },
+  output: (text) => terminal.write(text),
+  update(update: PictureUpdate) {
+    if (!state) return;
+    const runs = state.apply(update);
+    undrawn.push(...runs);
+    // Each panel is drawn again only when what it shows changed: the machine should not pay for a page redrawing the same picture.
+    stale.legend ||= runs.length > 0 || update.owners.length > 0 || update.forgotten.length > 0;
+    stale.modules ||= runs.length > 0 || update.table !== null;
+    stale.graph ||= update.table !== null;
+    stale.chart ||= update.samples.length > 0 || update.events.length > 0;
+    toAcknowledge = update.sequence;
+    requestAnimationFrame(draw);
+  },
+  halted(_status, reason) {
+    halted = true;
+    terminal.disable();
+    status.textContent = `machine ended: ${reason} — reload the page for a new one`;
+    status.className = 'ended';
+  },
+  refused: (reason) => console.warn(`keel: the server refused a message: ${reason}`),
+  closed(code, reason) {
+    if (halted) return;
+    terminal.disable();
+    status.className = 'ended';
+    status.textContent = reason ? 'no machine' : `connection to the server lost (code ${code}) — reload the page`;
+    if (reason) {
+      notice.textContent = reason;
+      notice.hidden = false;
+    }
+  },
+});
+const terminal = createTerminalPanel(
+  element('terminal'),
+  (keys) => connection.send({ type: 'keys', data: keys }),
+  (columns, rows) => connection.send({ type: 'resize', columns: clamp(columns, TERMINAL_COLUMNS), rows: clamp(rows, TERMINAL_ROWS) }),
+);
+terminal.focus();
+
+function select(module: string | null): void {
+  selected = module;
+  Object.assign(stale, { legend: true, modules: true, graph: true });
+  if (state) draw();
+}
+
+/** Draws what the updates since the last drawing changed, then acknowledges the latest. */
+function draw(): void {
+  if (!state || !map) return;
+  const owners = selected === null ? null : state.ownersOf(selected);
+  const key = owners && [...owners].sort((a, b) => a - b).join(',');
+  if (key !== highlighted) {
+    highlighted = key;
+    map.highlight(owners);
+  } else map.drawRuns(undrawn);
+  undrawn = [];
+  if (stale.legend) renderLegend(element('legend'), state, selected, select);
+  if (stale.modules) renderModuleTable(element<HTMLTableSectionElement>('module-rows'), state, selected, select);
+  if (stale.graph) renderImportGraph(document.getElementById('import-graph') as unknown as SVGSVGElement, state.modules.modules, selected, select);
+  if (stale.chart) drawChart(element<HTMLCanvasElement>('timeline'), state);
+  Object.assign(stale, { legend: false, modules: false, graph: false, chart: false });
+  if (toAcknowledge > 0) connection.send({ type: 'drawn', sequence: toAcknowledge });
+  toAcknowledge = 0;
+}
