@@ -14,7 +14,9 @@ import { getHeapCodeStatistics } from 'node:v8';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../build.ts';
 import { signRecord } from '../build/module-signing.ts';
-import { modulePath } from '../ramdisk/module-index.ts';
+import { writeCpio } from '../ramdisk/cpio-writer.ts';
+import { INDEX_LINES_PATH, writeIndexLines } from '../ramdisk/index-lines.ts';
+import { modulePath, type ModuleRecord } from '../ramdisk/module-index.ts';
 import { bootKernel, buildInMemory, frameCounts, runUntil, WITH_FIXTURES, type TestKernel } from './harness.ts';
 import { recordOf, rewriteRamdisk, type RamdiskContents } from './ramdisk-rewrite.ts';
 
@@ -147,6 +149,27 @@ describe('swap kernel', () => {
     expect(await kernel.call('provider', 'invokeRegistered')).toBe('consumer answered');
     expect(await kernel.unloadGivesMemoryBack('consumer')).toBe(true);
     expect(await kernel.run('dmesg')).not.toMatch(/oops|zombie/);
+  });
+
+  it('swaps on a ramdisk the kernel had to walk (an archive appended, with an index of its own): the new core walks it again, silently, and reads the same index', async () => {
+    const { initrd, result } = await buildInMemory();
+    const records = result.modules.map(({ record }) => ({ ...record }));
+    const hello = records.find((record) => record.name === 'hello')!;
+    const newer: ModuleRecord = { ...hello, version: '9.0.0', path: modulePath('hello', '9.0.0') };
+    hello.default = false;
+    for (const record of [hello, newer]) record.signature = signRecord(record);
+    const appended = writeCpio([
+      { name: INDEX_LINES_PATH, data: new TextEncoder().encode(writeIndexLines([...records, newer], {})) },
+      { name: newer.path, data: result.modules.find(({ record }) => record.name === 'hello')!.code },
+    ]);
+    kernel = await bootKernel({ tamper: (files) => void (files.initrd = new Uint8Array(Buffer.concat([initrd, new Uint8Array(512), appended]))) });
+    const walked = /ramdisk: the index's offsets do not fit this archive/g;
+    expect((await kernel.run('dmesg')).match(walked)).toHaveLength(1);
+    await kernel.swap('kernel');
+    // Only the appended index has hello 9.0.0, as the default: the new core found it by walking.
+    expect(await kernel.run('modprobe hello; lsmod')).toMatch(/^hello +\d+/m);
+    expect(await kernel.run('modinfo hello')).toMatch(/^version:\s+9\.0\.0$/m);
+    expect((await kernel.run('dmesg')).match(walked)).toHaveLength(1);
   });
 
   it('refuses, changing nothing, a version the ramdisk does not have and the version running', async () => {
