@@ -5,7 +5,8 @@
  * own accounting lists (sysinfo's memoryInfo, what `free` prints); the doorbell rings with
  * each change; and the module events say what happened — a load, an unload and its
  * reclamation, a swap, a swap rolled back (the staged version unloaded, no swap), a hold by
- * the shell during a call, a zombie — each with the module table as lsmod shows it then.
+ * the shell during a call, a zombie — each with the module table as lsmod shows it then; and a
+ * swap of the kernel itself hands the device over: the same table, the events going on.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ModuleEvent } from '../emulator/machine-interface.ts';
@@ -119,6 +120,29 @@ describe('the debug device', () => {
     const users = events.slice(since).filter((event) => event.event === 'users' && event.module.name === 'kv');
     const shell = users[0]!.modules.find((module) => module.name === 'shell')!.id;
     expect(users.map((event) => event.modules.find((module) => module.name === 'kv')!.users)).toEqual([[shell], []]);
+  });
+
+  it('is handed over by a kernel swap: the same shared table, exact, its doorbell ringing, and events from the new core — the old one swapped out, then reclaimed', async () => {
+    const table = kernel.machine.debug.frameTable;
+    const since = events.length;
+    const rings = Atomics.load(kernel.machine.debug.doorbell, 0);
+    expect(await kernel.run('swap kernel')).toMatch(/^swap: kernel 1\.0\.0 -> 1\.1\.0: quiescent/);
+    const swapped = await eventAfter(since, (event) => event.event === 'swapped' && event.module.name === 'kernel');
+    expect(swapped.module.version).toBe('1.0.0');
+    const kernelRow = swapped.modules.find((module) => module.name === 'kernel')!;
+    expect(kernelRow).toMatchObject({ version: '1.1.0', state: 'Live' });
+    expect(kernelRow.users).toContain(swapped.modules.find((module) => module.name === 'shell')!.id);
+    expect(names.get(kernelRow.id)).toBe('text kernel');
+    expect(names.has(swapped.module.id)).toBe(false);
+    expect(kernel.machine.debug.frameTable).toBe(table);
+    expect(Atomics.load(kernel.machine.debug.doorbell, 0)).toBeGreaterThan(rings);
+    expect(tableCounts()).toEqual(await accountedCounts());
+    await eventAfter(since, (event) => event.event === 'reclaimed' && event.module.id === swapped.module.id);
+    // The new core reports what it does, and keeps the table exact.
+    const after = events.length;
+    await kernel.run('modprobe hello; rmmod hello');
+    await eventAfter(after, (event) => event.event === 'unloaded' && event.module.name === 'hello');
+    expect(tableCounts()).toEqual(await accountedCounts());
   });
 
   it('reports a zombie, and lists it beside the module table from then on', async () => {

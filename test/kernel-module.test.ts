@@ -75,6 +75,23 @@ function withSecondKernel(version: string, defaults: [boolean, boolean]) {
   };
 }
 
+/** The build's kernel versions, none marked default. */
+function noDefaultKernel(contents: RamdiskContents): void {
+  const marked = recordOf(contents, 'kernel', '1.0.0');
+  marked.default = false;
+  marked.signature = signRecord(marked);
+}
+
+/** The ramdisk with one kernel version only, not marked default. */
+const onlyKernel = (version: string) => (contents: RamdiskContents) => {
+  const other = contents.records.filter((record) => record.name === 'kernel' && record.version !== version);
+  contents.records = contents.records.filter((record) => !other.includes(record));
+  contents.files = contents.files.filter((file) => !other.some((record) => record.path === file.name));
+  const only = recordOf(contents, 'kernel', version);
+  only.default = false;
+  only.signature = signRecord(only);
+};
+
 describe('the kernel in the module table', () => {
   it('lsmod lists it first, with the frames of its text and every module that imports keel:kernel as its users', async () => {
     kernel = await bootKernel();
@@ -89,17 +106,18 @@ describe('the kernel in the module table', () => {
     expect(await kernel.run('lsmod')).toMatch(/^kernel +\d+ +3 sysinfo,shell,rootfs \[permanent\]$/m);
   });
 
-  it('modinfo shows its version and what the build derived; rmmod refuses it as Linux refuses a module in use, and swap refuses it', async () => {
+  it('modinfo shows its version and what the build derived; rmmod refuses it as Linux refuses a module in use', async () => {
     kernel = await bootKernel();
     const info = await kernel.run('modinfo kernel');
     expect(info).toMatch(/^filename:\s+\/lib\/modules\/kernel\/1\.0\.0\.js$/m);
     expect(info).toMatch(/^version:\s+1\.0\.0$/m);
     expect(info).toMatch(/^depends:\s*$/m);
-    expect(info).toMatch(/^exports:\s+start$/m);
+    expect(info).toMatch(/^exports:\s+start,takeOver$/m);
     expect(await kernel.run('modinfo hello')).toMatch(/^depends:\s+kernel$/m);
     expect(await kernel.run('rmmod kernel')).toBe('rmmod: ERROR: Module kernel is in use by: sysinfo shell\n');
     expect(await kernel.run('modprobe -r kernel')).toBe('modprobe: FATAL: Module kernel is in use by: sysinfo shell\n');
-    expect(await kernel.run('swap kernel')).toBe('swap: kernel: refused, nothing changed: kernel is the kernel core, which is not swapped while it runs\n');
+    // swap kernel replaces it (kernel-swap.test.ts); to the version it runs, nothing changes.
+    expect(await kernel.run('swap kernel 1.0.0')).toBe('swap: kernel: refused, nothing changed: kernel is already at 1.0.0\n');
     expect(await kernel.run('call kernel start')).toBe('call: kernel has no function start\n');
     // The swap module, loaded for the swap, imports keel:kernel too; nothing else changed.
     expect(await kernel.run('lsmod')).toMatch(/^kernel +\d+ +3 sysinfo,shell,swap \[permanent\]$/m);
@@ -119,7 +137,10 @@ describe('the kernel in the module table', () => {
     expect(Number(used)).toBe(16 + Number(initrd) + Number(moduleText));
     const listed = [...(await kernel.run('lsmod')).matchAll(/^\S+ +(\d+) /gm)].reduce((sum, [, size]) => sum + Number(size) / 4096, 0);
     expect(listed).toBe(Number(moduleText));
-    expect(await kernel.run('cat /proc/meminfo')).toMatch(/^BaseText:\s+0 kB$/m);
+    const meminfo = await kernel.run('cat /proc/meminfo');
+    expect(meminfo).toMatch(/^BaseText:\s+0 kB$/m);
+    // The default kernel, 1.0.0, allocates frames first fit (1.1.0 next fit: kernel-swap.test.ts).
+    expect(meminfo).toMatch(/^FramePolicy:\s+first-fit$/m);
   });
 
   it('boots the kernel of an archive appended to the ramdisk, whose new index makes it the default: the last entry of a name counts', async () => {
@@ -127,7 +148,7 @@ describe('the kernel in the module table', () => {
     const records = result.modules.map(({ record }) => ({ ...record }));
     const current = records.find((record) => record.name === 'kernel')!;
     const code = result.modules.find((module) => module.record.name === 'kernel')!.code;
-    const newer: ModuleRecord = { ...current, version: '1.1.0', path: modulePath('kernel', '1.1.0') };
+    const newer: ModuleRecord = { ...current, version: '2.0.0', path: modulePath('kernel', '2.0.0') };
     current.default = false;
     for (const record of [current, newer]) record.signature = signRecord(record);
     const appended = writeCpio([
@@ -136,9 +157,9 @@ describe('the kernel in the module table', () => {
     ]);
     kernel = await bootKernel({ tamper: (files) => (files.initrd = new Uint8Array(Buffer.concat([initrd, new Uint8Array(512), appended]))) });
     const log = await kernel.run('dmesg');
-    expect(log).toMatch(/^\[\s*[\d.]+\] bootstrap: kernel 1\.1\.0 \(\d+ bytes\) found, checked and compiled in /m);
+    expect(log).toMatch(/^\[\s*[\d.]+\] bootstrap: kernel 2\.0\.0 \(\d+ bytes\) found, checked and compiled in /m);
     expect(log).toMatch(/ramdisk: the index's offsets do not fit this archive/);
-    expect(await kernel.run('modinfo kernel')).toMatch(/^version:\s+1\.1\.0$/m);
+    expect(await kernel.run('modinfo kernel')).toMatch(/^version:\s+2\.0\.0$/m);
     expect(await kernel.run('lsmod')).not.toMatch(/tainted/);
   });
 
@@ -154,12 +175,15 @@ describe('the kernel in the module table', () => {
     expect(await kernel.run('modinfo kernel')).toMatch(/^description:\s+Der Kern — für alle Module, 核心$/m);
   });
 
-  it('boots the version marked default when the ramdisk holds several, and the only one when none is marked', async () => {
+  it('boots the version marked default when the ramdisk holds several (1.0.0 of the build\'s two), and the only one when none is marked', async () => {
+    kernel = await bootKernel();
+    expect(await kernel.run('dmesg')).toMatch(/bootstrap: kernel 1\.0\.0 /);
+    await kernel.halt();
     kernel = await bootKernel({ tamper: (files) => void (files.initrd = rewriteRamdisk(files.initrd, withSecondKernel('2.0.0', [false, true]))) });
     expect(await kernel.run('dmesg')).toMatch(/bootstrap: kernel 2\.0\.0 /);
     await kernel.halt();
-    kernel = await bootKernel({ tamper: (files) => void (files.initrd = rewriteRamdisk(files.initrd, (contents) => void (recordOf(contents, 'kernel').default = false))) });
-    expect(await kernel.run('dmesg')).toMatch(/bootstrap: kernel 1\.0\.0 /);
+    kernel = await bootKernel({ tamper: (files) => void (files.initrd = rewriteRamdisk(files.initrd, onlyKernel('1.1.0'))) });
+    expect(await kernel.run('dmesg')).toMatch(/bootstrap: kernel 1\.1\.0 /);
   });
 });
 
@@ -176,9 +200,9 @@ describe('a ramdisk the bootstrap cannot boot from: one panic line, exit status 
     ['the kernel\'s record but not its bundle', (contents) => {
       contents.files = contents.files.filter((file) => file.name !== KERNEL_PATH);
     }, `ramdisk: ${KERNEL_PATH} is not in the archive`],
-    ['two kernel versions, none marked default', withSecondKernel('1.1.0', [false, false]), 'bootstrap: lib/modules/index.jsonl lists kernel 1.0.0, 1.1.0 and marks none default'],
+    ['two kernel versions, none marked default', noDefaultKernel, 'bootstrap: lib/modules/index.jsonl lists kernel 1.0.0, 1.1.0 and marks none default'],
     ['three kernel versions, none marked default', (contents) => {
-      withSecondKernel('1.1.0', [false, false])(contents);
+      noDefaultKernel(contents);
       withSecondKernel('0.9.0', [false, false])(contents);
     }, 'bootstrap: lib/modules/index.jsonl lists kernel 1.0.0, 1.1.0, 0.9.0 and marks none default'],
     ['a kernel bundle whose hash is wrong', flipKernelByte, `${KERNEL_PATH}: sha256 does not match the index`],

@@ -3,6 +3,7 @@ import type { Figure, FigureOptions } from '../lib/figure.ts';
 import { baseImage } from './base-image.ts';
 import { bootTime } from './boot-time.ts';
 import { callCost } from './call-cost.ts';
+import { kernelSwap } from './kernel-swap.ts';
 import { loadLatency } from './load-latency.ts';
 import { peakMemory } from './peak-memory.ts';
 import { swap } from './swap.ts';
@@ -18,4 +19,5 @@ export const FIGURES: Record<string, (options: FigureOptions) => Promise<Figure>
   'update-memory': updateMemory,
   'peak-memory': peakMemory,
   'web-page': webPage,
+  'kernel-swap': kernelSwap,
 };

@@ -8,15 +8,12 @@
  * with 100 live tasks held by another module, against the migration keel used to have
  * (prototype switching, which keeps every version that made a live task) and import().
  */
-import { mkdirSync, rmSync } from 'node:fs';
-import path from 'node:path';
 import { bootKernel, buildInMemory, type TestKernel } from '../../test/harness.ts';
 import type { ChurnReport } from '../../test/fixtures/modules/task-holder/index.ts';
 import type { SwapTimes } from '../fixtures/modules/bench-swapper/index.ts';
 import { compare, type Figure, type FigureOptions, type Row } from '../lib/figure.ts';
-import { temporaryDirectory } from '../lib/generate-modules.ts';
 import { settledHeap, type HeapSize } from '../lib/host.ts';
-import { measureImports, writeBundleModule, type ImportMeasurement } from '../lib/import-bundle.ts';
+import { importEach } from '../lib/import-bundle.ts';
 import { callJson, WITH_BENCH_FIXTURES } from '../lib/kernel-session.ts';
 import { median } from '../lib/statistics.ts';
 
@@ -52,24 +49,12 @@ async function swapRows(kernel: TestKernel, entries: number, swaps: number): Pro
   ];
 }
 
-/** A directory of `count` import() copies alternating between `bundles`, measured in a plain node process. */
-function importEach(bundles: string[], count: number): ImportMeasurement {
-  const directory = temporaryDirectory('swap-imports');
-  mkdirSync(path.join(directory, 'copies'));
-  try {
-    for (let update = 0; update < count; update++) writeBundleModule(path.join(directory, 'copies'), bundles[update % bundles.length]!, `measured-${String(update).padStart(6, '0')}`);
-    return measureImports(path.join(directory, 'copies'), false);
-  } finally {
-    rmSync(directory, { recursive: true, force: true });
-  }
-}
-
 async function kvMemoryRow(kernel: TestKernel, swaps: number, bundles: string[]): Promise<Row> {
   const before = await settledHeap();
   const times = await callJson<SwapTimes>(kernel, `bench-swapper measure 10 ${swaps}`);
   if (times.failures.length > 0) throw new Error(`swaps failed: ${times.failures[0]}`);
   const after = await settledHeap();
-  const imported = importEach(bundles.map(forImport), swaps);
+  const imported = importEach(bundles.map(forImport), swaps, 'swap-imports');
   const keelBytes = after.codeBytes - before.codeBytes;
   return compare(`host code kept per swap, kv, N = ${swaps.toLocaleString('en-US')}`, keelBytes / swaps, imported.codeBytes / swaps, 'B', 1,
     `bytecode + machine code after GC: keel ${keelBytes} B, import() of each new version ${imported.codeBytes} B in all`);
@@ -109,7 +94,7 @@ async function schedulerMemoryRows(swaps: number, bundles: string[]): Promise<Ro
   const warmUp = Math.min(200, swaps);
   const keel = await churnScheduler(swaps, warmUp, 'copy');
   const prototype = await churnScheduler(swaps, warmUp, 'prototype-switch');
-  const imported = importEach(bundles, swaps);
+  const imported = importEach(bundles, swaps, 'swap-imports');
   const n = `N = ${swaps.toLocaleString('en-US')}`;
   return [
     compare(`host heap kept per swap, scheduler + 100 held tasks, ${n}`, keel.growth.heapBytes / swaps, prototype.growth.heapBytes / swaps, 'B', 1,

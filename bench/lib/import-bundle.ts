@@ -6,9 +6,10 @@
  * bench/lib/import-probe.mjs. Node never unloads what import() loaded (FACTS.md).
  */
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../../build.ts';
+import { temporaryDirectory } from './generate-modules.ts';
 
 const PROBE = path.join(PROJECT_ROOT, 'bench/lib/import-probe.mjs');
 
@@ -35,4 +36,16 @@ export function measureImports(directory: string, collectEach: boolean): ImportM
   const result = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 64 * 1024 ** 2, timeout: 300_000 });
   if (result.status !== 0) throw new Error(`import probe failed (${result.status}): ${result.stderr}`);
   return JSON.parse(result.stdout) as ImportMeasurement;
+}
+
+/** `count` import() copies alternating between `bundles` (the versions of one module, each update a new copy), measured in a plain node process. */
+export function importEach(bundles: string[], count: number, label: string): ImportMeasurement {
+  const directory = temporaryDirectory(label);
+  mkdirSync(path.join(directory, 'copies'));
+  try {
+    for (let update = 0; update < count; update++) writeBundleModule(path.join(directory, 'copies'), bundles[update % bundles.length]!, `measured-${String(update).padStart(6, '0')}`);
+    return measureImports(path.join(directory, 'copies'), false);
+  } finally {
+    rmSync(directory, { recursive: true, force: true });
+  }
 }

@@ -140,11 +140,12 @@ export declare function dmesg(): string[];
 
 /**
  * The kernel itself, for kernel extensions that must work on its tables (the swap module).
- * Like Linux's internal symbols, this is no stable interface: use the functions above.
+ * Like Linux's internal symbols, this is no stable interface: use the functions above. Ask for
+ * it each time you need it: a kernel swap replaces it, and one kept keeps the old core alive.
  */
 export declare function kernelInternals(): Kernel;
 export type { Completion, LineRequest } from '../../emulator/machine-interface.ts';
-export type { Kernel } from './kernel.ts';
+export type { Handover, Kernel } from './kernel.ts';
 export type { ModuleSource } from './ramdisk-reader.ts';
 export type { LoadedModule } from './loaded-module.ts';
 export type { Slot } from './stubs.ts';

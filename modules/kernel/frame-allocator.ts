@@ -19,6 +19,8 @@
  * while the load still runs, which on a busy machine slows the load (figure 8 of bench/).
  */
 import { FRAME_SIZE, type DebugDevice, type MemoryRegion, type RegionKind } from '../../emulator/machine-interface.ts';
+import { OutOfMemoryError } from './error-classes.ts';
+import { firstFit } from './frame-allocator.first-fit.ts';
 
 export const FREE = 0;
 
@@ -35,9 +37,17 @@ export interface FrameOwner {
   frames: number;
 }
 
-/** Not enough contiguous free frames: nothing was allocated. */
-export class OutOfMemoryError extends Error {
-  override name = 'OutOfMemoryError';
+export { OutOfMemoryError };
+
+/**
+ * Where a run of `count` free frames is found: the first-fit policy (frame-allocator.first-fit.ts,
+ * kernel 1.0.0) or next-fit (frame-allocator.next-fit.ts, 1.1.0). A policy keeps what it needs
+ * in the table (next-fit's rover), so that a kernel swap to the other policy loses nothing.
+ */
+export interface FramePolicy {
+  /** As /proc/meminfo names it. */
+  name: string;
+  findRun(table: FrameTable, count: number): number | undefined;
 }
 
 /** Who owns each frame (0: free), the live owners by id, and the counts: the allocator's whole state. */
@@ -46,12 +56,14 @@ export interface FrameTable {
   owners: Map<number, FrameOwner>;
   free: number;
   nextOwner: number;
+  /** Where next-fit looks first: the frame after its last allocation. */
+  rover: number;
 }
 
 /** A table of `ownerOf.length` frames, every one free (the array is cleared). */
 export function frameTable(ownerOf: Int32Array): FrameTable {
   ownerOf.fill(FREE);
-  return { ownerOf, owners: new Map(), free: ownerOf.length, nextOwner: 1 };
+  return { ownerOf, owners: new Map(), free: ownerOf.length, nextOwner: 1, rover: 0 };
 }
 
 /** Where the allocator says that the table changed and what its owner ids stand for: the machine's debug device. */
@@ -65,6 +77,7 @@ export class FrameAllocator {
   constructor(
     readonly table: FrameTable,
     private readonly listener: FrameTableListener,
+    readonly policy: FramePolicy = firstFit,
   ) {
     this.#ownerOf = table.ownerOf;
     this.total = table.ownerOf.length;
@@ -88,7 +101,7 @@ export class FrameAllocator {
 
   /** Allocates `count` contiguous frames; returns the first frame number. */
   allocate(count: number, owner: FrameOwner): number {
-    const first = this.#findRun(count);
+    const first = this.policy.findRun(this.table, count);
     if (first === undefined) {
       throw new OutOfMemoryError(`out of memory: ${owner.label} needs ${count} frames, ${this.table.free} free`);
     }
@@ -153,15 +166,5 @@ export class FrameAllocator {
       Atomics.add(this.listener.doorbell, 0, 1);
       Atomics.notify(this.listener.doorbell, 0);
     });
-  }
-
-  /** First fit: the lowest run of `count` free frames. */
-  #findRun(count: number): number | undefined {
-    let runStart = 0;
-    for (let frame = 0; frame < this.total; frame++) {
-      if (this.#ownerOf[frame] !== FREE) runStart = frame + 1;
-      else if (frame - runStart + 1 === count) return runStart;
-    }
-    return undefined;
   }
 }

@@ -13,21 +13,31 @@
  * The kernel is a module of its own, first in the module table: its text frames are the ones
  * the bootstrap copied it into, its users every module that imports keel:kernel, and it has
  * no exit, so rmmod refuses it as Linux refuses a module in use.
+ *
+ * A kernel swap replaces this code, not the tables: the old core's exportTables() is the
+ * Handover, a new core is built around it (origin `handover`, with the staged kernel module as
+ * its self) without changing anything, and at the switch the old core's suspend() and the new
+ * one's resume() move the machine's timers, handlers and the GOT over (modules/swap/kernel-swap.ts).
  */
 import { FRAME_SIZE, type BootInfo, type MachineInterface, type RegionKind } from '../../emulator/machine-interface.ts';
-import { checkRecord, type ModuleRecord } from '../../ramdisk/module-index.ts';
+import { checkRecord, isModuleName, isVersion, type ModuleRecord } from '../../ramdisk/module-index.ts';
+import { INDEX_LINES_PATH } from '../../ramdisk/index-lines.ts';
 import type { Handoff } from '../../boot/handoff.ts';
 import { readCommandLine } from './boot-sequence.ts';
-import { FrameAllocator, frameTable, framesFor, type FrameOwner, type FrameTable } from './frame-allocator.ts';
+import { errorClasses, useErrorClasses, type ErrorClasses } from './error-classes.ts';
+import { FrameAllocator, frameTable, framesFor, type FramePolicy, type FrameOwner, type FrameTable } from './frame-allocator.ts';
+import { createGot, pointGot, type Got } from './got.ts';
+import { armTimer, coreApi } from './kernel-api.ts';
 import { KernelLog, messageOf, type LogTable } from './kernel-log.ts';
 import { loadedModule, type LoadedModule } from './loaded-module.ts';
 import { ModuleLoader } from './loader.ts';
 import { ModuleRecords, type RecordsTable } from './module-records.ts';
+import { compilePlt } from './plt.ts';
 import { Ramdisk } from './ramdisk-reader.ts';
 import { ReclaimMonitor, type ReclaimTable } from './reclaim-monitor.ts';
-import { connectStubs, stubTables, type StubTables } from './stubs.ts';
+import { callPathEntries, connectStubs, stubTables, type StubTables } from './stubs.ts';
 
-/** Everything the kernel knows, as data: what another version of the core would be handed. */
+/** Everything the kernel knows, as data: what another version of the core is handed. */
 export interface KernelTables {
   /** Loaded modules by name, in load order, the kernel first. */
   modules: Map<string, LoadedModule>;
@@ -43,8 +53,36 @@ export interface KernelTables {
   tainted: Set<string>;
 }
 
+/** What a handover is: its name, and the version of its shape, which a core checks before it reads anything else. */
+export const TABLES_FORMAT = 'keel-kernel-tables';
+export const TABLES_VERSION = 1;
+
+/**
+ * What one core hands the next in a kernel swap (`exportTables`, read by `takeOver`): the
+ * tables, the GOT and the error classes (made once per machine, no core's code), and what the
+ * core was started with. All of it plain data but the GOT's values, which the new core
+ * replaces, and the machine's devices.
+ */
+export interface Handover {
+  format: string;
+  version: number;
+  /** The kernel version that wrote it. */
+  from: string;
+  tables: KernelTables;
+  got: Got;
+  errors: ErrorClasses;
+  machine: MachineInterface;
+  bootInfo: BootInfo;
+  signingKey: string;
+  /** Whether the ramdisk had to be walked (its hints did not hold): the new core walks it again, silently. */
+  ramdiskWalked: boolean;
+}
+
 /** The boot regions that are the base image: the bootstrap's frames. */
 const BASE_IMAGE: RegionKind[] = ['kernel-text', 'kernel-init'];
+
+/** How a core comes to be: started by the bootstrap, or taking over another core's tables. */
+type Origin = { handoff: Handoff } | { handover: Handover; self: LoadedModule };
 
 export class Kernel {
   readonly tables: KernelTables;
@@ -62,46 +100,77 @@ export class Kernel {
   readonly reclaim: ReclaimMonitor;
   /** The key module records are signed with, which the base image carried. */
   readonly signingKey: string;
-  /** The frames of the bootstrap, freed once boot is over. */
-  readonly bootstrapOwner: FrameOwner;
+  /** The frames of the bootstrap, freed once boot is over (null for a core that took over). */
+  readonly bootstrapOwner: FrameOwner | null;
   /** The kernel module itself, as the module table lists it. */
-  readonly self: LoadedModule;
+  self: LoadedModule;
+  /** The machine's GOT: what every module's PLT reaches the core through. */
+  readonly got: Got;
+  readonly errors: ErrorClasses;
 
   constructor(
     readonly machine: MachineInterface,
     readonly bootInfo: BootInfo,
-    handoff: Handoff,
+    origin: Origin,
+    framePolicy: FramePolicy,
   ) {
-    this.tables = {
+    const handover = 'handover' in origin ? origin.handover : null;
+    // The frame table's owner ids are in the debug device's shared words; a core that takes over works on the same words.
+    this.tables = handover?.tables ?? {
       modules: new Map(), frames: frameTable(machine.debug.frameTable), log: { lines: [], quiet: false },
       reclaim: { pending: new Set(), zombies: new Set() }, records: { added: new Map(), sources: new WeakMap() }, stubs: stubTables(),
       params: new Map(), badParams: new Set(), tainted: new Set(),
     };
     ({ params: this.params, badParams: this.badParams, tainted: this.tainted } = this.tables);
     this.memory = machine.memory;
-    this.signingKey = handoff.signingKey;
     this.log = new KernelLog(machine, this.tables.log);
+    this.frames = new FrameAllocator(this.tables.frames, machine.debug, framePolicy);
+    this.ramdisk = new Ramdisk(this.memory, this.log, bootInfo.ramdisk.start, bootInfo.ramdisk.length);
+    this.records = new ModuleRecords(this.ramdisk, this.tables.records);
+    this.loader = new ModuleLoader(this, this.tables.modules);
+    this.reclaim = new ReclaimMonitor(this, this.tables.reclaim);
+    if (handover) {
+      useErrorClasses(handover.errors);
+      this.errors = handover.errors;
+      this.got = handover.got;
+      this.signingKey = handover.signingKey;
+      this.bootstrapOwner = null;
+      this.self = (origin as { self: LoadedModule }).self;
+      // The index as the old core read it: from its first file while the build's hints hold, else from the walk.
+      if (handover.ramdiskWalked) this.ramdisk.walk('', { quiet: true });
+      this.records.open(this.ramdisk.data(this.ramdisk.file(INDEX_LINES_PATH, handover.ramdiskWalked ? undefined : 0)));
+      return;
+    }
+    const { handoff } = origin as { handoff: Handoff };
+    this.errors = errorClasses();
+    this.got = createGot(this.#gotEntries());
+    this.signingKey = handoff.signingKey;
     // The log first, so that the kernel's first line is from its first steps: what the bootstrap took until now is in it.
     readCommandLine(this);
     const { version, size } = handoff.record as ModuleRecord;
     this.log.printk(`bootstrap: kernel ${version} (${size} bytes) found, checked and compiled in ${(machine.timer.now() - handoff.started).toFixed(2)} ms`);
-    // The caller of a call sees its error; a timer has no caller, so its oops goes to the console.
-    connectStubs(this.tables.stubs, machine.watchdog.running, (module, symbol, error) =>
-      this.log.printk(`keel: oops in ${module}.${symbol}: ${messageOf(error)}`, symbol === 'timer' ? 'error' : 'info'),
-    );
-    // A rejection nobody handled has no caller either: its oops goes to the console.
-    machine.host.onUnhandledRejection((reason) => this.log.printk(`keel: oops${culprit(reason)}: unhandled promise rejection: ${messageOf(reason)}`, 'error'));
-    this.frames = new FrameAllocator(this.tables.frames, machine.debug);
+    this.#connect();
     this.bootstrapOwner = this.frames.createOwner('kernel-text', 'bootstrap');
     for (const region of bootInfo.memoryMap) {
       if (region.kind === 'free' || region.length === 0) continue;
       this.frames.reserve(region, BASE_IMAGE.includes(region.kind) ? this.bootstrapOwner : this.frames.createOwner(region.kind, region.kind));
     }
-    this.ramdisk = new Ramdisk(this.memory, this.log, bootInfo.ramdisk.start, bootInfo.ramdisk.length);
-    this.records = new ModuleRecords(this.ramdisk, this.tables.records);
-    this.loader = new ModuleLoader(this, this.tables.modules);
-    this.reclaim = new ReclaimMonitor(this, this.tables.reclaim);
     this.self = this.#registerSelf(checkRecord(handoff.record, "the kernel's record"), handoff);
+  }
+
+  /** This core's functions for the GOT. */
+  #gotEntries(): Got {
+    return callPathEntries(coreApi(this) as unknown as Got['api'], (module, specifier) => this.loader.requireFrom(module as LoadedModule, specifier));
+  }
+
+  /** The stubs' tables and oops sink, and the machine's unhandled rejections: this core's from now on. */
+  #connect(): void {
+    // The caller of a call sees its error; a timer has no caller, so its oops goes to the console.
+    connectStubs(this.tables.stubs, this.machine.watchdog.running, (module, symbol, error) =>
+      this.log.printk(`keel: oops in ${module}.${symbol}: ${messageOf(error)}`, symbol === 'timer' ? 'error' : 'info'),
+    );
+    // A rejection nobody handled has no caller either: its oops goes to the console.
+    this.machine.host.onUnhandledRejection((reason) => this.log.printk(`keel: oops${culprit(reason)}: unhandled promise rejection: ${messageOf(reason)}`, 'error'));
   }
 
   /** The kernel module as a module: its text where the bootstrap put it, no exports to link (its entry is the bootstrap's), permanent. */
@@ -109,6 +178,7 @@ export class Kernel {
     const self = loadedModule(record, this.frames.createOwner('text', record.name), this.frames.createOwner('data', record.name));
     this.frames.reserve({ start: handoff.text, length: framesFor(record.size) * FRAME_SIZE, kind: 'free' }, self.textOwner);
     self.exportsSlot.target = Object.freeze({});
+    self.plt = this.compilePlt(record);
     self.state = 'Live';
     this.tables.modules.set(record.name, self);
     if (handoff.unsigned) {
@@ -116,6 +186,12 @@ export class Kernel {
       this.log.printk(`${record.name}: module verification failed: signature and/or required key missing - tainting kernel`, 'warn');
     }
     return self;
+  }
+
+  /** A PLT for a module being loaded: its own code, reaching this machine's GOT. */
+  compilePlt(record: ModuleRecord): ReturnType<typeof compilePlt> {
+    const label = isModuleName(record.name) && isVersion(record.version) ? `${record.name}/${record.version}` : 'module';
+    return compilePlt(this.got, this.tables.stubs.wrappers, this.machine.watchdog.running, label);
   }
 
   /** All versions of a module, oldest first (records.versions). */
@@ -126,6 +202,55 @@ export class Kernel {
   /** The record for `name` at `version`, or its default version (records.find). */
   findRecord(name: string, version?: string, wantedBy?: string): ModuleRecord {
     return this.records.find(name, version, wantedBy);
+  }
+
+  /** A kernel swap, old core: the tables and everything the next core needs, in the versioned format. Changes nothing. */
+  exportTables(): Handover {
+    return {
+      format: TABLES_FORMAT, version: TABLES_VERSION, from: this.self.record.version, tables: this.tables, got: this.got, errors: this.errors,
+      machine: this.machine, bootInfo: this.bootInfo, signingKey: this.signingKey, ramdiskWalked: this.ramdisk.walked,
+    };
+  }
+
+  /** A kernel swap, old core, at the switch: lets go of every machine timer it armed and of its watch registrations. */
+  suspend(): void {
+    for (const module of this.tables.modules.values()) {
+      for (const timer of module.timers.values()) this.machine.timer.clearTimer(timer.machineTimer);
+    }
+    this.reclaim.suspend();
+  }
+
+  /**
+   * A kernel swap, new core, at the switch (after the old core's suspend): points the GOT at
+   * this core, re-arms every module timer for what is left of it (same ids), watches the code
+   * the reclaim monitor was watching, takes the machine's device handlers, and becomes the
+   * kernel module: `old`'s users and place in the module table are this core's, its text
+   * frames freed and its code watched. Returns the text frames freed. Nothing here throws.
+   */
+  resume(old: LoadedModule): number {
+    pointGot(this.got, this.#gotEntries());
+    this.#connect();
+    const now = this.machine.timer.now();
+    for (const module of this.tables.modules.values()) {
+      for (const [id, timer] of module.timers) armTimer(this, module, timer, Math.max(0, timer.deadline - now), id);
+    }
+    this.reclaim.resume();
+    const self = this.self;
+    self.exportSlots.clear();
+    self.exportsSlot.target = Object.freeze({});
+    self.permanent = true;
+    for (const user of old.users) {
+      self.users.add(user);
+      const position = user.dependencies.indexOf(old);
+      if (position >= 0) user.dependencies[position] = self;
+    }
+    old.users.clear();
+    self.calls = old.calls;
+    this.tables.modules.set(self.name, self);
+    // The old core's text frames go; its code is watched until the host collects it (its continuations must settle first).
+    const textFrames = old.textOwner.frames;
+    this.loader.discard(old);
+    return textFrames;
   }
 }
 

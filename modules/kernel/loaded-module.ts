@@ -4,7 +4,7 @@
  *   const module = loadedModule(record, textOwner, dataOwner);   // state Loading
  *
  * It is a plain record — an object literal of data, built-in collections and the module's own
- * functions, no class and no function of the kernel's — so that it owes the kernel's code
+ * functions (its code's, and its PLT's: plt.ts), no class and no function of the kernel's — so that it owes the kernel's code
  * nothing: another version of the kernel can take the module table over as it is. What holds
  * the module's code — its slots' targets (emptied by revocation), `codeObjects`, `exit` — is
  * cleared at unload; what stays (name, counters, empty slots) holds no code, so stale stubs
@@ -68,7 +68,7 @@ export function loadedModule(record: ModuleRecord, textOwner: FrameOwner, dataOw
     calls: 0, active: 0, pending: 0, holding: null,
     exportSlots: new Map<string, Slot>(), exportsSlot: null!, handedOut: [], links: new Map<StubOwner, Link>(),
     dependencies: [], users: new Set(), allocations: new Map(), timers: new Map(), ready: null, broughtIn: [],
-    keptLoadedBy: null, swapping: false, exit: null, permanent: true, codeObjects: [], onDemand: false,
+    keptLoadedBy: null, swapping: false, exit: null, permanent: true, codeObjects: [], onDemand: false, plt: null,
   };
   module.exportsSlot = { target: null, owner: module, symbol: 'exports' };
   return module;

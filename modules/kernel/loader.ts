@@ -28,17 +28,13 @@ import { FRAME_SIZE } from '../../emulator/machine-interface.ts';
 import { isModuleName, isVersion, modulePath, signedText, type ModuleRecord } from '../../ramdisk/module-index.ts';
 import { decodeUtf8, encodeUtf8 } from '../../ramdisk/utf8.ts';
 import { framesFor } from './frame-allocator.ts';
-import { createKernelApi } from './kernel-api.ts';
+import { ModuleError } from './error-classes.ts';
+import { kernelApiFor } from './kernel-api.ts';
 import { messageOf } from './kernel-log.ts';
 import type { Kernel } from './kernel.ts';
 import { loadedModule, type LoadedModule } from './loaded-module.ts';
 import { publishModuleEvent } from './module-events.ts';
 import { createNamespace, KERNEL_HOOKS, oops, revokeOwner, runAs } from './stubs.ts';
-
-/** A module that cannot be loaded or unloaded; the message is the one line users see. */
-export class ModuleError extends Error {
-  override name = 'ModuleError';
-}
 
 const NativePromise = Promise;
 
@@ -208,19 +204,11 @@ export class ModuleLoader {
   /** Compiles the module's code, runs it with its imports resolved to stubs, then its init (whose result it returns). */
   #link(module: LoadedModule, source: string): unknown {
     const { record } = module;
+    module.plt = this.#kernel.compilePlt(record);
     const factory = new Function('require', 'module', 'exports', `${source}\n//# sourceURL=${sourceUrl(record)}`);
     module.codeObjects.push(factory);
-    // keel:kernel is a dependency like any other (its users are its importers), linked to this module's own kernel API.
-    const require = (specifier: string) => {
-      const name = specifier.startsWith('keel:') ? specifier.slice(5) : undefined;
-      const dependency = name === undefined ? undefined : this.modules.get(name);
-      if (!dependency || !record.depends.includes(name!)) throw new ModuleError(`${record.name}: cannot import ${specifier}`);
-      const missing = dependency !== this.#kernel.self && record.imports[name!]?.find((symbol) => symbol !== '*' && !dependency.record.exports.includes(symbol));
-      if (missing) throw new ModuleError(`${record.name}: ${name} ${dependency.record.version} does not export ${missing}`);
-      if (!module.dependencies.includes(dependency)) module.dependencies.push(dependency);
-      dependency.users.add(module);
-      return dependency === this.#kernel.self ? createKernelApi(this.#kernel, module) : createNamespace(module, dependency);
-    };
+    // The module's require is its PLT's (a function of the loader would keep this core alive in any module that keeps its require): it asks requireFrom through the GOT.
+    const require = module.plt.makeRequire(module);
     const commonjs = { exports: {} as Record<string, unknown> };
     runAs(module, () => factory(require, commonjs, commonjs.exports));
     const exports = commonjs.exports;
@@ -238,6 +226,23 @@ export class ModuleLoader {
     } catch (error) {
       throw new ModuleError(`${record.name}: init failed: ${messageOf(error)}`);
     }
+  }
+
+  /**
+   * What `require(specifier)` gives `module`'s code: a namespace of stubs for a `keel:*` module
+   * it depends on, its own keel:kernel object for `keel:kernel` (a dependency like any other: its
+   * users are its importers). A symbol the loaded version does not export is refused.
+   */
+  requireFrom(module: LoadedModule, specifier: unknown): unknown {
+    const { record } = module;
+    const name = typeof specifier === 'string' && specifier.startsWith('keel:') ? specifier.slice(5) : undefined;
+    const dependency = name === undefined ? undefined : this.modules.get(name);
+    if (!dependency || !record.depends.includes(name!)) throw new ModuleError(`${record.name}: cannot import ${String(specifier)}`);
+    const missing = dependency !== this.#kernel.self && record.imports[name!]?.find((symbol) => symbol !== '*' && !dependency.record.exports.includes(symbol));
+    if (missing) throw new ModuleError(`${record.name}: ${name} ${dependency.record.version} does not export ${missing}`);
+    if (!module.dependencies.includes(dependency)) module.dependencies.push(dependency);
+    dependency.users.add(module);
+    return dependency === this.#kernel.self ? kernelApiFor(this.#kernel, module) : createNamespace(module, dependency);
   }
 
   /** Unloads a module the way rmmod does. */

@@ -13,7 +13,7 @@
  */
 import { IndexLines } from '../../ramdisk/index-lines.ts';
 import { checkRecord, type ModuleRecord } from '../../ramdisk/module-index.ts';
-import { ModuleError } from './loader.ts';
+import { ModuleError } from './error-classes.ts';
 import type { ModuleSource } from './ramdisk-reader.ts';
 
 /** Versions added at run time, by module (each replacing an index version of the same number), and where their bundles are. */

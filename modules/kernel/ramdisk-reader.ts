@@ -52,11 +52,12 @@ export class Ramdisk implements ModuleSource {
     return this.#table !== null;
   }
 
-  /** Walks every header (once), saying why and what it found in one line of the kernel log. */
-  walk(reason: string): void {
+  /** Walks every header (once), saying why and what it found in one line of the kernel log (quiet: a core that took over walks again what its predecessor said). */
+  walk(reason: string, { quiet = false } = {}): void {
     if (this.#table) return;
     const table = walkArchive(this.#memory, this.start, this.length);
     this.#table = table;
+    if (quiet) return;
     const stopped = table.damage ? `; the rest is not read: ${table.damage.message}` : '';
     this.#log.printk(`ramdisk: the index's offsets do not fit this archive (${reason}): walked its ${table.headers} headers${stopped}`);
   }

@@ -9,8 +9,9 @@
  * holding it. Without a host gc (node without --expose-gc) nothing is claimed either way.
  *
  * The watch list is a ReclaimTable of plain records, each holding WeakRefs to its code, so
- * that another version of the kernel could take it over and register the same code with a
- * registry of its own; the registry and the timer are this monitor's.
+ * that another version of the kernel takes it over (a kernel swap: `suspend` here, `resume`
+ * in the new core's monitor) and registers the same code with a registry of its own; the
+ * registry and the timer are this monitor's.
  */
 import type { Kernel } from './kernel.ts';
 import { publishModuleEvent } from './module-events.ts';
@@ -42,12 +43,11 @@ export interface ReclaimTable {
 const labelOf = (code: UnloadedCode) => (code.version ? `${code.name} ${code.version}` : code.name);
 
 export class ReclaimMonitor {
-  #scheduled = false;
+  /** The machine timer of the next check, or 0 while none is set. */
+  #timer = 0;
   readonly #registry = new FinalizationRegistry<UnloadedCode>((code) => {
     if (--code.remaining > 0) return;
-    this.pending.delete(code);
-    this.#kernel.log.printk(`keel: ${labelOf(code)}: ${this.zombies.delete(code) ? 'zombie ' : ''}code reclaimed by the host`);
-    publishModuleEvent(this.#kernel, 'reclaimed', code);
+    this.#reclaimed(code);
   });
 
   readonly #kernel: Kernel;
@@ -71,27 +71,50 @@ export class ReclaimMonitor {
   watch(name: string, version: string, codeObjects: object[], id = 0): void {
     if (codeObjects.length === 0) return;
     const code: UnloadedCode = { id, name, version, remaining: codeObjects.length, rounds: 0, code: codeObjects.map((object) => new WeakRef(object)) };
-    for (const object of codeObjects) this.#registry.register(object, code);
+    for (const object of codeObjects) this.#registry.register(object, code, code);
     this.pending.add(code);
     this.#schedule();
   }
 
+  /** A kernel swap, old core: no more checks or finalizers of this monitor (the new core's takes the same table). */
+  suspend(): void {
+    this.#kernel.machine.timer.clearTimer(this.#timer);
+    this.#timer = 0;
+    for (const code of this.pending) this.#registry.unregister(code);
+  }
+
+  /** A kernel swap, new core: registers the code still watched (what is already collected counts as such) and checks on. */
+  resume(): void {
+    for (const code of this.pending) {
+      const live = code.code.map((reference) => reference.deref()).filter((object) => object !== undefined);
+      code.remaining = live.length;
+      for (const object of live) this.#registry.register(object, code, code);
+      if (live.length === 0) this.#reclaimed(code);
+    }
+    if (this.pending.size > 0) this.#schedule();
+  }
+
+  #reclaimed(code: UnloadedCode): void {
+    this.pending.delete(code);
+    this.#kernel.log.printk(`keel: ${labelOf(code)}: ${this.zombies.delete(code) ? 'zombie ' : ''}code reclaimed by the host`);
+    publishModuleEvent(this.#kernel, 'reclaimed', code);
+  }
+
   #schedule(): void {
-    if (this.#scheduled) return;
-    this.#scheduled = true;
+    if (this.#timer !== 0) return;
     const { timer, host } = this.#kernel.machine;
-    timer.setTimer(() => {
+    this.#timer = timer.setTimer(() => {
       if (!host.collectGarbage()) {
-        this.#scheduled = false;
+        this.#timer = 0;
         return;
       }
       host.collectGarbage();
-      timer.setTimer(() => this.#check(), 0);
+      this.#timer = timer.setTimer(() => this.#check(), 0);
     }, CHECK_INTERVAL_MS);
   }
 
   #check(): void {
-    this.#scheduled = false;
+    this.#timer = 0;
     for (const code of this.pending) {
       if (this.zombies.has(code) || ++code.rounds < ROUNDS_BEFORE_ZOMBIE) continue;
       this.zombies.add(code);

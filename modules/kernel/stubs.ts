@@ -21,20 +21,17 @@
  * symbol it left) and passed on to the caller. Each call also writes the callee's id into the
  * watchdog's shared word, so a host-side watchdog can name the module that hung the machine.
  *
+ * The stubs and handles themselves are made by each module's PLT (plt.ts), which does the
+ * common call inline and reaches this file's functions through the GOT (got.ts) for the rest:
+ * this file is the core's side of the call path, and nothing a module holds is its code.
+ *
  * What stubs remember — which values are stubs or handles already, which errors were reported
  * — is in StubTables, plain built-in collections that connectStubs hands this file once at
  * boot, so that it lives with the kernel's other tables and not in this code's variables.
  */
-
-export class ModuleUnloadedError extends Error {
-  override name = 'ModuleUnloadedError';
-  constructor(
-    readonly module: string,
-    readonly symbol: string,
-  ) {
-    super(`${module}.${symbol}: module ${module} was unloaded`);
-  }
-}
+import { ModuleUnloadedError } from './error-classes.ts';
+import type { Got } from './got.ts';
+import type { Plt } from './plt.ts';
 
 /** What stubs need to know of a module. */
 export interface StubOwner {
@@ -61,6 +58,8 @@ export interface StubOwner {
   handedOut: WeakRef<Slot>[];
   /** Links to the modules this one has called or handed values to. */
   links: Map<StubOwner, Link>;
+  /** The module's own PLT, which makes every stub and handle it holds (null until it is linked). */
+  plt: Plt | null;
 }
 
 export interface Slot {
@@ -81,13 +80,14 @@ export interface Link {
 }
 
 type AnyFunction = (...args: unknown[]) => unknown;
+type Arguments = ArrayLike<unknown> & { [index: number]: unknown };
 
 /**
  * Built-ins the call path uses, read once: in a vm context every lookup of a global goes
  * through the context's interceptor, about 100 ns a time on Node 20 (the benchmark found it).
  */
 const NativePromise = Promise;
-const { construct } = Reflect;
+const { apply, construct } = Reflect;
 
 /** What stubs remember across calls. */
 export interface StubTables {
@@ -209,7 +209,7 @@ export function wrapValue(link: Link, value: unknown): unknown {
     if (!stub) {
       const slot: Slot = { target: value, owner: link.callee, symbol: value.name || 'callback' };
       remember(link.callee, slot);
-      link.wrapped.set(value, (stub = makeStub(slot, link)));
+      link.wrapped.set(value, (stub = link.caller.plt!.makeStub(slot, link)));
     }
     return stub;
   }
@@ -228,7 +228,7 @@ export function wrapValue(link: Link, value: unknown): unknown {
  * quiescence; while a swap holds the callee, calls known to be async wait for it to finish
  * and then run on whichever version is current.
  */
-function callThrough(link: Link, slot: Slot, member: PropertyKey | undefined, self: unknown, args: unknown[], newTarget: unknown): unknown {
+function callThrough(link: Link, slot: Slot, member: PropertyKey | undefined, self: unknown, args: Arguments, newTarget: unknown): unknown {
   const callee = link.callee;
   refuseUnloaded(link.caller, callee.name, slot.symbol, member);
   if (callee.holding && slot.async) return callee.holding.then(() => callThrough(link, slot, member, self, args, newTarget));
@@ -248,7 +248,7 @@ function callThrough(link: Link, slot: Slot, member: PropertyKey | undefined, se
   callee.active++;
   running[0] = callee.id;
   try {
-    result = newTarget ? construct(fn, args) : fn.apply(receiver, args);
+    result = newTarget ? construct(fn, args) : apply(fn, receiver, args);
   } catch (error) {
     oops(callee, error, slot.symbol, member);
     throw thrownAcross(link, error, slot.symbol, member);
@@ -278,9 +278,7 @@ function callThrough(link: Link, slot: Slot, member: PropertyKey | undefined, se
     }
     return result !== null && (typeof result === 'object' || typeof result === 'function') ? wrapValue(link, result) : result;
   } catch {
-    const unreadable = new Error(`${callee.name}.${memberName(slot.symbol, member)} returned a value that cannot be read`);
-    oops(callee, unreadable, slot.symbol, member);
-    throw unreadable;
+    throw unreadableResult(link, slot, member);
   }
 }
 
@@ -293,58 +291,21 @@ export function refuseUnloaded(module: StubOwner, callee: string, symbol: string
   if (module.state === 'Unloaded') throw new ModuleUnloadedError(module.name, `${callee}.${memberName(symbol, member)}`);
 }
 
-/** A stub for the function in `slot`, called by `link.caller`. */
-export function makeStub(slot: Slot, link: Link): AnyFunction {
-  const stub = function (this: unknown, ...args: unknown[]) {
-    return callThrough(link, slot, undefined, this, args, new.target);
-  };
-  wrappers.add(stub);
-  return stub;
-}
-
-/** A handle on a class instance: property reads, writes and method calls go through it. */
+/** A handle on a class instance, made by the holder's PLT: property reads, writes and method calls go through it. */
 function makeObjectHandle(link: Link, target: object): object {
   const slot: Slot = { target, owner: link.callee, symbol: target.constructor?.name || 'object' };
   remember(link.callee, slot);
-  const methods = new Map<PropertyKey, AnyFunction>();
-  const method = (member: PropertyKey) => {
-    let stub = methods.get(member);
-    if (!stub) {
-      stub = function (...args: unknown[]) {
-        return callThrough(link, slot, member, undefined, args, undefined);
-      };
-      wrappers.add(stub);
-      methods.set(member, stub);
-    }
-    return stub;
-  };
-  const handle = new Proxy(Object.create(null), {
-    get: (_, member) => {
-      const value = Reflect.get(liveTarget(slot, member), member);
-      return typeof value === 'function' ? method(member) : wrapValue(link, value);
-    },
-    set: (_, member, value) => Reflect.set(liveTarget(slot, member), member, wrapValue(linkBetween(link.callee, link.caller), value)),
-    has: (_, member) => member in liveTarget(slot, member),
-  });
-  wrappers.add(handle);
-  return handle;
+  return link.caller.plt!.makeHandle(slot, link);
 }
 
 /** The namespace `require('keel:<exporter>')` returns inside `importer`. */
 export function createNamespace(importer: StubOwner, exporter: StubOwner): Record<string, unknown> {
   const link = linkBetween(importer, exporter);
-  const namespace: Record<string, unknown> = Object.create(null);
+  const entries: Array<[string, Slot | null]> = [];
   for (const symbol of Object.keys(exporter.exportsSlot.target ?? {})) {
-    if (KERNEL_HOOKS.has(symbol)) continue;
-    const slot = exporter.exportSlots.get(symbol);
-    if (slot) namespace[symbol] = makeStub(slot, link);
-    else {
-      const exportsSlot = exporter.exportsSlot;
-      const read = () => wrapValue(link, liveTarget(exportsSlot, symbol)[symbol]);
-      Object.defineProperty(namespace, symbol, { enumerable: true, get: read });
-    }
+    if (!KERNEL_HOOKS.has(symbol)) entries.push([symbol, exporter.exportSlots.get(symbol) ?? null]);
   }
-  return Object.freeze(namespace);
+  return importer.plt!.makeNamespace(link, entries, exporter.exportsSlot);
 }
 
 /** Revokes everything a module handed out: its export slots and every wrapped value. */
@@ -357,4 +318,37 @@ export function revokeOwner(owner: StubOwner): void {
   }
   owner.handedOut = [];
   owner.links.clear();
+}
+
+/** What a result is when its very inspection throws: an error saying so, reported as the callee's oops. */
+function unreadableResult(link: Link, slot: Slot, member: PropertyKey | undefined): Error {
+  const unreadable = new Error(`${link.callee.name}.${memberName(slot.symbol, member)} returned a value that cannot be read`);
+  oops(link.callee, unreadable, slot.symbol, member);
+  return unreadable;
+}
+
+/** The call path's entries of the GOT (got.ts), for the PLT's rare cases; keel:kernel's are `api`. */
+export function callPathEntries(api: Got['api'], require: Got['require']): Got {
+  return {
+    call: callThrough,
+    thrown(link, slot, member, error) {
+      oops(link.callee, error, slot.symbol, member);
+      return thrownAcross(link, error, slot.symbol, member);
+    },
+    result(link, slot, member, result) {
+      try {
+        return wrapValue(link, result);
+      } catch {
+        throw unreadableResult(link, slot, member);
+      }
+    },
+    unreadable: unreadableResult,
+    wrap: wrapValue,
+    wrapBack: (link, value) => wrapValue(linkBetween(link.callee, link.caller), value),
+    target: liveTarget,
+    exportValue: (link, exportsSlot, symbol) => wrapValue(link, liveTarget(exportsSlot, symbol)[symbol]),
+    unloadedUse: (module, name) => new ModuleUnloadedError(module.name, `kernel.${name}`),
+    require,
+    api,
+  };
 }

@@ -46,6 +46,7 @@ function procMeminfo(): string {
     `ModuleText:     ${kib(owned('text'))}`,
     `ModuleData:     ${kib(owned('data'))}`,
     `HostCode:       ${String(Math.round(memory.hostCodeBytes / 1024)).padStart(8)} kB`,
+    `FramePolicy:    ${memory.framePolicy.padStart(11)}`,
   ].join('\n');
 }
 

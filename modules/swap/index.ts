@@ -24,6 +24,7 @@
 import { kernelInternals, now, numberParam, type Kernel, type LoadedModule, type ModuleRecord, type StateHandover } from 'keel:kernel';
 import { InstanceMigration, type MigrationMethod } from './instance-migration.ts';
 import { interfaceProblem } from './interface-check.ts';
+import { kernelTarget, reason, swapKernel } from './kernel-swap.ts';
 import { holdCalls, waitForQuiescence } from './quiescence.ts';
 import { switchOver } from './switch-over.ts';
 
@@ -47,6 +48,8 @@ export interface SwapReport {
   pauseMs: number;
   /** Entries of state handed over (null when the module keeps none), and objects migrated. */
   stateEntries: number | null;
+  /** A swap of the kernel: the tables the old core handed the new one. */
+  tablesTransferred?: number;
   objectsMigrated: number;
   textFramesFreed: number;
   totalMs: number;
@@ -66,6 +69,9 @@ function describe(report: Omit<SwapReport, 'summary'>): string {
   if (report.outcome === 'refused') return `swap: ${report.module}: refused, nothing changed: ${report.reason}`;
   const head = `swap: ${report.module} ${report.from} -> ${report.to}`;
   if (report.outcome === 'rolled back') return `${head}: rolled back, ${report.module} stays at ${report.from}: ${report.reason}`;
+  if (report.tablesTransferred !== undefined) {
+    return `${head}: quiescent in ${report.quiescenceMs.toFixed(2)} ms, ${report.tablesTransferred} tables transferred, ${report.textFramesFreed} text frames freed, switch ${report.switchMs.toFixed(2)} ms, ${report.totalMs.toFixed(2)} ms in all`;
+  }
   const state = report.stateEntries === null ? 'no state to transfer' : `${report.stateEntries} state entries transferred`;
   const objects = report.objectsMigrated > 0 ? `, ${report.objectsMigrated} objects migrated` : '';
   return `${head}: quiescent in ${report.quiescenceMs.toFixed(2)} ms, callers paused ${report.pauseMs.toFixed(2)} ms, ${state}${objects}, ${report.textFramesFreed} text frames freed, ${report.totalMs.toFixed(2)} ms in all`;
@@ -89,16 +95,17 @@ export async function swap(name: string, version?: string, options: SwapOptions 
   const finish = (outcome: SwapReport['outcome'], reason?: string): SwapReport => {
     Object.assign(report, { ok: outcome === 'swapped', outcome, reason, totalMs: now() - started });
     const summary = describe(report);
-    kernel.log.printk(summary);
+    // Asked again: after a swap of the kernel, the core that logs is the new one.
+    kernelInternals().log.printk(summary);
     return { ...report, summary };
   };
   const refuse = (reason: string) => finish('refused', reason);
 
   if (old?.state === 'Loading') return refuse(`${name} is still loading: its init has not finished`);
   if (!old || old.state !== 'Live') return refuse(`${name} is not loaded`);
-  // The kernel module runs the loader, the stubs and this very swap: replacing it is a swap of its own kind, not this one.
-  if (old === kernel.self) return refuse(`${name} is the kernel core, which is not swapped while it runs`);
   if (old.swapping) return refuse(`a swap of ${name} is already in progress`);
+  // The kernel core holds no state of its own to hand over but its tables, and no activation to wait for but its continuations: kernel-swap.ts.
+  if (old === kernel.self) return swapTheKernel(kernel, version, options, report, finish);
   if (old.active > 0) return refuse(`requested from inside a call into ${name}: a module cannot be swapped under its own feet`);
   let target: ModuleRecord;
   try {
@@ -162,12 +169,27 @@ export async function swap(name: string, version?: string, options: SwapOptions 
   }
 }
 
-/** An error's message for the report; never throws, whatever was thrown. */
-function reason(error: unknown): string {
+/** `swap kernel [VERSION]`: the checks and the report here, the swap in kernel-swap.ts. */
+async function swapTheKernel(kernel: Kernel, version: string | undefined, options: SwapOptions, report: Omit<SwapReport, 'summary'>, finish: (outcome: SwapReport['outcome'], reason?: string) => SwapReport): Promise<SwapReport> {
+  let target: ModuleRecord;
   try {
-    return String((error as Error)?.message ?? error);
-  } catch {
-    return 'a value that cannot be read';
+    target = kernelTarget(kernel, version);
+  } catch (error) {
+    return finish('refused', reason(error));
+  }
+  report.to = target.version;
+  if (target.version === report.from) return finish('refused', `kernel is already at ${target.version}`);
+  const self = kernel.self;
+  self.swapping = true;
+  try {
+    const limit = options.timeLimitMs ?? numberParam('swap.timeout', { fallback: DEFAULT_TIME_LIMIT_MS, min: 1, max: MAX_TIME_LIMIT_MS });
+    const outcome = await swapKernel(kernel, target, limit);
+    Object.assign(report, { quiescenceMs: outcome.quiescenceMs, switchMs: outcome.switchMs, pauseMs: outcome.switchMs, tablesTransferred: outcome.tablesTransferred, textFramesFreed: outcome.textFramesFreed });
+    return finish('swapped');
+  } catch (error) {
+    return finish('rolled back', reason(error));
+  } finally {
+    self.swapping = false;
   }
 }
 

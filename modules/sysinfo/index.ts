@@ -40,6 +40,8 @@ export interface MemoryInfo {
   owners: Array<{ kind: string; label: string; frames: number }>;
   /** Bytes of compiled code (bytecode and machine code) in the host engine. */
   hostCodeBytes: number;
+  /** How the running kernel finds free frames: first-fit (kernel 1.0.0) or next-fit (1.1.0). */
+  framePolicy: string;
 }
 
 /** A file of the ramdisk, with a copy of its bytes. */
@@ -90,6 +92,7 @@ export function memoryInfo(): MemoryInfo {
     frameSize: machine.memory.length / frames.total, total: frames.total, free: frames.free,
     owners: frames.ownerList().map(({ kind, label, frames: count }) => ({ kind, label, frames: count })),
     hostCodeBytes: machine.host.codeBytes(),
+    framePolicy: frames.policy.name,
   };
 }
 
@@ -116,7 +119,7 @@ export function ramdiskFiles(): { files: RamdiskFile[]; problems: string[] } {
   return { files, problems };
 }
 
-/** The object a handle stands for: a stub handle is a Proxy with no keys of its own (boot/stubs.ts). */
+/** The object a handle stands for: a stub handle is a Proxy with no keys of its own (modules/kernel/plt.ts). */
 function handleTarget(handle: object): object | undefined {
   const { loader } = kernelInternals();
   for (const owner of loader.modules.values()) {

@@ -8,7 +8,9 @@
 import { describe, expect, it } from 'vitest';
 import { randomSource, thrownBy } from '../../../test/test-helpers.ts';
 import { FRAME_SIZE } from '../../../emulator/machine-interface.ts';
-import { FrameAllocator, frameTable, OutOfMemoryError, type FrameOwner, type FrameTableListener } from '../frame-allocator.ts';
+import { FrameAllocator, frameTable, OutOfMemoryError, type FrameOwner, type FramePolicy, type FrameTableListener } from '../frame-allocator.ts';
+import { firstFit } from '../frame-allocator.first-fit.ts';
+import { nextFit } from '../frame-allocator.next-fit.ts';
 
 /** The memory a debug device would hand the allocator, with what a reader of it would learn. */
 function tableMemory(frames: number) {
@@ -23,7 +25,7 @@ function tableMemory(frames: number) {
   return { memory, names };
 }
 
-const allocatorOf = (frames: number, memory = tableMemory(frames).memory) => new FrameAllocator(frameTable(memory.frameTable), memory);
+const allocatorOf = (frames: number, memory = tableMemory(frames).memory, policy?: FramePolicy) => new FrameAllocator(frameTable(memory.frameTable), memory, policy);
 
 /** free + the frames of every live owner must add up to the total. */
 function expectAccountingExact(allocator: FrameAllocator): void {
@@ -156,6 +158,24 @@ describe('FrameAllocator', () => {
     expect(allocator.free).toBe(9);
   });
 
+  it('first fit reuses the lowest free run; next fit goes on after its last allocation, wraps round, and keeps its rover in the table', () => {
+    const { memory } = tableMemory(16);
+    const table = frameTable(memory.frameTable);
+    const allocations = (policy: FramePolicy) => {
+      const allocator = new FrameAllocator(table, memory, policy);
+      const owner = allocator.createOwner('data', policy.name);
+      const first = allocator.allocate(4, owner);
+      allocator.release(first, 4, owner);
+      return [first, allocator.allocate(4, owner), allocator.allocate(8, owner), allocator.allocate(4, owner)];
+    };
+    expect(allocations(firstFit)).toEqual([0, 0, 4, 12]);
+    table.ownerOf.fill(0);
+    Object.assign(table, { free: 16, rover: 0 });
+    expect(allocations(nextFit)).toEqual([0, 4, 8, 0]);
+    expect(table.rover).toBe(4);
+    expect(new FrameAllocator(table, memory, nextFit).policy.name).toBe('next-fit');
+  });
+
   it('reserves a region of the memory map for its owner', () => {
     const allocator = allocatorOf(16);
     const initrd = allocator.createOwner('initrd', 'initrd');
@@ -207,9 +227,9 @@ describe('FrameAllocator', () => {
     expect(rings()).toBe(3);
   });
 
-  it('keeps a model of frame ownership exact through random allocate, release and freeOwner', () => {
+  it.each([['first-fit', firstFit], ['next-fit', nextFit]] as const)('keeps a model of frame ownership exact through random allocate, release and freeOwner (%s)', (_name, policy) => {
     const total = 64;
-    const allocator = allocatorOf(total);
+    const allocator = allocatorOf(total, undefined, policy);
     const random = randomSource(2024);
     const ownerOf: (FrameOwner | undefined)[] = new Array(total).fill(undefined);
     const runs = new Map<FrameOwner, { first: number; count: number }[]>();

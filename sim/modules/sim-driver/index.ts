@@ -4,7 +4,7 @@
  *   init=sim-driver quiet sim.seed=17 sim.steps=10000 [sim.break=frames@500]
  *
  * (`npm run sim` boots it so.) One seeded random source picks every step: loads, unloads,
- * swaps, sync and async calls, callbacks across modules, kept references, and injected faults
+ * swaps (of the kernel too: kernel-swap-operation.ts), sync and async calls, callbacks across modules, kept references, and injected faults
  * (inits that throw, reject after an await, finish late, or unload or request their own module;
  * state hooks that throw or return a promise; exits that throw or reject; async timer callbacks
  * that reject; promises whose `then` throws; swap time limits, out of memory, stale references:
@@ -26,13 +26,14 @@ import { checkInvariants } from './invariants.ts';
 import { asyncInitOperation } from './async-init-operation.ts';
 import { hogOperation, loadOperation, unhogOperation, unloadOperation } from './lifecycle.ts';
 import { Random } from './prng.ts';
+import { kernelSwapOperation } from './kernel-swap-operation.ts';
 import { swapOperation } from './swap-operation.ts';
 import { Violation } from './violation.ts';
 import { World } from './world.ts';
 
 /** Relative weights of the operations. */
 const WEIGHTS = {
-  load: 12, unload: 10, swap: 12, asyncInit: 6, hog: 2, unhog: 3, put: 8, get: 5, forward: 5, ping: 5, listen: 3, publish: 4,
+  load: 12, unload: 10, swap: 12, kernelSwap: 2, asyncInit: 6, hog: 2, unhog: 3, put: 8, get: 5, forward: 5, ping: 5, listen: 3, publish: 4,
   tally: 5, callback: 5, namespace: 5, borrow: 4, async: 12, sleep: 4, hold: 3, release: 3,
 };
 type Operation = keyof typeof WEIGHTS;
@@ -45,6 +46,7 @@ const operations: Record<Operation, (world: World) => string | Promise<string>> 
   load: loadOperation,
   unload: unloadOperation,
   swap: swapOperation,
+  kernelSwap: (world) => kernelSwapOperation(world),
   asyncInit: asyncInitOperation,
   hog: hogOperation,
   unhog: unhogOperation,
@@ -88,7 +90,7 @@ function breakInvariant(world: World, kind: string): void {
 }
 
 /** Lets every call settle, lets go of every hold, unloads all the run loaded; frames must be back at the baseline. */
-async function finish(world: World, baseline: { modules: Map<string, unknown>; free: number }): Promise<void> {
+async function finish(world: World, baseline: { modules: Map<string, unknown>; free: number; kernel: string }): Promise<void> {
   await watched(Promise.all(world.inflight).then(() => 'calls in flight'), 'the calls in flight at the end');
   for (const name of world.holds.keys()) releaseModule(name);
   world.holds.clear();
@@ -102,8 +104,13 @@ async function finish(world: World, baseline: { modules: Map<string, unknown>; f
     }
   }
   world.observe();
+  // The kernel back at the version the run began with, as a last kernel swap: the baseline's frames are that core's.
+  if (world.kernel.self.record.version !== baseline.kernel) {
+    const line = await watched(kernelSwapOperation(world, baseline.kernel), 'the kernel swap back');
+    if (!/: swapped, /.test(line)) throw new Violation('baseline', `the kernel could not be swapped back to ${baseline.kernel}: ${line}`);
+  }
   const { frames, loader } = world.kernel;
-  const left = [...loader.modules].filter(([name, module]) => baseline.modules.get(name) !== module).map(([name]) => name);
+  const left = [...loader.modules].filter(([name, module]) => baseline.modules.get(name) !== module && name !== 'kernel').map(([name]) => name);
   if (left.length > 0 || loader.modules.size !== baseline.modules.size) throw new Violation('baseline', `after unloading everything, the table differs from the baseline: ${left.join(', ') || 'a module is missing'}`);
   if (frames.free !== baseline.free) throw new Violation('baseline', `${frames.total - frames.free} frames in use after unloading everything, ${frames.total - baseline.free} at the start`);
   checkInvariants(world);
@@ -129,11 +136,11 @@ export interface SeedResult {
 
 async function simulate(seed: number, steps: number, breakAt: { kind: string; step: number } | null): Promise<SeedResult> {
   const world = new World(new Random(seed));
-  const { frames } = world.kernel;
-  const baseline = { modules: world.snapshot() as Map<string, unknown>, free: frames.free };
+  const baseline = { modules: world.snapshot() as Map<string, unknown>, free: world.kernel.frames.free, kernel: world.kernel.self.record.version };
+  const total = world.kernel.frames.total;
   const result = (): SeedResult => ({
     ok: true, seed, steps, operations: world.trace.operations, faults: { ...faultsTripped(), ...world.trace.faults },
-    baselineFrames: frames.total - baseline.free, totalFrames: frames.total, virtualMs: now(), trace: world.trace.hash, recent: world.trace.recent,
+    baselineFrames: total - baseline.free, totalFrames: total, virtualMs: now(), trace: world.trace.hash, recent: world.trace.recent,
   });
   let operation = 'start';
   try {
@@ -146,7 +153,7 @@ async function simulate(seed: number, steps: number, breakAt: { kind: string; st
       const line = typeof outcome === 'string' ? outcome : await watched(outcome, `step ${world.step} (${kind})`);
       disarmAll();
       await sleep(0);
-      world.trace.record(`${world.step} ${line} | ${frames.free} free at ${now()} ms`);
+      world.trace.record(`${world.step} ${line} | ${world.kernel.frames.free} free at ${now()} ms`);
       if (breakAt?.step === world.step) breakInvariant(world, breakAt.kind);
       checkInvariants(world);
     }

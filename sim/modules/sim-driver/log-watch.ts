@@ -4,7 +4,7 @@
  * however full the ring buffer dmesg reads. Operations say which lines the faults they
  * injected must cause (`expect`); after every step the lines logged must be exactly those
  * (`check`): a fault that went unreported is as wrong as an oops nobody caused — a rejection
- * no one handled, say.
+ * no one handled, say. A kernel swap brings a new core with a log of its own: `follow` taps it.
  *
  *   world.log.expect('keel: oops in sim-store.timer: injected async timer failure');
  *   world.log.check();   // throws a Violation named "oops"
@@ -22,6 +22,11 @@ export class LogWatch {
   #outOfMemory = false;
 
   constructor(kernel: Kernel) {
+    this.follow(kernel);
+  }
+
+  /** Taps `kernel`'s log: the first core's, and after a kernel swap the new core's. */
+  follow(kernel: Kernel): void {
     const printk = kernel.log.printk;
     kernel.log.printk = (message, level) => {
       if (FAULT_LINE.test(message)) this.#logged.push(message);

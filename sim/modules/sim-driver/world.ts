@@ -30,9 +30,8 @@ export interface HeldTally {
 }
 
 export class World {
-  readonly kernel = kernelInternals();
   readonly trace = new Trace();
-  readonly log = new LogWatch(this.kernel);
+  readonly log = new LogWatch(kernelInternals());
   step = 0;
   nextId = 1;
   readonly incarnation = new Map<string, number>();
@@ -69,6 +68,11 @@ export class World {
     this.#seen = this.snapshot();
     const moduleOwners = new Set([...this.#seen.values()].flatMap((module) => [module.textOwner, module.dataOwner]));
     this.bootOwners = new Set(this.kernel.frames.ownerList().filter((owner) => !moduleOwners.has(owner)));
+  }
+
+  /** The kernel core answering now: asked each time, since a kernel swap replaces it (and kept, it would keep the old core alive). */
+  get kernel() {
+    return kernelInternals();
   }
 
   snapshot(): Snapshot {

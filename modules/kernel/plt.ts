@@ -1,0 +1,198 @@
+/*
+ * The PLT: each module's own code for reaching other modules and the kernel (ELF's procedure
+ * linkage table, which lives in the caller's image and jumps through a GOT that is data).
+ *
+ *   module.plt = compilePlt(got, tables.stubs.wrappers, machine.watchdog.running);
+ *   const stub = module.plt.makeStub(slot, link);
+ *
+ * The text below is compiled afresh for every module at its load (`new Function`, so that it
+ * closes over nothing of the kernel), and makes what that module holds: the stubs of its
+ * namespaces, the stubs and object handles of values it receives, its namespaces and its
+ * `keel:kernel` object, and the `require` its code is run with. They reach the kernel's logic only through the GOT (got.ts), a plain
+ * object of the current core's functions that a kernel swap re-points: so nothing a module
+ * holds keeps any version of the core's code alive.
+ *
+ * The common call is done here, inline: live callee and caller, no hold, no `new`, no `this`,
+ * arguments and result that need no wrapping. It counts the callee's calls and activations,
+ * writes the watchdog's running word and restores it; a promise result is followed here too,
+ * counting the call as pending on callee and caller until it settles. Everything else — a
+ * caller unloaded, an empty slot, a hold, an argument or result to wrap, an exception (an
+ * oops) — goes to the core through the GOT, which does it as stubs.ts says.
+ */
+import type { Got } from './got.ts';
+import type { Link, Slot, StubOwner } from './stubs.ts';
+
+type AnyFunction = (...args: unknown[]) => unknown;
+
+/** What one module's PLT makes. */
+export interface Plt {
+  makeStub(slot: Slot, link: Link): AnyFunction;
+  makeHandle(slot: Slot, link: Link): object;
+  /** A frozen namespace: a stub for each slot, a getter (through the GOT) for each export that is no function. */
+  makeNamespace(link: Link, entries: Array<[symbol: string, slot: Slot | null]>, exportsSlot: Slot): Record<string, unknown>;
+  /** The module's keel:kernel object: each function refuses once the module is unloaded, then calls got.api. */
+  makeKernelApi(module: StubOwner, functions: readonly string[], values: Record<string, unknown>): Record<string, unknown>;
+  /** The `require` the module's code is compiled with: got.require answers it. */
+  makeRequire(module: StubOwner): (specifier: string) => unknown;
+}
+
+const SOURCE = `'use strict';
+const NativePromise = Promise;
+const promiseThen = NativePromise.prototype.then;
+const apply = Reflect.apply;
+const reflectGet = Reflect.get;
+const reflectSet = Reflect.set;
+const NativeProxy = Proxy;
+const create = Object.create;
+const freeze = Object.freeze;
+const defineProperty = Object.defineProperty;
+const setPrototypeOf = Object.setPrototypeOf;
+
+/*
+ * A stub's reactions to its promises: what runs when one settles (uncount the call as pending on
+ * callee and caller; wrap the value, or report the rejection). Made once per stub and callee
+ * version, not on every call: an awaited call then allocates nothing of its own but the promise.
+ */
+function reactionsTo(reactions, link, slot, callee) {
+  if (reactions.callee !== callee) {
+    reactions.callee = callee;
+    reactions.value = (value) => {
+      callee.pending--;
+      link.caller.pending--;
+      return value !== null && (typeof value === 'object' || typeof value === 'function') ? got.wrap(link, value) : value;
+    };
+    reactions.error = (error) => {
+      callee.pending--;
+      link.caller.pending--;
+      throw got.thrown(link, slot, undefined, error);
+    };
+  }
+  return reactions;
+}
+
+/* A promise the callee returned: pending on callee and caller until it settles, its value wrapped on the way back. */
+function settleLater(link, slot, callee, result, reactions) {
+  let answer;
+  try {
+    const promise = result.constructor === NativePromise ? result : NativePromise.resolve(result);
+    const { value, error } = reactionsTo(reactions, link, slot, callee);
+    answer = promiseThen.call(promise, value, error);
+  } catch {
+    throw got.unreadable(link, slot, undefined);
+  }
+  slot.async = true;
+  callee.pending++;
+  link.caller.pending++;
+  return answer;
+}
+
+/* A result that is an object: looking at it may run the callee's code (a Proxy's traps), so a throw there is an unreadable result. */
+function answer(link, slot, callee, result, reactions) {
+  let promise;
+  try {
+    promise = result instanceof NativePromise;
+  } catch {
+    throw got.unreadable(link, slot, undefined);
+  }
+  return promise ? settleLater(link, slot, callee, result, reactions) : got.result(link, slot, undefined, result);
+}
+
+function makeStub(slot, link) {
+  const reactions = { callee: null, value: null, error: null };
+  const stub = function () {
+    const callee = link.callee;
+    const target = slot.target;
+    if (new.target !== undefined || this !== undefined || target === null || callee.holding !== null || link.caller.state === 'Unloaded') {
+      return got.call(link, slot, undefined, this, arguments, new.target);
+    }
+    for (let index = 0; index < arguments.length; index++) {
+      const argument = arguments[index];
+      if (argument !== null && (typeof argument === 'object' || typeof argument === 'function')) return got.call(link, slot, undefined, this, arguments, undefined);
+    }
+    callee.calls++;
+    callee.active++;
+    const previous = word[0];
+    word[0] = callee.id;
+    let result;
+    try {
+      result = apply(target, undefined, arguments);
+    } catch (error) {
+      callee.active--;
+      word[0] = previous;
+      throw got.thrown(link, slot, undefined, error);
+    }
+    callee.active--;
+    word[0] = previous;
+    return result !== null && (typeof result === 'object' || typeof result === 'function') ? answer(link, slot, callee, result, reactions) : result;
+  };
+  wrappers.add(stub);
+  return stub;
+}
+
+function makeHandle(slot, link) {
+  const methods = new Map();
+  const method = (member) => {
+    let stub = methods.get(member);
+    if (stub === undefined) {
+      stub = function () {
+        return got.call(link, slot, member, undefined, arguments, undefined);
+      };
+      wrappers.add(stub);
+      methods.set(member, stub);
+    }
+    return stub;
+  };
+  const live = (member) => (slot.target === null ? got.target(slot, member) : slot.target);
+  const handle = new NativeProxy(create(null), {
+    get: (_, member) => {
+      const value = reflectGet(live(member), member);
+      if (typeof value === 'function') return method(member);
+      return value !== null && typeof value === 'object' ? got.wrap(link, value) : value;
+    },
+    set: (_, member, value) => reflectSet(live(member), member, got.wrapBack(link, value)),
+    has: (_, member) => member in live(member),
+  });
+  wrappers.add(handle);
+  return handle;
+}
+
+/* Built as an object literal and given its null prototype after: an object made by Object.create(null) is a dictionary, and every read of an import from it a lookup. */
+function makeNamespace(link, entries, exportsSlot) {
+  const namespace = {};
+  for (const [symbol, slot] of entries) {
+    if (slot !== null) namespace[symbol] = makeStub(slot, link);
+    else defineProperty(namespace, symbol, { enumerable: true, get: () => got.exportValue(link, exportsSlot, symbol) });
+  }
+  setPrototypeOf(namespace, null);
+  return freeze(namespace);
+}
+
+function makeKernelApi(module, functions, values) {
+  const api = { ...values };
+  for (const name of functions) {
+    api[name] = function (first, second) {
+      if (module.state === 'Unloaded') throw got.unloadedUse(module, name);
+      return got.api[name](module, first, second);
+    };
+  }
+  return api;
+}
+
+function makeRequire(module) {
+  return function require(specifier) {
+    return got.require(module, specifier);
+  };
+}
+
+return { makeStub, makeHandle, makeNamespace, makeKernelApi, makeRequire };`;
+
+/**
+ * A PLT of its own for one module: its functions close over the GOT, the stub set and the
+ * watchdog word, all data. `label` ("kv/2.0.0", checked by the caller) names its text: the
+ * text of each module's PLT is then its own, so that V8 keeps what it learns of one module's
+ * calls apart from another's (the same text would share one feedback vector, and a stub that
+ * sees every module's targets calls none of them inline).
+ */
+export function compilePlt(got: Got, wrappers: WeakSet<object>, word: Int32Array, label: string): Plt {
+  return new Function('got', 'wrappers', 'word', `${SOURCE}\n//# sourceURL=keel:plt/${label}.js`)(got, wrappers, word) as Plt;
+}
