@@ -83,13 +83,17 @@ function openSocket(at = 'machine', headers: Record<string, string> = {}) {
   };
   const printedSince = (from: number) => messages.slice(from).flatMap((message) => (message.type === 'output' ? [message.text] : [])).join('');
   const prompted = (from: number) => next('output', from, () => /keel# (\x1b\[\d+G)?$/.test(printedSince(from)));
-  /** Once the shell's prompt is up, types a command as keys and resolves with the console output up to the next prompt. */
+  /**
+   * Once the shell's prompt is up, types a command as keys and resolves with the console output
+   * up to the next prompt, without the terminal's cursor moves (where it puts the cursor before
+   * echoing depends on how the keys arrive, one message or several).
+   */
   const run = async (command: string) => {
     await prompted(0);
     const from = messages.length;
     socket.send(JSON.stringify({ type: 'keys', data: `${command}\r` }));
     await prompted(from);
-    return printedSince(from);
+    return printedSince(from).replace(/\x1b\[[0-9;]*[A-Za-z]/g, '');
   };
   return { socket, messages, closed, refused, next, refusalOf, run };
 }
