@@ -15,7 +15,7 @@ import { readBuiltFiles } from './emulator/built-files.ts';
 import { BootError } from './emulator/firmware.ts';
 import { DEFAULT_CMDLINE, PANIC_STATUS } from './emulator/machine.ts';
 import { parseMemorySize } from './emulator/memory-size.ts';
-import { exitWithUsageError, readArguments, type ScriptSpec } from './scripts/arguments.ts';
+import { exitWithUsageError, readArguments, wholeNumberProblem, type ScriptSpec } from './scripts/arguments.ts';
 import { bundlePage } from './web/server/page-assets.ts';
 import { WebServer } from './web/server/web-server.ts';
 
@@ -38,9 +38,9 @@ type WebValues = { port: string; host: string; machines: string; dist: string; m
 
 /** A whole-number option from `min` to `max`, or the script's usage error. */
 function wholeNumber(option: string, text: string, min: number, max: number): number {
-  const value = Number(text);
-  if (!/^\d+$/.test(text) || value < min || value > max) exitWithUsageError(WEB_SPEC, `--${option} ${text}: expected a whole number from ${min} to ${max}`);
-  return value;
+  const problem = wholeNumberProblem(option, text, min, max);
+  if (problem) exitWithUsageError(WEB_SPEC, problem);
+  return Number(text);
 }
 
 /** The --mem option in bytes, or the script's usage error saying why it is not a size a machine can have. */

@@ -101,6 +101,17 @@ export function readArguments<Values = Record<string, string | boolean | undefin
   return parsed;
 }
 
+/**
+ * Why an option's value is not a whole number from `least` (to `most`, when there is a most),
+ * in the words of a usage error — `--port 70000: expected a whole number from 0 to 65535` — or
+ * null when it is one.
+ */
+export function wholeNumberProblem(option: string, text: string, least: number, most?: number): string | null {
+  const value = Number(text);
+  if (/^\d+$/.test(text) && value >= least && (most === undefined || value <= most)) return null;
+  return `--${option} ${text}: expected a whole number ${most === undefined ? `of at least ${least}` : `from ${least} to ${most}`}`;
+}
+
 /** Prints `message` as the script's one-line usage error and exits with status 2. */
 export function exitWithUsageError(spec: ScriptSpec, message: string): never {
   console.error(`${spec.name}: ${message} (${spec.name} -- --help lists the options)`);

@@ -5,7 +5,7 @@
  *   const options = simOptions(readArguments(SIM_SPEC).values);   // or { error } for a usage error
  */
 import { availableParallelism } from 'node:os';
-import type { ScriptSpec } from '../scripts/arguments.ts';
+import { wholeNumberProblem, type ScriptSpec } from '../scripts/arguments.ts';
 
 export const SIM_SPEC: ScriptSpec = {
   name: 'npm run sim',
@@ -43,7 +43,8 @@ class OptionError extends Error {}
 
 /** A whole number of at least `least`, or an error naming the option. */
 function wholeNumber(option: string, text: string, least: number): number {
-  if (!/^\d+$/.test(text) || Number(text) < least) throw new OptionError(`--${option} ${text}: expected a whole number of at least ${least}`);
+  const problem = wholeNumberProblem(option, text, least);
+  if (problem) throw new OptionError(problem);
   return Number(text);
 }
 
