@@ -7,15 +7,12 @@
  * fields the bootstrap does not read, a trailing "/" — the test says so. cpio.fuzz.test.ts
  * checks the two against each other on random ramdisks.
  */
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { writeCpio, type CpioFile } from '../cpio-writer.ts';
 import { entryAt, lastEntry, walk, type FoundEntry } from '../cpio-find.ts';
 import { MODE_DIRECTORY, readEntries, walkArchive } from '../cpio.ts';
+import { TOOL_COMMANDS, toolArchives, unreadFormats } from './tool-archives.ts';
 
 const bytesOf = (text: string) => new TextEncoder().encode(text);
 const concatenate = (...parts: Uint8Array[]) => new Uint8Array(Buffer.concat(parts));
@@ -172,17 +169,8 @@ describe('damage and formats keel does not read', () => {
   });
 
   it('names the odc and old binary cpio formats (written by GNU cpio) and says how to repack', () => {
-    const directory = mkdtempSync(join(tmpdir(), 'keel-find-formats-'));
-    try {
-      writeFileSync(join(directory, 'file'), 'data');
-      for (const [format, what] of [['odc', 'cpio odc header (magic 070707)'], ['bin', 'old binary cpio header']] as const) {
-        const run = spawnSync('cpio', ['-o', '-H', format, '--quiet'], { cwd: directory, input: 'file\n' });
-        expect(run.status).toBe(0);
-        const memory = new Uint8Array(run.stdout);
-        expect(walk(memory, 0, memory.length).damage?.message).toBe(`ramdisk: ${what}, not newc or crc (repack with cpio -H newc) at offset 0`);
-      }
-    } finally {
-      rmSync(directory, { recursive: true, force: true });
+    for (const { what, archive } of unreadFormats()) {
+      expect(walk(archive, 0, archive.length).damage?.message).toBe(`ramdisk: ${what}, not newc or crc (repack with cpio -H newc) at offset 0`);
     }
   });
 });
@@ -196,29 +184,12 @@ describe('the crc variant (magic 070702)', () => {
 });
 
 describe('archives written by GNU cpio and bsdtar', () => {
-  const directory = mkdtempSync(join(tmpdir(), 'keel-find-tools-'));
-  afterAll(() => rmSync(directory, { recursive: true, force: true }));
   const files = { 'etc/modules': 'hello\n', 'lib/modules/index.jsonl': '{}\n', 'lib/modules/kernel/1.0.0.js': 'exports.start = () => "shell";', 'lib/ü/日本語.txt': 'テキスト' };
-  for (const [name, text] of Object.entries(files)) {
-    mkdirSync(join(directory, dirname(name)), { recursive: true });
-    writeFileSync(join(directory, name), text);
-  }
-  const shell = (command: string) => {
-    const run = spawnSync('sh', ['-c', command], { cwd: directory, maxBuffer: 1 << 24 });
-    expect(run.status, run.stderr.toString()).toBe(0);
-    return new Uint8Array(run.stdout);
-  };
+  const tools = toolArchives(files);
+  afterAll(tools.remove);
 
-  it.each([
-    ['GNU cpio, sorted, with "." and directories', 'find . | LC_ALL=C sort | cpio -o -H newc --quiet'],
-    ['GNU cpio, -depth', 'find . -depth | cpio -o -H newc --quiet'],
-    ['GNU cpio, files only, in any order', 'find . -type f | sort -r | cpio -o -H newc --quiet'],
-    ['GNU cpio, the crc format', 'find . | cpio -o -H crc --quiet'],
-    ['bsdtar, newc', 'bsdtar --format newc -cf - .'],
-    ['bsdtar, files named without "./"', 'bsdtar --format newc -cf - etc lib'],
-    ['two archives cat together', '(find etc | cpio -o -H newc --quiet; bsdtar --format newc -cf - lib)'],
-  ])('%s: the files the bootstrap looks for are found, with their bytes', (_case, command) => {
-    const archive = shell(command);
+  it.each(TOOL_COMMANDS)('%s: the files the bootstrap looks for are found, with their bytes', (_case, command) => {
+    const archive = tools.archive(command);
     expect(walk(archive, 0, archive.length).damage).toBeNull();
     for (const name of ['etc/modules', 'lib/modules/index.jsonl', 'lib/modules/kernel/1.0.0.js']) expect(textOf(archive, find(archive, name))).toBe(files[name as keyof typeof files]);
   });
