@@ -9,14 +9,10 @@
  */
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
-import { writeCpio, type CpioFile } from '../cpio-writer.ts';
+import { writeCpio } from '../cpio-writer.ts';
 import { entryAt, lastEntry, walk, type FoundEntry } from '../cpio-find.ts';
 import { MODE_DIRECTORY, readEntries, walkArchive } from '../cpio.ts';
-import { TOOL_COMMANDS, toolArchives, unreadFormats } from './tool-archives.ts';
-
-const bytesOf = (text: string) => new TextEncoder().encode(text);
-const concatenate = (...parts: Uint8Array[]) => new Uint8Array(Buffer.concat(parts));
-const withoutTrailer = (archive: Uint8Array) => archive.subarray(0, archive.length - 124);
+import { bytesOf, concatenate, first, second, TOOL_COMMANDS, toolArchives, unreadFormats, withoutTrailer } from './sample-archives.ts';
 
 /** The last entry of `name`, after one walk of `memory[base, base + length)`. */
 function find(memory: Uint8Array, name: string, base = 0, length = memory.length - base): FoundEntry | undefined {
@@ -24,16 +20,6 @@ function find(memory: Uint8Array, name: string, base = 0, length = memory.length
 }
 
 const textOf = (memory: Uint8Array, entry: FoundEntry | undefined, base = 0) => new TextDecoder().decode(memory.subarray(base + entry!.dataOffset, base + entry!.dataOffset + entry!.size));
-
-const first: CpioFile[] = [
-  { name: 'etc/modules', data: bytesOf('hello\n') },
-  { name: 'lib/modules/hello/1.0.0.js', data: bytesOf('exports.greet = () => 1;') },
-  { name: 'lib', data: new Uint8Array(0), mode: MODE_DIRECTORY },
-];
-const second: CpioFile[] = [
-  { name: 'etc/modules', data: bytesOf('kv\n') },
-  { name: 'extra.txt', data: bytesOf('added later') },
-];
 
 describe('finding a file in one archive', () => {
   it('finds every file by name, where the kernel\'s walk finds it, and nothing for a name the archive lacks', () => {

@@ -8,29 +8,13 @@
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { thrownBy } from '../../test/test-helpers.ts';
-import { writeCpio, type CpioFile } from '../cpio-writer.ts';
+import { writeCpio } from '../cpio-writer.ts';
 import { checkCrc, latestEntries, MODE_DIRECTORY, RamdiskError, readEntries, walkArchive, type ArchiveTable, type CpioEntry } from '../cpio.ts';
-import { TOOL_COMMANDS, toolArchives, unreadFormats } from './tool-archives.ts';
+import { bytesOf, concatenate, first, second, TOOL_COMMANDS, toolArchives, unreadFormats, withoutTrailer } from './sample-archives.ts';
 
-const bytesOf = (text: string) => new TextEncoder().encode(text);
 /** The last entry of `name` the walk found, or null. */
 const entryOf = (table: ArchiveTable, name: string) => table.find(name)?.entry ?? null;
 const textOf = (memory: Uint8Array, entry: CpioEntry | null) => new TextDecoder().decode(memory.subarray(entry!.dataOffset, entry!.dataOffset + entry!.size));
-
-const concatenate = (...parts: Uint8Array[]) => new Uint8Array(Buffer.concat(parts));
-
-/** An archive without its trailer entry (110-byte header, "TRAILER!!!\0" padded to 124). */
-const withoutTrailer = (archive: Uint8Array) => archive.subarray(0, archive.length - 124);
-
-const first: CpioFile[] = [
-  { name: 'etc/modules', data: bytesOf('hello\n') },
-  { name: 'lib/modules/hello/1.0.0.js', data: bytesOf('exports.greet = () => 1;') },
-  { name: 'lib', data: new Uint8Array(0), mode: MODE_DIRECTORY },
-];
-const second: CpioFile[] = [
-  { name: 'etc/modules', data: bytesOf('kv\n') },
-  { name: 'extra.txt', data: bytesOf('added later') },
-];
 
 describe('walking one archive', () => {
   it('finds every file by name, with every header field read, and counts the headers', () => {

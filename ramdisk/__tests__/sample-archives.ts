@@ -1,9 +1,10 @@
 /*
- * Archives the standard tools write, for the tests of both readers of the format — the
- * kernel's walk (cpio-walk.test.ts) and the bootstrap's (cpio-find.test.ts), which must read
- * the same archives: files packed by GNU cpio and bsdtar the ways a user repacks an initramfs,
- * and the formats GNU cpio writes that keel does not read.
+ * The archives both readers of the format are tested on — the kernel's walk (cpio-walk.test.ts)
+ * and the bootstrap's (cpio-find.test.ts), which must read the same archives: two small ones
+ * of keel's own writer to concatenate and cut, files packed by GNU cpio and bsdtar the ways a
+ * user repacks an initramfs, and the formats GNU cpio writes that keel does not read.
  *
+ *   const memory = concatenate(writeCpio(first), withoutTrailer(writeCpio(second)));
  *   const tools = toolArchives(files);      // the files, in a temporary folder
  *   const archive = tools.archive(TOOL_COMMANDS[0][1]);
  *   tools.remove();
@@ -13,6 +14,25 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { expect } from 'vitest';
+import type { CpioFile } from '../cpio-writer.ts';
+import { MODE_DIRECTORY } from '../cpio.ts';
+
+export const bytesOf = (text: string) => new TextEncoder().encode(text);
+export const concatenate = (...parts: Uint8Array[]) => new Uint8Array(Buffer.concat(parts));
+
+/** An archive without its trailer entry (110-byte header, "TRAILER!!!\0" padded to 124). */
+export const withoutTrailer = (archive: Uint8Array) => archive.subarray(0, archive.length - 124);
+
+export const first: CpioFile[] = [
+  { name: 'etc/modules', data: bytesOf('hello\n') },
+  { name: 'lib/modules/hello/1.0.0.js', data: bytesOf('exports.greet = () => 1;') },
+  { name: 'lib', data: new Uint8Array(0), mode: MODE_DIRECTORY },
+];
+/** An archive to append to `first`'s: it replaces etc/modules and adds a file. */
+export const second: CpioFile[] = [
+  { name: 'etc/modules', data: bytesOf('kv\n') },
+  { name: 'extra.txt', data: bytesOf('added later') },
+];
 
 /** How a user packs a folder into a ramdisk, each run in the folder. */
 export const TOOL_COMMANDS: Array<[what: string, command: string]> = [
