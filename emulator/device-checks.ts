@@ -86,6 +86,7 @@ export function checkedDevices({ machine, memory, unmap, fault }: DeviceParts): 
     debug: {
       frameTable: debug.frameTable,
       doorbell: debug.doorbell,
+      attached: debug.attached === true,
       nameOwner: (id, kind, label) => debug.nameOwner(ownerId('debug.nameOwner: id', id), string('debug.nameOwner: kind', kind), string('debug.nameOwner: label', label)),
       forgetOwner: (id) => debug.forgetOwner(ownerId('debug.forgetOwner: id', id)),
       moduleEvent: (json) => debug.moduleEvent(string('debug.moduleEvent: json', json)),

@@ -125,6 +125,8 @@ export interface DebugDevice {
   frameTable: Int32Array;
   /** Word 0 counts the kernel's steps that changed the table: it adds one and notifies (Atomics) once each is over. Shared memory. */
   doorbell: Int32Array;
+  /** Whether a debugger listens: without one, names and module events go nowhere, and the kernel need not describe its module table for them. */
+  attached: boolean;
   /** Says what an owner id stands for (as `free` lists owners), before the table holds it. */
   nameOwner(id: number, kind: string, label: string): void;
   /** The owner holds no frame any more and its id is forgotten. */

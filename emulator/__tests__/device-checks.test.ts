@@ -6,6 +6,7 @@
  */
 import { describe, expect, it, vi } from 'vitest';
 import { checkedDevices, LONGEST_TIMER_MS } from '../device-checks.ts';
+import { DebugPort } from '../devices/debug-device.ts';
 import type { MachineInterface } from '../machine-interface.ts';
 import { thrownBy } from '../../test/test-helpers.ts';
 
@@ -24,7 +25,7 @@ function devices() {
     power: { halt: record('halt'), panic: record('panic') },
     host: { collectGarbage: () => true, codeBytes: () => 0, onUnhandledRejection: record('onUnhandledRejection') },
     watchdog: { running: new Int32Array(2), name: record('name') },
-    debug: { frameTable: new Int32Array(1), doorbell: new Int32Array(1), nameOwner: record('nameOwner'), forgetOwner: record('forgetOwner'), moduleEvent: record('moduleEvent') },
+    debug: { frameTable: new Int32Array(1), doorbell: new Int32Array(1), attached: true, nameOwner: record('nameOwner'), forgetOwner: record('forgetOwner'), moduleEvent: record('moduleEvent') },
   } as unknown as Omit<MachineInterface, 'mmu'>;
   const checked = checkedDevices({ machine, memory, unmap: record('unmap'), fault });
   return { checked, calls, timers, fault, memory };
@@ -76,6 +77,7 @@ describe('a device given what it does not take', () => {
     checked.debug.forgetOwner(5);
     checked.debug.moduleEvent('{}');
     expect(calls).toEqual(['write(hello)', 'halt(255)', 'name(3, null)', 'unmap([object ArrayBuffer])', 'nameOwner(5, text, kv)', 'forgetOwner(5)', 'moduleEvent({})']);
+    expect(checked.debug.attached).toBe(true);
   });
 
   it('a timer callback that throws faults the machine, and the host timer never sees the exception', () => {
@@ -85,5 +87,17 @@ describe('a device given what it does not take', () => {
     }, 0);
     expect(() => timers[0]!()).not.toThrow();
     expect(fault).toHaveBeenCalledWith('a timer callback', expect.objectContaining({ message: 'kernel bug' }));
+  });
+});
+
+describe('the debug device', () => {
+  it('tells the kernel whether a debugger listens, so that it describes its module table only for one', () => {
+    const memory = () => new Int32Array(new SharedArrayBuffer(4));
+    expect(new DebugPort(memory(), memory(), undefined).device().attached).toBe(false);
+    const listener = { nameOwner: vi.fn(), forgetOwner: vi.fn(), moduleEvent: vi.fn() };
+    const device = new DebugPort(memory(), memory(), listener).device();
+    expect(device.attached).toBe(true);
+    device.moduleEvent('{}');
+    expect(listener.moduleEvent).toHaveBeenCalledWith('{}');
   });
 });

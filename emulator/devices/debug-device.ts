@@ -32,6 +32,7 @@ export class DebugPort {
     return {
       frameTable: this.frameTable,
       doorbell: this.doorbell,
+      attached: listener !== undefined,
       nameOwner: (id, kind, label) => listener?.nameOwner(id, kind, label),
       forgetOwner: (id) => listener?.forgetOwner(id),
       moduleEvent: (json) => listener?.moduleEvent(json),

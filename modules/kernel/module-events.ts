@@ -17,6 +17,8 @@ const subjectOf = (module: LoadedModule | UnloadedCode): ModuleEventSubject =>
   'record' in module ? { id: module.id, name: module.name, version: module.record.version } : { id: module.id, name: module.name, version: module.version };
 
 export function publishModuleEvent(kernel: Kernel, event: ModuleEventKind, module: LoadedModule | UnloadedCode): void {
+  // Describing the whole table costs a load or an unload something: only for a debugger that hears it.
+  if (!kernel.machine.debug.attached) return;
   const report: ModuleEvent = {
     event,
     module: subjectOf(module),
