@@ -109,7 +109,7 @@ export class TestKernel {
 
   /**
    * Calls an export through the kernel, as the shell's `call` does (loading the module if
-   * needed), and returns its result parsed from the printed JSON (undefined for none).
+   * needed), and returns its result parsed from the printed JSON (undefined when it prints nothing).
    * Arguments are sent as JSON. Throws an Error with the printed line if the call fails.
    */
   async call(module: string, symbol: string, ...args: unknown[]): Promise<unknown> {
@@ -118,7 +118,7 @@ export class TestKernel {
     const output = await this.run(['call', module, symbol, ...words].join(' '));
     const printed = output.trimEnd().split('\n').pop() ?? '';
     if (printed.startsWith('call: ')) throw new Error(printed);
-    return printed === 'undefined' ? undefined : JSON.parse(printed);
+    return printed === '' ? undefined : JSON.parse(printed);
   }
 
   /** Used and free frames, and module text and data frames, as `free` shows them. */

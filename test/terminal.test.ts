@@ -115,15 +115,19 @@ describe('the shell at a terminal', () => {
     expect(await session.run('echo next')).toEqual(['next']);
   });
 
-  it('abandons a command that waits on Ctrl-C, and the machine runs on', async () => {
+  it('abandons a command that waits on Ctrl-C: the shell holds nothing, and the late result is dropped with a line in dmesg', async () => {
     await session.type(`call deferred wait${KEY.enter}`);
     await session.screen.until((lines) => lines.at(-1) === '' && lines.at(-2) === 'keel# call deferred wait');
     await session.type(KEY.ctrlC);
     const lines = await session.screen.until((now) => now.at(-1) === PROMPT && now.at(-2) === '^C');
     expect(lines.at(-3)).toBe('keel# call deferred wait');
-    // The abandoned call runs on: once finish() settles it, its result is printed too.
-    expect((await session.run('call deferred finish')).sort()).toEqual(['"finished"', '1']);
+    expect(await session.run('lsmod | grep ^deferred')).toEqual([expect.stringMatching(/^deferred\s+\d+\s+0$/)]);
+    // The abandoned call runs on; once finish() settles it, its result goes to dmesg, not the screen.
+    expect(await session.run('call deferred finish')).toEqual(['1']);
     expect(await session.run('echo still running')).toEqual(['still running']);
+    expect(session.screen.lines()).not.toContain('"finished"');
+    expect(await session.run('dmesg | grep -c "deferred.wait returned after shell abandoned the call: result dropped"')).toEqual(['1']);
+    expect(await session.run('rmmod deferred')).toEqual([]);
   });
 
   it('shows lines typed ahead after their prompt, and runs them in order', async () => {

@@ -168,6 +168,7 @@ export class Kernel {
     // The caller of a call sees its error; a timer has no caller, so its oops goes to the console.
     connectStubs(this.tables.stubs, this.machine.watchdog.running, (module, symbol, error) =>
       this.log.printk(`keel: oops in ${module}.${symbol}: ${messageOf(error)}`, symbol === 'timer' ? 'error' : 'info'),
+      (line) => this.log.printk(line),
     );
     // A rejection nobody handled has no caller either: its oops goes to the console.
     this.machine.host.onUnhandledRejection((reason) => this.log.printk(`keel: oops${culprit(reason)}: unhandled promise rejection: ${messageOf(reason)}`, 'error'));
