@@ -7,11 +7,13 @@
  * script stops at its arguments, before building or booting anything.
  */
 import { spawnSync } from 'node:child_process';
+import { readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../build/paths.ts';
 
 const SCRIPTS: Record<string, { file: string; options: string[]; valued: string }> = {
-  build: { file: 'build.ts', options: ['--out DIR', '--quiet'], valued: '--out' },
+  build: { file: 'build.ts', options: ['--out DIR', '--modules DIR', '--quiet'], valued: '--out' },
   dev: { file: 'dev.ts', options: ['--mem SIZE', '--cmdline', '--watchdog SECONDS'], valued: '--mem' },
   sim: { file: 'sim.ts', options: ['--seed N', '--steps K', '--seeds M', '--jobs J', '--break KIND@STEP', '--verbose'], valued: '--steps' },
   bench: { file: 'bench/run.ts', options: ['--quick', '--results FILE'], valued: '--results' },
@@ -66,5 +68,23 @@ describe('npm run web refuses numbers it cannot use (a port in use: web-refusals
     ['--watchdog -1', ['--watchdog=-1'], '--watchdog -1: expected a whole number from 0 to 3600'],
   ])('%s', (_case, args, message) => {
     expect(run('web.ts', args)).toEqual({ status: 2, stdout: '', stderr: usageError('web', message) });
+  });
+});
+
+describe('npm start and npm run web build first, but not for --help', () => {
+  const scripts = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')).scripts as Record<string, string>;
+  /** When the project's dist/ was last built (its record of what it wrote), or null if never. */
+  const lastBuilt = () => statSync(path.join(PROJECT_ROOT, 'dist', 'build-sums.json'), { throwIfNoEntry: false })?.mtimeMs ?? null;
+
+  it.each([
+    ['start', 'npm run boot'],
+    ['web', 'npm run web'],
+  ])('npm run %s -- --help prints the usage and builds nothing', (script, usageName) => {
+    expect(scripts[script]).toContain('scripts/build-then-run.ts');
+    const before = lastBuilt();
+    const result = spawnSync('npm', ['run', '--silent', script, '--', '--help'], { cwd: PROJECT_ROOT, encoding: 'utf8' });
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(new RegExp(`^usage: ${usageName} -- \\[options\\]`));
+    expect(lastBuilt()).toBe(before);
   });
 });
