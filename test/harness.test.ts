@@ -35,7 +35,7 @@ describe('swap and unloadGivesMemoryBack', () => {
   it('swap returns the one-line report, for a swap and for a refusal', async () => {
     kernel = await bootKernel();
     await kernel.call('kv', 'set', 'colour', 'blue');
-    expect(await kernel.swap('kv')).toMatch(/^swap: kv 1\.0\.0 -> 2\.0\.0: quiescent in .*, 1 state entries transferred, 1 text frames freed, [\d.]+ ms in all$/);
+    expect(await kernel.swap('kv')).toMatch(/^swap: kv 1\.0\.0 -> 2\.0\.0: quiescent in .*, 1 state entry transferred, 1 text frame freed, [\d.]+ ms in all$/);
     await expect(kernel.swap('kv', '2.0.0')).rejects.toThrow(new Error('swap: kv: refused, nothing changed: kv is already at 2.0.0'));
     await expect(kernel.swap('kv', '9.9.9')).rejects.toThrow(new Error('swap: kv: refused, nothing changed: version 9.9.9 of module kv not found in the ramdisk'));
     expect(await kernel.call('kv', 'get', 'colour')).toBe('blue');

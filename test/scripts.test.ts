@@ -87,4 +87,10 @@ describe('npm start and npm run web build first, but not for --help', () => {
     expect(result.stdout).toMatch(new RegExp(`^usage: ${usageName} -- \\[options\\]`));
     expect(lastBuilt()).toBe(before);
   });
+
+  it("npm run web -- --help says why its machines have 16M where npm start's has 64M", () => {
+    const help = run('web.ts', ['--help']).stdout;
+    expect(help).toMatch(/--mem SIZE +physical memory of each machine: .*16M, not npm start's 64M: .*\(default: 16M\)/);
+    expect(run('emulator/cli.ts', ['--help']).stdout).toMatch(/--mem SIZE .*\(default: 64M\)/);
+  });
 });

@@ -79,7 +79,7 @@ afterAll(async () => {
 
 it('a save of a loaded module swaps the new code in, state kept', async () => {
   save('counter', source(`export function version(): string {\n  return 'second';\n}\n${IMPORT_COUNT}`));
-  await until(/dev: swap: counter 1\.0\.0 -> 1\.0\.0-dev\.\d+: quiescent in [\d.]+ ms, callers paused [\d.]+ ms, 1 state entries transferred, 1 text frames freed, [\d.]+ ms in all/);
+  await until(/dev: swap: counter 1\.0\.0 -> 1\.0\.0-dev\.\d+: quiescent in [\d.]+ ms, callers paused [\d.]+ ms, 1 state entry transferred, 1 text frame freed, [\d.]+ ms in all/);
   expect(await run('call counter version; call counter bump')).toBe('"second"\n3\n');
   expect((await run('dmesg')).match(/swap: counter 1\.0\.0 -> 1\.0\.0-dev\.\d+: quiescent/g)).toHaveLength(1);
 });

@@ -121,7 +121,7 @@ export class ReclaimMonitor {
       // What the kernel can see holding module code: globals modules added (built-ins are not
       // enumerable; gc is V8's own, on every context's global when node runs with --expose-gc).
       const globals = Object.keys(globalThis).filter((key) => key !== 'gc').join(', ');
-      this.#kernel.log.printk(`keel: ${labelOf(code)} is a zombie: ${code.remaining} code objects still referenced, ${globals ? `held by global ${globals}` : 'holder unknown'}`, 'warn');
+      this.#kernel.log.printk(`keel: ${labelOf(code)} is a zombie: ${code.remaining} code object${code.remaining === 1 ? '' : 's'} still referenced, ${globals ? `held by global ${globals}` : 'holder unknown'}`, 'warn');
       publishModuleEvent(this.#kernel, 'zombie', code);
     }
     if ([...this.pending].some((code) => !this.zombies.has(code))) this.#schedule();
