@@ -12,8 +12,9 @@
  * small tsconfig of its own in a temporary folder.
  *
  * TypeScript 7 is the native compiler: it has no in-process API (its `typescript/unstable/*`
- * API drives the same binary over a pipe), so the check runs `tsc` as a child process — about
- * 0.3 s for one module, 1 s for all of modules/ on an idle machine (docs/architecture.md). The
+ * API drives the same binary over a pipe), so the check runs `tsc` as a child process — 0.5 to
+ * 1.2 s for one module, 1.1 to 2.4 s for all of modules/ on a 2-core machine under a load
+ * average of 10 to 15 (docs/architecture.md). The
  * build does it only when asked (npm run build, npm start, npm run web, the dev loop); builds
  * that tests make as a function do not pay for it.
  */

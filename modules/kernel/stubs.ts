@@ -341,9 +341,9 @@ export function createNamespace(importer: StubOwner, exporter: StubOwner): Recor
  */
 export function abandonCalls(caller: StubOwner): number {
   let abandoned = 0;
+  // Every batch, even one with none counted: a call a swap holds is counted only once it runs.
   for (const link of caller.links.values()) {
     const { waiting } = link;
-    if (waiting.count === 0) continue;
     waiting.abandoned = true;
     link.callee.pending -= waiting.count;
     caller.pending -= waiting.count;
