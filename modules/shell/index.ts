@@ -24,6 +24,11 @@ const interactive = kernelInternals().machine.console.interactive === true;
 let anyFailed = false;
 let halting = false;
 
+/** A command line being run; Ctrl-C marks it abandoned. */
+interface Job {
+  abandoned: boolean;
+}
+
 /** Runs one command; a failure is printed as "name: message". */
 async function runCommand([name, ...args]: string[], input: string | undefined): Promise<CommandResult> {
   const command: Command | undefined = commands.get(name!);
@@ -66,11 +71,6 @@ async function runPipeline({ commands: stages }: Pipeline, job: Job): Promise<Co
     }
   }
   return result;
-}
-
-/** A command line being run; Ctrl-C marks it abandoned. */
-interface Job {
-  abandoned: boolean;
 }
 
 /** Runs one command line; returns false if it could not be parsed or a command on it failed. */
