@@ -1,7 +1,8 @@
 /*
  * npm start and npm run web: build keel (quietly, every module type-checked, as npm run build
  * does), then run the script named first — emulator/cli.ts, web.ts — in this same process with
- * the arguments after it. Asked for --help, the script prints it without a build first.
+ * the arguments after it. Asked for --help, the script prints it without a build first (after
+ * a line saying what npm start adds, where the script's usage names another command).
  *
  *   node --expose-gc --experimental-vm-modules --import tsx scripts/build-then-run.ts emulator/cli.ts --mem 16M
  *
@@ -20,7 +21,14 @@ if (!script) {
   console.error('build-then-run: which script to run? (scripts/build-then-run.ts SCRIPT [ARG...])');
   process.exit(2);
 }
-if (!asksForHelp(args)) {
+/** What the script's own usage does not say when it is started this way. */
+const PREAMBLES: Record<string, string> = {
+  'emulator/cli.ts': 'npm start builds keel (as npm run build does), then boots it as npm run boot does; it takes the options of npm run boot:\n',
+};
+
+if (asksForHelp(args)) {
+  if (PREAMBLES[script]) console.log(PREAMBLES[script]);
+} else {
   try {
     await build({ quiet: true, typeCheck: true });
   } catch (error) {
