@@ -53,26 +53,21 @@ const BASE_IMAGE: RegionKind[] = ['kernel-text', 'kernel-init'];
 type Origin = { handoff: Handoff } | { handover: Handover; self: LoadedModule };
 
 export class Kernel implements KernelCore {
+  // What each field is, kernel-core.ts says.
   readonly tables: KernelTables;
-  /** Physical memory (the firmware allocates it in the kernel's realm). */
   readonly memory: Uint8Array;
   readonly log: KernelLog;
   readonly frames: FrameAllocator;
   readonly ramdisk: Ramdisk;
-  /** Every module version the ramdisk's index holds (read as they are asked for), and those added since boot. */
   readonly records: ModuleRecords;
   readonly params: Map<string, string>;
   readonly badParams: Set<string>;
   readonly tainted: Set<string>;
   readonly loader: ModuleLoader;
   readonly reclaim: ReclaimMonitor;
-  /** The key module records are signed with, which the base image carried. */
   readonly signingKey: string;
-  /** The frames of the bootstrap, freed once boot is over (null for a core that took over). */
   readonly bootstrapOwner: FrameOwner | null;
-  /** The kernel module itself, as the module table lists it. */
   self: LoadedModule;
-  /** The machine's GOT: what every module's PLT reaches the core through. */
   readonly got: Got;
   readonly errors: ErrorClasses;
 
