@@ -8,7 +8,8 @@
 import { describe, expect, it } from 'vitest';
 import { createGot, type Got } from '../got.ts';
 import { compilePlt } from '../plt.ts';
-import { abandonCalls, callPathEntries, connectStubs, linkBetween, stubTables, type Slot, type StubOwner } from '../stubs.ts';
+import type { Slot, StubOwner } from '../call-path.ts';
+import { abandonCalls, callPathEntries, connectStubs, linkBetween, stubTables } from '../stubs.ts';
 
 type Owner = StubOwner & { state: string };
 
