@@ -6,7 +6,7 @@
  * kernel's text section in the machine's sandbox — only ECMAScript built-ins, no `process`,
  * no `require`, nothing of the host's (emulator/sandbox.ts) — and returns its entry with the
  * boot info. The sandbox compiles with vm.compileFunction, never vm.Script: the compilation
- * cache would keep a script's code alive forever (FACTS.md).
+ * cache would keep a script's code alive forever (docs/design.md).
  */
 import { readBootImage } from './boot-image.ts';
 import { FRAME_SIZE, type BootInfo, type KernelEntry, type MemoryRegion, type RegionKind } from './machine-interface.ts';
