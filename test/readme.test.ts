@@ -2,8 +2,10 @@
  * The README's shell sessions, typed into a booted kernel as they are written: every block of
  * `keel# ` lines, each on a fresh machine. A command the README shows output for must print
  * that output (timings and dmesg timestamps aside); a command it shows none for must not fail
- * (no line `COMMAND: ...` of a command it ran, unless it is a swap's report of success). The
- * authoring guide's examples are followed by test/guide.test.ts.
+ * (no line `COMMAND: ...` of a command it ran, unless it is a swap's report of success). A
+ * session that cannot be typed as written (one that needs Ctrl-C, or output a timer prints
+ * later) is fenced as ```text: shown, not run. The authoring guide's examples are followed by
+ * test/guide.test.ts.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -24,9 +26,9 @@ const README = readFileSync(path.join(PROJECT_ROOT, 'README.md'), 'utf8');
 function sessions(text: string): { heading: string; steps: Step[] }[] {
   const found: { heading: string; steps: Step[] }[] = [];
   let heading = '';
-  for (const [, title, block] of text.matchAll(/^#+ (.+)$|^```\n([\s\S]*?)^```$/gm)) {
+  for (const [, title, language, block] of text.matchAll(/^#+ (.+)$|^```(\w*)\n([\s\S]*?)^```$/gm)) {
     if (title) heading = title;
-    if (!block?.startsWith('keel# ')) continue;
+    if (language !== '' || block === undefined || !block.startsWith('keel# ')) continue;
     const steps: Step[] = [];
     for (const line of block.trimEnd().split('\n')) {
       if (line.startsWith('keel# ')) steps.push({ line: line.slice('keel# '.length).replace(/\s+#.*$/, ''), shown: [] });
@@ -59,7 +61,7 @@ afterEach(async () => {
 const found = sessions(README);
 
 it('finds the sessions of the quick start, the misbehaving module and both swaps', () => {
-  expect(found.map(({ heading }) => heading)).toEqual(['Quick start', 'When a module misbehaves', 'Watch a swap under load', 'Swap the kernel itself']);
+  expect(found.map(({ heading }) => heading)).toEqual(expect.arrayContaining(['Quick start', 'When a module misbehaves', 'Watch a swap under load', 'Swap the kernel itself']));
 });
 
 describe.each(found)('README, $heading', ({ steps }) => {
@@ -80,4 +82,9 @@ it('tells a failure from output and from a swap that succeeded', () => {
   expect(failure('lsmod | grep x')('grep: invalid option -- \'q\'')).toBe(true);
   expect(failure('swap kv')('swap: kv 1.0.0 -> 2.0.0: quiescent in 0.01 ms, 1 state entries transferred')).toBe(false);
   expect(failure('modinfo kv')('name:           kv')).toBe(false);
+});
+
+it('reads a session from untagged blocks only, under the heading above it', () => {
+  const text = '## A\n\n```sh\nnpm start\n```\n\n```text\nkeel# call kv getLater a 600000\n^C\n```\n\n### B\n\n```\nkeel# lsmod   # the modules\nkeel# call kv get a\n"b"\n```\n';
+  expect(sessions(text)).toEqual([{ heading: 'B', steps: [{ line: 'lsmod', shown: [] }, { line: 'call kv get a', shown: ['"b"'] }] }]);
 });
