@@ -20,6 +20,7 @@ import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { build, PROJECT_ROOT } from '../../build.ts';
 import { TestKernel } from '../../test/harness.ts';
+import { requireToolsOf } from '../../test/tools.ts';
 import { compare, type Figure, type FigureOptions, type Row } from '../lib/figure.ts';
 import { temporaryDirectory, tinyModules, writeModules } from '../lib/generate-modules.ts';
 import { collectGarbage } from '../lib/host.ts';
@@ -53,6 +54,7 @@ function repackedWithCpio(initrd: Uint8Array, root: string): Uint8Array {
   const tree = path.join(root, 'unpacked');
   mkdirSync(tree);
   const shell = (command: string, input?: Uint8Array) => {
+    requireToolsOf(command);
     const run = spawnSync('sh', ['-c', command], { cwd: tree, input, maxBuffer: 1 << 30 });
     if (run.status !== 0) throw new Error(`${command}: ${run.stderr.toString()}`);
     return new Uint8Array(run.stdout);
