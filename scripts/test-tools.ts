@@ -1,9 +1,11 @@
 /*
  * The programs outside npm that the tests run: GNU cpio and bsdtar (the ramdisk's interop tests
  * pack and unpack with the tools people use) and Chromium (the web page's tests drive a real
- * browser). `npm test` runs this first (package.json's `pretest`), and so does CI through it:
+ * browser), and the benchmark's figures 2 and 8. `npm test` runs this first (package.json's
+`pretest`; CI through it), and so does `npm run bench` (`prebench`):
  *
- *   tsx scripts/test-tools.ts     # nothing to say when all three are there
+ *   tsx scripts/test-tools.ts               # nothing to say when all three are there
+ *   tsx scripts/test-tools.ts "npm run bench"   # the command named in its lines (npm test by default)
  *
  * When some are missing and it can install them (root, apt-get on the PATH: these machines and
  * CI), it runs `apt-get update` once and `apt-get install -y` of exactly the missing packages,
@@ -67,18 +69,18 @@ export interface Setup {
 }
 
 /** Finds the missing tools and installs them when it can, or says in one line what to install. */
-export function setUpTools(probe: Probe, install: Installer, tools: readonly Tool[] = TOOLS): Setup {
+export function setUpTools(probe: Probe, install: Installer, { tools = TOOLS, who = 'npm test' }: { tools?: readonly Tool[]; who?: string } = {}): Setup {
   const missing = missingTools(probe, tools);
   if (missing.length === 0) return { status: 0, lines: [] };
   if (!canRun('apt-get', probe)) {
-    return { status: 1, lines: [`npm test needs ${named(missing)}, not installed here: install them with your system's package manager (on Debian or Ubuntu: ${installCommand(missing)}), then run npm test again`] };
+    return { status: 1, lines: [`${who} needs ${named(missing)}, not installed here: install them with your system's package manager (on Debian or Ubuntu: ${installCommand(missing)}), then run ${who} again`] };
   }
-  if (!probe.isRoot) return { status: 1, lines: [`npm test needs ${named(missing)}, not installed here: run sudo ${installCommand(missing)}, then npm test again`] };
-  const lines = [`npm test: installing ${missing.map((tool) => tool.debianPackage).join(' ')} with apt-get (${named(missing)}, which the tests run)`];
+  if (!probe.isRoot) return { status: 1, lines: [`${who} needs ${named(missing)}, not installed here: run sudo ${installCommand(missing)}, then ${who} again`] };
+  const lines = [`${who}: installing ${missing.map((tool) => tool.debianPackage).join(' ')} with apt-get (${named(missing)}, which it runs)`];
   const result = install(missing.map((tool) => tool.debianPackage));
-  if (!result.ok) return { status: 1, lines: [...lines, `npm test: ${installCommand(missing)} failed (${result.why}): install them, then run npm test again`] };
+  if (!result.ok) return { status: 1, lines: [...lines, `${who}: ${installCommand(missing)} failed (${result.why}): install them, then run ${who} again`] };
   const still = missingTools(probe, missing);
-  if (still.length > 0) return { status: 1, lines: [...lines, `npm test: ${named(still)} still missing after ${installCommand(missing)}: install them, then run npm test again`] };
+  if (still.length > 0) return { status: 1, lines: [...lines, `${who}: ${named(still)} still missing after ${installCommand(missing)}: install them, then run ${who} again`] };
   return { status: 0, lines };
 }
 
@@ -109,7 +111,7 @@ export const aptInstaller: Installer = (packages) => {
 };
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const { status, lines } = setUpTools(hostProbe(), aptInstaller);
+  const { status, lines } = setUpTools(hostProbe(), aptInstaller, { who: process.argv[2] });
   for (const line of lines) (status === 0 ? console.log : console.error)(line);
   process.exitCode = status;
 }

@@ -38,13 +38,13 @@ describe('npm test, before any test, on a machine', () => {
 
   it('as root with apt-get: installs exactly the missing packages, in one line, and goes on', () => {
     const { probe, install, asked } = machine(['/usr/bin/apt-get', '/usr/bin/bsdtar'], { installs: ['/usr/bin/cpio', '/usr/bin/chromium'] });
-    expect(setUpTools(probe, install)).toEqual({ status: 0, lines: ['npm test: installing cpio chromium with apt-get (GNU cpio and Chromium (/usr/bin/chromium), which the tests run)'] });
+    expect(setUpTools(probe, install)).toEqual({ status: 0, lines: ['npm test: installing cpio chromium with apt-get (GNU cpio and Chromium (/usr/bin/chromium), which it runs)'] });
     expect(asked).toEqual([['cpio', 'chromium']]);
   });
 
   it('as root with apt-get, the three missing: one install of the three packages', () => {
     const { probe, install, asked } = machine(['/usr/bin/apt-get'], { installs: ALL });
-    expect(setUpTools(probe, install).lines).toEqual(['npm test: installing cpio libarchive-tools chromium with apt-get (GNU cpio, bsdtar and Chromium (/usr/bin/chromium), which the tests run)']);
+    expect(setUpTools(probe, install).lines).toEqual(['npm test: installing cpio libarchive-tools chromium with apt-get (GNU cpio, bsdtar and Chromium (/usr/bin/chromium), which it runs)']);
     expect(asked).toEqual([['cpio', 'libarchive-tools', 'chromium']]);
   });
 
@@ -61,6 +61,11 @@ describe('npm test, before any test, on a machine', () => {
       lines: ["npm test needs GNU cpio, not installed here: install them with your system's package manager (on Debian or Ubuntu: apt-get install -y cpio), then run npm test again"],
     });
     expect(asked).toEqual([]);
+  });
+
+  it('for npm run bench: the same lines, naming it', () => {
+    const { probe, install } = machine(['/usr/bin/apt-get', '/usr/bin/cpio', '/usr/bin/bsdtar'], { isRoot: false });
+    expect(setUpTools(probe, install, { who: 'npm run bench' }).lines).toEqual(['npm run bench needs Chromium (/usr/bin/chromium), not installed here: run sudo apt-get install -y chromium, then npm run bench again']);
   });
 
   it('an install that fails: stops, saying which command failed and why', () => {
