@@ -28,6 +28,7 @@ export class InitrdError extends Error {
 const OTHER_COMPRESSIONS: Record<string, string> = { '1f9e': 'old gzip', '425a': 'bzip2', '5d00': 'lzma', fd37: 'xz', '894c': 'lzo', '0221': 'lz4', '0422': 'lz4', '28b5': 'zstd' };
 
 const CPIO_HEADER = 110;
+const TRAILER = 'TRAILER!!!';
 const align4 = (value: number) => (value + 3) & ~3;
 const ascii = (bytes: Uint8Array, start: number, length: number) => String.fromCharCode(...bytes.subarray(start, start + length));
 const hex8 = (bytes: Uint8Array, start: number) => {
@@ -47,7 +48,7 @@ function cpioEnd(bytes: Uint8Array, start: number): number | null {
     const dataStart = start + align4(at + CPIO_HEADER + nameSize - start);
     if (!(nameSize > 0) || Number.isNaN(fileSize) || dataStart + fileSize > bytes.length) return null;
     const next = Math.min(bytes.length, start + align4(dataStart + fileSize - start));
-    if (ascii(bytes, at + CPIO_HEADER, nameSize - 1) === 'TRAILER!!!') return next;
+    if (nameSize === TRAILER.length + 1 && ascii(bytes, at + CPIO_HEADER, TRAILER.length) === TRAILER) return next;
     at = next;
   }
   return null;

@@ -16,6 +16,7 @@ const bytesOf = (text: string) => new Uint8Array(Buffer.from(text));
 const concatenate = (...parts: Uint8Array[]) => new Uint8Array(Buffer.concat(parts));
 const gzip = (bytes: Uint8Array) => new Uint8Array(gzipSync(bytes));
 const LIMIT = 1 << 20;
+const align = (value: number) => (value + 3) & ~3;
 
 /** `bytes` gzip-compressed, with an extra header field that makes the member `remainder` bytes past a multiple of 4. */
 function gzipOfLength(bytes: Uint8Array, remainder: number): Uint8Array {
@@ -140,6 +141,11 @@ describe('what the firmware refuses, in one line', () => {
 
   it('a damaged cpio archive after gzip data', () => {
     expect(errorOf(concatenate(compressed, first.subarray(0, 150)))).toBe(`ramdisk: the cpio archive at offset ${compressed.length}, after gzip data, is damaged or has no trailer`);
+  });
+
+  it('a header whose name is megabytes long is framed, not read as text', () => {
+    const name = 'n'.repeat(4 * 1024 * 1024);
+    expect(inflateInitrd(concatenate(gzip(first), writeCpio([{ name, data: bytesOf('x') }])), 16 * 1024 * 1024)).toHaveLength(first.length + align(110 + name.length + 1) + 4 + 124);
   });
 
   it('a gzip bomb: a small file that inflates past the memory free for it, without inflating it all', () => {
