@@ -30,13 +30,27 @@ const OTHER_COMPRESSIONS: Record<string, string> = { '1f9e': 'old gzip', '425a':
 const CPIO_HEADER = 110;
 const TRAILER = 'TRAILER!!!';
 const align4 = (value: number) => (value + 3) & ~3;
-const ascii = (bytes: Uint8Array, start: number, length: number) => String.fromCharCode(...bytes.subarray(start, start + length));
-const hex8 = (bytes: Uint8Array, start: number) => {
-  const text = ascii(bytes, start, 8);
-  return /^[0-9a-fA-F]{8}$/.test(text) ? parseInt(text, 16) : NaN;
-};
+/** Whether bytes[at...] spell `text` (ASCII). Byte by byte, without making strings: the firmware frames every header of every initrd. */
+function spells(bytes: Uint8Array, at: number, text: string): boolean {
+  if (at + text.length > bytes.length) return false;
+  for (let index = 0; index < text.length; index++) if (bytes[at + index] !== text.charCodeAt(index)) return false;
+  return true;
+}
 
-const isCpio = (bytes: Uint8Array, at: number) => at + 6 <= bytes.length && (ascii(bytes, at, 6) === '070701' || ascii(bytes, at, 6) === '070702');
+/** The 8 hex digits at `start` as a number, NaN if one is not a hex digit. */
+function hex8(bytes: Uint8Array, start: number): number {
+  let value = 0;
+  for (let at = start; at < start + 8; at++) {
+    const byte = bytes[at]!;
+    const lower = byte | 0x20; // 'A'-'F' as 'a'-'f'
+    const digit = byte >= 0x30 && byte <= 0x39 ? byte - 0x30 : lower >= 0x61 && lower <= 0x66 ? lower - 0x57 : -1;
+    if (digit < 0) return NaN;
+    value = value * 16 + digit;
+  }
+  return value;
+}
+
+const isCpio = (bytes: Uint8Array, at: number) => spells(bytes, at, '07070') && (bytes[at + 5] === 0x31 || bytes[at + 5] === 0x32);
 const isGzip = (bytes: Uint8Array, at: number) => bytes[at] === 0x1f && bytes[at + 1] === 0x8b;
 
 /** Where the newc or crc archive at `start` ends after its trailer, or null if it is damaged or has no trailer before the end. */
@@ -48,7 +62,7 @@ function cpioEnd(bytes: Uint8Array, start: number): number | null {
     const dataStart = start + align4(at + CPIO_HEADER + nameSize - start);
     if (!(nameSize > 0) || Number.isNaN(fileSize) || dataStart + fileSize > bytes.length) return null;
     const next = Math.min(bytes.length, start + align4(dataStart + fileSize - start));
-    if (nameSize === TRAILER.length + 1 && ascii(bytes, at + CPIO_HEADER, TRAILER.length) === TRAILER) return next;
+    if (nameSize === TRAILER.length + 1 && spells(bytes, at + CPIO_HEADER, TRAILER)) return next;
     at = next;
   }
   return null;

@@ -86,6 +86,15 @@ describe('gzip data, inflated in place of itself', () => {
     expect(seen(memory)).toEqual({ names: ['etc/modules', 'lib/modules/hello/1.0.0.js', 'etc/modules'], etcModules: 'kv\n' });
   });
 
+  it('reads the header fields in upper case hex, as GNU cpio writes them, and the crc format', () => {
+    const long = writeCpio([{ name: 'lib/modules/big.js', data: new Uint8Array(0xabcd).fill(0x41) }, { name: 'etc/modules', data: bytesOf('hello\n') }]);
+    const upper = Buffer.from(Buffer.from(long).toString('latin1').replace(/070701([0-9a-f]{104})/g, (_, fields: string) => `070701${fields.toUpperCase()}`), 'latin1');
+    expect(Buffer.from(upper).toString('latin1')).toContain('0000ABCD');
+    const crc = writeCpio([{ name: 'etc/modules', data: bytesOf('kv\n') }], 'crc');
+    const memory = inflateInitrd(concatenate(upper, gzip(first), crc), LIMIT);
+    expect(seen(memory)).toEqual({ names: ['lib/modules/big.js', 'etc/modules', 'etc/modules', 'lib/modules/hello/1.0.0.js', 'etc/modules'], etcModules: 'kv\n' });
+  });
+
   it('lays every archive at a multiple of 4 bytes, whatever the compressed lengths', () => {
     for (const remainder of [1, 2, 3]) {
       const memory = inflateInitrd(concatenate(gzipOfLength(first, remainder), second, gzipOfLength(second, remainder)), LIMIT);
