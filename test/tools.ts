@@ -15,7 +15,7 @@ export function requireTool(name: Tool['name'], probe: Probe = hostProbe()): voi
   const tool = TOOLS.find((each) => each.name === name)!;
   if (isPresent(tool, probe)) return;
   throw new Error(
-    `${tool.what} (${tool.command}) is not installed and this test runs it: install the Debian package ${tool.debianPackage} (apt-get install -y ${tool.debianPackage}), or run npm test, which installs it when it can`,
+    `${tool.what}${tool.what.includes(tool.command) ? '' : ` (${tool.command})`} is not installed and this test runs it: install the Debian package ${tool.debianPackage} (apt-get install -y ${tool.debianPackage}), or run npm test, which installs it when it can`,
   );
 }
 

@@ -90,13 +90,13 @@ describe('a test that runs a tool the machine lacks (test/tools.ts)', () => {
 
   it('fails with the tool, its package and the command, never "expected null to be +0"', () => {
     expect(() => requireTool('bsdtar', bare)).toThrow(
-      new Error('bsdtar (bsdtar) is not installed and this test runs it: install the Debian package libarchive-tools (apt-get install -y libarchive-tools), or run npm test, which installs it when it can'),
+      new Error('bsdtar is not installed and this test runs it: install the Debian package libarchive-tools (apt-get install -y libarchive-tools), or run npm test, which installs it when it can'),
     );
     expect(() => requireTool('chromium', bare)).toThrow(/^Chromium \(\/usr\/bin\/chromium\) is not installed and this test runs it: install the Debian package chromium /);
   });
 
   it('finds the tools a shell command runs, and only those', () => {
-    expect(() => requireToolsOf('find . | LC_ALL=C sort | cpio -o -H newc --quiet', bare)).toThrow(/^GNU cpio \(cpio\) is not installed/);
+    expect(() => requireToolsOf('find . | LC_ALL=C sort | cpio -o -H newc --quiet', bare)).toThrow(/^GNU cpio is not installed/);
     expect(() => requireToolsOf('(find etc | cpio -o -H newc; bsdtar --format newc -cf - lib)', machine(['/usr/bin/cpio']).probe)).toThrow(/^bsdtar /);
     expect(() => requireToolsOf('find . -name cpio.txt', bare)).not.toThrow();
     expect(() => requireToolsOf('gzip -9 < ramdisk', bare)).not.toThrow();
