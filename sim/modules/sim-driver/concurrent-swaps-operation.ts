@@ -84,7 +84,13 @@ export async function concurrentSwapsOperation(world: World): Promise<string> {
     const delay = random.between(0, 3);
     const report = start === 'driver swap' ? swap(name, version) : swapper.swapLater(name, version, delay);
     labels.push(`${start} ${name} ${version}${start === 'timer swap' ? ` in ${delay} ms` : ''}`);
-    running.push(report.then((ended) => void finished.push(ended)));
+    running.push(
+      report.then((ended) => {
+        finished.push(ended);
+        // The new core's log, tapped before anything else can log there (a timer's oops an earlier step expects).
+        if (ended.module === 'kernel' && ended.ok) world.log.follow(kernelInternals());
+      }),
+    );
   }
   const label = `concurrent swaps: ${labels.join(', ')}`;
   // Looked at while they are in flight (staged, waiting for quiescence, or not yet started by their timers).
@@ -92,7 +98,6 @@ export async function concurrentSwapsOperation(world: World): Promise<string> {
   checkStagedUsers(world, label);
   await Promise.all(running);
   world.release('sim-swapper');
-  if (finished.some((report) => report.module === 'kernel' && report.ok)) world.log.follow(kernelInternals());
   for (const report of finished) {
     if (report.ok) continue;
     if (!CONCURRENT_REASONS.some((reason) => report.reason?.includes(reason))) throw new Violation('swap', `${label}: ${report.summary}`);
