@@ -26,10 +26,10 @@ describe('a module that swaps from its timers, beside the shell', () => {
   let run: CliRun;
   beforeAll(async () => {
     await writeBuild(dist, BUILD);
-    // probe-race 2.0.0's init waits 300 ms: its swap stays staged while the shell looks and swaps beside it.
+    // probe-race 2.0.0's init waits 1000 ms: its swap stays staged while the shell looks and swaps beside it.
     run = boot(
       'modprobe probe-race 1.0.0; call probe-race swapLater probe-race 2.0.0 0; call swappy slow 100; lsmod; cat /proc/modules; ' +
-        'swap probe-race; rmmod probe-race; swap kv 2.0.0; swap kernel; call swappy slow 1000; dmesg | grep "swap: "; lsmod',
+        'swap probe-race; rmmod probe-race; swap kv 2.0.0; swap kernel; call swappy slow 1500; dmesg | grep "swap: "; lsmod',
     );
   });
 
