@@ -72,6 +72,8 @@ export async function concurrentSwapsOperation(world: World): Promise<string> {
       try {
         unloadModule(name);
         unloaded.add(name);
+        // Taken in now: a swap beside it may load it again (staging a module that imports it), as a new life.
+        world.observe();
         labels.push(`rmmod ${name}: unloaded`);
       } catch (error) {
         if (!(error instanceof ModuleError)) throw new Violation('unload', `rmmod ${name} beside swaps threw ${String(error)}`);
