@@ -72,6 +72,7 @@ const CASES: PathCase[] = [
   { name: 'sandbox escapes', commands: 'call escaper attempts; call escaper importAttempt' },
   { name: 'escape sequences in the log', commands: 'call evil-text logEscape; call evil-text writeEvilFile; cat /tmp/evil' },
   { name: 'results that cannot be printed', commands: 'call printables loop; call printables big; call kv nosuch; call nosuch x' },
+  { name: 'a result too large to print', commands: 'call probe-heap bigResult 20 | wc -c' },
   { name: 'shell refusals', commands: 'frobnicate; modprobe nosuch; rmmod -f kv; modinfo -F; ls -l /; grep -q x; lsmod extra; modinfo; head -n x /etc/modules' },
   { name: 'files', commands: 'echo x > /etc/modules; echo x > /tmp/../etc/modules; echo x > /tmp/; cat /nonexistent; cat /proc; cat /etc/modules/x; ls /nonexistent; cat /nosuch | wc -l' },
   { name: 'module names and versions', commands: 'modprobe hello 9.9.9; modprobe hello kv; modinfo kv 9.9.9; insmod /lib/modules/nosuch/1.0.0.js; insmod /lib/modules/consumer/1.0.0.js; insmod' },
