@@ -12,7 +12,7 @@ import { printableJson } from 'keel:sysinfo';
 import { print, printError } from '../print.ts';
 import { cutResult, RESULT_CHARACTERS } from '../result-cut.ts';
 import { withModule } from '../with-module.ts';
-import type { Command } from './index.ts';
+import type { Command } from './command.ts';
 
 function parseArgument(text: string): unknown {
   try {
