@@ -5,8 +5,10 @@
  * Every unloaded module's compiled factory and exported functions are registered with a
  * FinalizationRegistry. A check asks the host to collect garbage, waits a turn (finalizers
  * never run inside gc()), and counts. A module whose code is still held after a few rounds
- * is a zombie: listed by lsmod as such, with a dmesg line naming what the kernel can see
- * holding it. Without a host gc (node without --expose-gc) nothing is claimed either way.
+ * is a zombie: listed by lsmod as such, with a dmesg line naming what holds it, in module terms
+ * (zombie-holders.ts: a heap snapshot of the machine's thread, taken then and only then, or
+ * when asked: `explain`). Without a host gc (node without --expose-gc) nothing is claimed
+ * either way.
  *
  * The watch list is a ReclaimTable of plain records, each holding WeakRefs to its code, so
  * that another version of the kernel takes it over (a kernel swap: `suspend` here, `resume`
@@ -15,6 +17,7 @@
  */
 import type { Kernel } from './kernel.ts';
 import { publishModuleEvent } from './module-events.ts';
+import { explainZombies, labelOf, type ZombieReport } from './zombie-holders.ts';
 
 const ROUNDS_BEFORE_ZOMBIE = 8;
 /** Full collections are costly: unloads in a burst (a swap loop) share one check per interval. */
@@ -31,6 +34,8 @@ export interface UnloadedCode {
   rounds: number;
   /** The code objects, held weakly. */
   code: WeakRef<object>[];
+  /** What holds it, once it is a zombie and the kernel has looked: "held by ...: path", or "holder unknown: why". */
+  holder?: string;
 }
 
 /** Code let go of and not yet collected, and those of it that have become zombies. */
@@ -38,9 +43,6 @@ export interface ReclaimTable {
   pending: Set<UnloadedCode>;
   zombies: Set<UnloadedCode>;
 }
-
-/** "hello 1.0.0", or "bootstrap" for code without a version. */
-const labelOf = (code: UnloadedCode) => (code.version ? `${code.name} ${code.version}` : code.name);
 
 export class ReclaimMonitor {
   /** The machine timer of the next check, or 0 while none is set. */
@@ -51,6 +53,8 @@ export class ReclaimMonitor {
   });
 
   readonly #kernel: Kernel;
+  /** Found to be zombies, and their holder being looked for: not checked again meanwhile. */
+  readonly #explaining = new Set<UnloadedCode>();
 
   constructor(
     kernel: Kernel,
@@ -113,17 +117,31 @@ export class ReclaimMonitor {
     }, CHECK_INTERVAL_MS);
   }
 
+  /** Finds what holds every current zombie now (a heap snapshot), and keeps the answer for lsmod and the debug device. */
+  async explain(): Promise<ZombieReport[]> {
+    const reports = await explainZombies(this.#kernel, [...this.zombies]);
+    for (const report of reports) report.code.holder = report.holder;
+    return reports;
+  }
+
   #check(): void {
     this.#timer = 0;
-    for (const code of this.pending) {
-      if (this.zombies.has(code) || ++code.rounds < ROUNDS_BEFORE_ZOMBIE) continue;
+    const found = [...this.pending].filter((code) => !this.zombies.has(code) && !this.#explaining.has(code) && ++code.rounds >= ROUNDS_BEFORE_ZOMBIE);
+    if (found.length > 0) void this.#found(found);
+    if ([...this.pending].some((code) => !this.zombies.has(code) && !this.#explaining.has(code))) this.#schedule();
+  }
+
+  /** New zombies: listed once the kernel knows what holds them, one dmesg line each (unless collected meanwhile). */
+  async #found(codes: UnloadedCode[]): Promise<void> {
+    for (const code of codes) this.#explaining.add(code);
+    const reports = await explainZombies(this.#kernel, codes);
+    for (const { code, holder } of reports) {
+      this.#explaining.delete(code);
+      if (!this.pending.has(code)) continue;
+      code.holder = holder;
       this.zombies.add(code);
-      // What the kernel can see holding module code: globals modules added (built-ins are not
-      // enumerable; gc is V8's own, on every context's global when node runs with --expose-gc).
-      const globals = Object.keys(globalThis).filter((key) => key !== 'gc').join(', ');
-      this.#kernel.log.printk(`keel: ${labelOf(code)} is a zombie: ${code.remaining} code objects still referenced, ${globals ? `held by global ${globals}` : 'holder unknown'}`, 'warn');
+      this.#kernel.log.printk(`keel: ${labelOf(code)} is a zombie: ${holder}`, 'warn');
       publishModuleEvent(this.#kernel, 'zombie', code);
     }
-    if ([...this.pending].some((code) => !this.zombies.has(code))) this.#schedule();
   }
 }

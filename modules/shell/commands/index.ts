@@ -9,6 +9,7 @@ import { moduleCommands } from './module-commands.ts';
 import { swapCommand } from './swap-command.ts';
 import { systemCommands } from './system-commands.ts';
 import { textCommands } from './text-commands.ts';
+import { zombieCommand } from './zombie-command.ts';
 
 export type CommandResult = number | 'halt';
 
@@ -25,4 +26,5 @@ export const commands = new Map<string, Command>([
   ...Object.entries(fileCommands),
   ...Object.entries(textCommands),
   ...Object.entries(systemCommands),
+  ['zombies', zombieCommand],
 ]);
