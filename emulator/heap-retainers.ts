@@ -161,7 +161,9 @@ class RetainerSearch {
 
   #describe(node: number): HeapNodeInfo {
     const info: HeapNodeInfo = { type: this.#type(node), name: this.#name(node).slice(0, LONGEST_NAME) };
-    const landmark = this.#landmarks.get(node);
+    // A realm's global object is named by its global proxy, which is what code of the realm sees as globalThis.
+    const proxy = this.#child(node, 'global_proxy');
+    const landmark = this.#landmarks.get(node) ?? (proxy === undefined ? undefined : this.#landmarks.get(proxy));
     if (landmark !== undefined) info.landmark = landmark;
     if (info.type === 'closure') {
       const shared = this.#child(node, 'shared');

@@ -162,7 +162,8 @@ export class TestKernel {
    */
   async zombieHolders(name?: string): Promise<string[]> {
     const output = await this.run(name ? `zombies -w ${name}` : 'zombies -w');
-    return output.split('\n').filter(Boolean).map((line) => line.replace(/^[^:]*: /, ''));
+    // Lines the kernel printed meanwhile (a zombie found) begin with "keel: ".
+    return output.split('\n').flatMap((line) => /^(?!keel: )[^:]+: ((?:held by|holder unknown).*)$/.exec(line)?.[1] ?? []);
   }
 
   /** Ends console input (Ctrl-D) and returns the machine's exit status. */

@@ -24,7 +24,89 @@ describe('the holder of a zombie, named in module terms', () => {
     expect(await zombieLine('zvictim')).toBe('keel: zvictim 1.0.0 is a zombie: held by zholder 1.0.0: kept[0].callback (a function of zvictim 1.0.0)');
     expect(await kernel!.run('lsmod')).toMatch(/^zvictim\s+0  - \[Zombie\]$/m);
     expect(await kernel!.zombieHolders('zvictim')).toEqual(['held by zholder 1.0.0: kept[0].callback (a function of zvictim 1.0.0)']);
-    const verbose = await kernel!.run('zombies -v zvictim');
-    console.log(verbose);
+    const verbose = (await kernel!.run('zombies -v zvictim')).split('\n');
+    expect(verbose[0]).toBe('zvictim 1.0.0: held by zholder 1.0.0: kept[0].callback (a function of zvictim 1.0.0)');
+    // The whole path: from a root of the host's collector, through the kernel's table of zholder, to zholder's variable.
+    expect(verbose.slice(1).join('\n')).toMatch(/^ {4}element \d+ -> synthetic \(GC roots\)\n[^]*\[the kernel, in its table of zholder 1\.0\.0\]\n[^]*context kept -> object Array\n {4}element 0 -> object Object\n {4}property callback -> function .* of zvictim 1\.0\.0 \(unloaded\)/);
+  });
+
+  it('an old object kept raw after a swap (it came inside a plain object): the old version is held by the module that kept it', async () => {
+    await boot();
+    await kernel!.run('modprobe zstore 1.0.0; modprobe zholder');
+    await kernel!.call('zholder', 'keep', 'zstore');
+    await kernel!.swap('zstore', '2.0.0');
+    expect(await zombieLine('zstore')).toBe('keel: zstore 1.0.0 is a zombie: held by zholder 2.0.0: kept[0].entry (an object of class Entry of zstore 1.0.0)');
+    expect(await kernel!.zombieHolders('zstore')).toEqual(['held by zholder 2.0.0: kept[0].entry (an object of class Entry of zstore 1.0.0)']);
+  });
+
+  it.each([
+    ['weakmap', /^held by zstate 2\.0\.0: state\.(key → \(its value in a WeakMap\)|byKey.*) \(an object of class Item of zstate 1\.0\.0\)$/],
+    ['closure', /^held by zstate 2\.0\.0: state\.read \(a function of zstate 1\.0\.0\)$/],
+  ])('an old object in a %s of the state the new version took over: held by the new version, through that place', async (place, holder) => {
+    await boot();
+    await kernel!.run('modprobe zstate 1.0.0');
+    expect(await kernel!.call('zstate', 'hide', place)).toBe(place);
+    await kernel!.swap('zstate', '2.0.0');
+    expect(await zombieLine('zstate')).toMatch(/^keel: zstate 1\.0\.0 is a zombie: held by zstate 2\.0\.0: state/);
+    expect(await kernel!.zombieHolders('zstate')).toEqual([expect.stringMatching(holder)]);
+  });
+
+  it('kernelInternals() kept across a kernel swap: the old core is held by the module that kept it', async () => {
+    await boot();
+    await kernel!.run('modprobe zinternals');
+    await kernel!.call('zinternals', 'keep');
+    expect(await kernel!.run('swap kernel')).toMatch(/^swap: kernel 1\.0\.0 -> 1\.1\.0/);
+    expect(await zombieLine('kernel')).toBe('keel: kernel 1.0.0 is a zombie: held by zinternals 1.0.0: internals (an object of class Kernel of kernel 1.0.0)');
+    await kernel!.call('zinternals', 'drop');
+    expect(await kernel!.zombieHolders()).toEqual([]);
+    await runUntil(kernel!, 'dmesg', /keel: kernel 1\.0\.0: zombie code reclaimed by the host/);
+  });
+
+  it('a stub handed on to a third module keeps only the PLT that made it: the module it came through leaves no zombie', async () => {
+    await boot();
+    await kernel!.run('modprobe zholder');
+    await kernel!.call('zholder', 'keep', 'zrelay');
+    expect(await kernel!.run('rmmod zrelay')).toBe('');
+    expect(await kernel!.zombieHolders('zrelay')).toEqual([]);
+    expect(await kernel!.run('dmesg')).toMatch(/keel: zrelay 1\.0\.0: code reclaimed by the host/);
+  });
+});
+
+describe('holders that change', () => {
+  it('a chain through two modules: the module that keeps the first one\'s function holds both, the path through the first', async () => {
+    await boot();
+    await kernel!.run('modprobe zholder');
+    await kernel!.call('zholder', 'keep', 'zmiddle');
+    expect(await kernel!.run('rmmod zmiddle; rmmod zvictim')).toBe('');
+    expect(await kernel!.zombieHolders()).toEqual([
+      'held by zholder 2.0.0: kept[0].run (a function of zmiddle 1.0.0)',
+      'held by zholder 2.0.0: kept[0].run (a function of zmiddle 1.0.0 (unloaded)) → inner.callback (a function of zvictim 1.0.0)',
+    ]);
+  });
+
+  it('a holder swapped later: the new version, which took the kept list over, is named', async () => {
+    await boot();
+    await kernel!.run('modprobe zholder 1.0.0');
+    await kernel!.call('zholder', 'keep', 'zvictim');
+    await kernel!.run('rmmod zvictim');
+    expect(await zombieLine('zvictim')).toMatch(/held by zholder 1\.0\.0: kept\[0\]\.callback/);
+    await kernel!.swap('zholder', '2.0.0');
+    expect(await kernel!.zombieHolders('zvictim')).toEqual(['held by zholder 2.0.0: kept[0].callback (a function of zvictim 1.0.0)']);
+    // zholder 1.0.0's own code is not held by what it kept: it is collected.
+    expect(await kernel!.zombieHolders('zholder')).toEqual([]);
+  });
+
+  it('a holder that lets go: the code is collected, dmesg says so and lsmod no longer lists it', async () => {
+    await boot();
+    await kernel!.run('modprobe zholder');
+    await kernel!.call('zholder', 'keep', 'zvictim');
+    await kernel!.run('rmmod zvictim');
+    await zombieLine('zvictim');
+    await kernel!.call('zholder', 'drop');
+    // Asking again takes a snapshot, which collects: the zombie's finalizers run after it.
+    await kernel!.zombieHolders();
+    await runUntil(kernel!, 'dmesg', /keel: zvictim 1\.0\.0: zombie code reclaimed by the host/);
+    expect(await kernel!.run('lsmod')).not.toMatch(/zvictim/);
+    expect(await kernel!.zombieHolders()).toEqual([]);
   });
 });

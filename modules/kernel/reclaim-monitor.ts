@@ -121,7 +121,13 @@ export class ReclaimMonitor {
   async explain(): Promise<ZombieReport[]> {
     const reports = await explainZombies(this.#kernel, [...this.zombies]);
     for (const report of reports) report.code.holder = report.holder;
-    return reports;
+    if (!reports.some((report) => report.unreachable)) return reports;
+    // What nobody holds any more goes now, and is no zombie to report (its finalizers run a turn after the collection).
+    const { host, timer } = this.#kernel.machine;
+    host.collectGarbage();
+    host.collectGarbage();
+    await new Promise<void>((resolve) => timer.setTimer(resolve, 0));
+    return reports.filter((report) => this.zombies.has(report.code));
   }
 
   #check(): void {

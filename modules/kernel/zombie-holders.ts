@@ -31,6 +31,8 @@ export interface ZombieReport {
   holder: string;
   /** The whole path, from the root, one step a line (empty when there is none). */
   path: string[];
+  /** No root reaches its code any more (its holder let go): the next collection takes it. */
+  unreachable?: boolean;
 }
 
 type Landmark = { kind: 'global' } | { kind: 'record' | 'exports'; module: LoadedModule } | { kind: 'kernel'; what: string };
@@ -64,7 +66,7 @@ export function explainZombies(kernel: Kernel, codes: UnloadedCode[]): Promise<Z
         const [start, end] = ranges[index]!;
         if (!answer || start === end) return unknown(code, 'its code was collected while the kernel looked');
         const paths = answer.paths.slice(start, end).filter((path): path is HeapPathStep[] => path !== null);
-        if (paths.length === 0) return unknown(code, 'no path from a root reaches its code: it is held only by what the search leaves out (weak references, the running call)');
+        if (paths.length === 0) return { ...unknown(code, 'nothing holds its code any more: the host collects it next'), unreachable: true };
         return names.report(code, paths.reduce((shortest, path) => (path.length < shortest.length ? path : shortest)));
       }));
     }, 0);
@@ -89,6 +91,8 @@ interface Owner {
   who: string;
   /** Its code is the zombie's own. */
   own: boolean;
+  /** Its module is loaded at that version (or it is the host's). */
+  live: boolean;
 }
 
 class Namer {
@@ -98,8 +102,10 @@ class Namer {
   ) {}
 
   report(code: UnloadedCode, path: HeapPathStep[]): ZombieReport {
+    // A function of other unloaded code (a chain through a module unloaded too) is passed over for the live module that keeps it, if there is one.
     let at = path.length - 2;
-    while (at >= 0 && !this.#names(path[at]!.node, code)) at--;
+    while (at >= 0 && !this.#names(path[at]!.node, code, false)) at--;
+    if (at < 0) for (at = path.length - 2; at >= 0 && !this.#names(path[at]!.node, code, true); ) at--;
     const landmark = at < 0 ? undefined : this.landmarks[path[at]!.node.landmark ?? -1];
     const holder = at < 0 ? `the host: ${this.#nodeWords(path[0]!.node)}` : landmark?.kind === 'exports' ? this.#moduleWords(landmark.module.name, landmark.module.record.version) : this.#holderOf(path[at]!.node);
     // The path ends at the zombie's own code: the first of its functions reached from the holder.
@@ -111,9 +117,10 @@ class Namer {
   }
 
   /** Whether the kernel can name this node as a holder (not the zombie's own code). */
-  #names(node: HeapNodeInfo, code: UnloadedCode): boolean {
+  #names(node: HeapNodeInfo, code: UnloadedCode, unloaded: boolean): boolean {
     if (node.landmark !== undefined) return true;
-    return node.type === 'closure' && node.script !== undefined && !this.#isOwn(node, code);
+    if (node.type !== 'closure' || node.script === undefined || this.#isOwn(node, code)) return false;
+    return unloaded || this.#owner(node.script).live;
   }
 
   #isOwn(node: HeapNodeInfo, code: UnloadedCode): boolean {
@@ -124,17 +131,20 @@ class Namer {
     const module = MODULE_SCRIPT.exec(script);
     if (module) {
       const [, name, version] = module as unknown as [string, string, string];
-      return { who: this.#moduleWords(name, version), own: code !== undefined && name === code.name && version === code.version };
+      return { who: this.#moduleWords(name, version), own: code !== undefined && name === code.name && version === code.version, live: this.#isLoaded(name, version) };
     }
     const plt = PLT_SCRIPT.exec(script);
-    if (plt) return { who: `${this.#moduleWords(plt[1]!, plt[2]!)}'s PLT`, own: false };
-    return { who: `the host (${script})`, own: false };
+    if (plt) return { who: `${this.#moduleWords(plt[1]!, plt[2]!)}'s PLT`, own: false, live: this.#isLoaded(plt[1]!, plt[2]!) };
+    return { who: `the host (${script})`, own: false, live: true };
   }
 
   /** "zholder 1.0.0", "the kernel 1.1.0", or "kv 1.0.0 (unloaded)" when that version is not the loaded one. */
+  #isLoaded(name: string, version: string): boolean {
+    return this.kernel.tables.modules.get(name)?.record.version === version;
+  }
+
   #moduleWords(name: string, version: string): string {
-    const loaded = this.kernel.tables.modules.get(name);
-    const live = loaded?.record.version === version;
+    const live = this.#isLoaded(name, version);
     if (name === this.kernel.self.name) return live ? `the kernel ${version}` : `kernel ${version} (replaced)`;
     return live ? `${name} ${version}` : `${name} ${version} (unloaded)`;
   }
@@ -156,8 +166,15 @@ class Namer {
       text += first ? part.replace(/^\.| → /, '') : part;
       first = false;
     };
+    const ownerWords = (node: HeapNodeInfo) => (this.#isOwn(node, code) ? labelOf(code) : this.#owner(node.script ?? '').who);
     for (const [index, step] of steps.entries()) {
       const { edgeType, edgeName } = step;
+      // An object whose class is the code: said as such, not as its prototype's constructor.
+      const next = steps[index + 1];
+      if (edgeName === '__proto__' && next?.edgeName === 'constructor' && index + 2 === steps.length && next.node.type === 'closure') {
+        add(` (an object of class ${next.node.name || '(anonymous)'} of ${ownerWords(next.node)})`);
+        break;
+      }
       // A closure's context, and the scopes around it: the variables are named on the next step.
       if (edgeType === 'internal' && (edgeName === 'context' || edgeName === 'previous')) continue;
       if (edgeType === 'internal' && (edgeName === 'table' || edgeName === 'map')) continue;
@@ -170,8 +187,7 @@ class Namer {
       else if (edgeName === 'bound_target_function' || edgeName === 'bound_this') add(` → (${edgeName.replaceAll('_', ' ')})`);
       else add(` → (${edgeType} ${edgeName})`);
       const last = index === steps.length - 1;
-      if (this.#isOwn(step.node, code)) add(` (a function of ${labelOf(code)})`);
-      else if (step.node.type === 'closure' && step.node.script) add(` (a function of ${this.#owner(step.node.script).who})`);
+      if (step.node.type === 'closure' && step.node.script) add(` (a function of ${ownerWords(step.node)})`);
       else if (last) add(` (${this.#nodeWords(step.node)})`);
     }
     return text;
