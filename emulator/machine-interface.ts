@@ -188,11 +188,12 @@ export interface ModuleEventEntry {
   imports: number[];
 }
 
-/** An unloaded module, named by the id its text frames had. */
+/** An unloaded module, named by the id its text frames had; a zombie says what holds it, once the kernel knows. */
 export interface ModuleEventSubject {
   id: number;
   name: string;
   version: string;
+  holder?: string;
 }
 
 /** What the kernel reports through DebugDevice.moduleEvent: the event, and the module table as it stands after it. */

@@ -3,8 +3,12 @@
  * code alive, made on purpose by the z* fixtures, and the holder the kernel names for it — in
  * dmesg when the zombie is found, with the shell's `zombies` and the harness's zombieHolders.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { bootKernel, runUntil, WITH_FIXTURES, type TestKernel } from './harness.ts';
+import { runCli } from './cli-process.ts';
+import { bootKernel, runUntil, WITH_FIXTURES, writeBuild, type TestKernel } from './harness.ts';
 
 let kernel: TestKernel | undefined;
 afterEach(async () => {
@@ -108,5 +112,18 @@ describe('holders that change', () => {
     await runUntil(kernel!, 'dmesg', /keel: zvictim 1\.0\.0: zombie code reclaimed by the host/);
     expect(await kernel!.run('lsmod')).not.toMatch(/zvictim/);
     expect(await kernel!.zombieHolders()).toEqual([]);
+  });
+});
+
+describe('in the machine thread (npm run boot)', () => {
+  it('the snapshot is the worker\'s own: dmesg names the holder, zombies -v shows the whole path', async () => {
+    const dist = mkdtempSync(path.join(os.tmpdir(), 'keel-zombie-holders-'));
+    await writeBuild(dist, WITH_FIXTURES);
+    const run = runCli(['--dist', dist, '--exec', `modprobe zholder 1.0.0; call zholder keep '"zvictim"'; rmmod zvictim; zombies -w -v; dmesg | grep zombie`]);
+    rmSync(dist, { recursive: true, force: true });
+    expect(run.stderr).toBe('');
+    expect(run.stdout).toMatch(/^zvictim 1\.0\.0: held by zholder 1\.0\.0: kept\[0\]\.callback \(a function of zvictim 1\.0\.0\)\n {4}element \d+ -> synthetic \(GC roots\)\n/m);
+    expect(run.stdout).toMatch(/^\[ *[\d.]+\] keel: zvictim 1\.0\.0 is a zombie: held by zholder 1\.0\.0: kept\[0\]\.callback \(a function of zvictim 1\.0\.0\)$/m);
+    expect(run.status).toBe(0);
   });
 });

@@ -14,7 +14,9 @@ const ids = (modules: Iterable<LoadedModule>) => [...modules].map((module) => mo
 
 /** A module as the event names it: the id of its text frames, its name and version. */
 const subjectOf = (module: LoadedModule | UnloadedCode): ModuleEventSubject =>
-  'record' in module ? { id: module.id, name: module.name, version: module.record.version } : { id: module.id, name: module.name, version: module.version };
+  'record' in module
+    ? { id: module.id, name: module.name, version: module.record.version }
+    : { id: module.id, name: module.name, version: module.version, ...(module.holder ? { holder: module.holder } : {}) };
 
 export function publishModuleEvent(kernel: Kernel, event: ModuleEventKind, module: LoadedModule | UnloadedCode): void {
   // Describing the whole table costs a load or an unload something: only for a debugger that hears it.

@@ -40,6 +40,8 @@ type Landmark = { kind: 'global' } | { kind: 'record' | 'exports'; module: Loade
 const MODULE_SCRIPT = /^keel:lib\/modules\/([a-z0-9-]+)\/([^/]+)\.js$/;
 const PLT_SCRIPT = /^keel:plt\/([a-z0-9-]+)\/([^/]+)\.js$/;
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
+/** A dmesg line, and what the debug device carries, stays readable: a path longer than this is cut (zombies -v shows it whole). */
+const LONGEST_HOLDER = 1000;
 
 /** "hello 1.0.0", or "bootstrap" for code without a version. */
 export const labelOf = (code: { name: string; version: string }) => (code.version ? `${code.name} ${code.version}` : code.name);
@@ -113,7 +115,8 @@ class Namer {
     while (end < path.length - 1 && !this.#isOwn(path[end]!.node, code)) end++;
     const rest = this.#render(path.slice(at + 1, end + 1), landmark?.kind === 'exports' ? 'exports' : '', code);
     const separator = landmark?.kind === 'global' ? ' ' : ': ';
-    return { code, holder: `held by ${holder}${rest ? `${separator}${rest}` : ''}`, path: path.map((step) => `${this.#edgeWords(step)} -> ${this.#nodeWords(step.node)}`) };
+    const line = `held by ${holder}${rest ? `${separator}${rest}` : ''}`;
+    return { code, holder: line.length > LONGEST_HOLDER ? `${line.slice(0, LONGEST_HOLDER - 1)}…` : line, path: path.map((step) => `${this.#edgeWords(step)} -> ${this.#nodeWords(step.node)}`) };
   }
 
   /** Whether the kernel can name this node as a holder (not the zombie's own code). */

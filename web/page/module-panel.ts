@@ -43,6 +43,14 @@ export function renderModuleTable(body: HTMLTableSectionElement, state: PictureS
     const row = document.createElement('tr');
     row.append(cell(zombie.name), cell(zombie.version), cell('0', 'number'), cell('0'), cell('Zombie', 'state-zombie'));
     row.dataset.module = zombie.name;
+    // What holds it, as dmesg says: on hover over the row, and under it in small type.
+    if (zombie.holder) {
+      row.title = zombie.holder;
+      const holder = document.createElement('div');
+      holder.className = 'zombie-holder';
+      holder.textContent = zombie.holder;
+      row.lastElementChild!.append(holder);
+    }
     rows.push(row);
   }
   body.replaceChildren(...rows);
