@@ -28,7 +28,10 @@ describe('the holder of a zombie, named in module terms', () => {
     expect(await zombieLine('zvictim')).toBe('keel: zvictim 1.0.0 is a zombie: held by zholder 1.0.0: kept[0].callback (a function of zvictim 1.0.0)');
     expect(await kernel!.run('lsmod')).toMatch(/^zvictim\s+0  - \[Zombie\]$/m);
     expect(await kernel!.zombieHolders('zvictim')).toEqual(['held by zholder 1.0.0: kept[0].callback (a function of zvictim 1.0.0)']);
+    // Asking takes a snapshot of the host's heap: the machine's frames are not touched.
+    const frames = await kernel!.frames();
     const verbose = (await kernel!.run('zombies -v zvictim')).split('\n');
+    expect(await kernel!.frames()).toEqual(frames);
     expect(verbose[0]).toBe('zvictim 1.0.0: held by zholder 1.0.0: kept[0].callback (a function of zvictim 1.0.0)');
     // The whole path: from a root of the host's collector, through the kernel's table of zholder, to zholder's variable.
     expect(verbose.slice(1).join('\n')).toMatch(/^ {4}element \d+ -> synthetic \(GC roots\)\n[^]*\[the kernel, in its table of zholder 1\.0\.0\]\n[^]*context kept -> object Array\n {4}element 0 -> object Object\n {4}property callback -> function .* of zvictim 1\.0\.0 \(unloaded\)/);
@@ -73,6 +76,15 @@ describe('the holder of a zombie, named in module terms', () => {
     expect(await kernel!.run('rmmod zrelay')).toBe('');
     expect(await kernel!.zombieHolders('zrelay')).toEqual([]);
     expect(await kernel!.run('dmesg')).toMatch(/keel: zrelay 1\.0\.0: code reclaimed by the host/);
+  });
+});
+
+describe('the zombies command', () => {
+  it('prints nothing without a zombie, and refuses what it does not take in one line', async () => {
+    await boot();
+    expect(await kernel!.run('zombies -w; zombies kv')).toBe('');
+    expect(await kernel!.run('zombies -x')).toBe("zombies: invalid option -- 'x'\n");
+    expect(await kernel!.run('zombies kv hello')).toMatch(/^zombies: .*usage: zombies \[-vw\] \[NAME\]/);
   });
 });
 
