@@ -45,7 +45,7 @@ function compile(realm: vm.Context, name: string, source: string): Record<string
   return module.exports as Record<string, (...args: unknown[]) => unknown>;
 }
 
-const words = (path: HeapPathStep[] | null) => path!.map((step) => `${step.edgeType} ${step.edgeName}${step.mapKey ? ` [${step.mapKey.name}]` : ''} -> ${step.node.type} ${step.node.name}${step.node.script ? ` @${step.node.script}` : ''}${step.node.landmark === undefined ? '' : ` #${step.node.landmark}`}`);
+const words = (path: HeapPathStep[] | null | undefined) => path!.map((step) => `${step.edgeType} ${step.edgeName}${step.mapKey ? ` [${step.mapKey.name}]` : ''} -> ${step.node.type} ${step.node.name}${step.node.script ? ` @${step.node.script}` : ''}${step.node.landmark === undefined ? '' : ` #${step.node.landmark}`}`);
 
 describe('the retainer search', () => {
   it('finds the shortest path from a root, in V8\'s words, with scripts, Map keys and landmarks', () => {
