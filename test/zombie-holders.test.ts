@@ -79,6 +79,20 @@ describe('the holder of a zombie, named in module terms', () => {
   });
 });
 
+describe('holders that are no module', () => {
+  it.each([
+    // The kernel's code that arms the module's timer on the machine closes over it.
+    ['inKernelTimer', /^held by the kernel 1\.0\.0: timer\.callback \(a function of zvictim 1\.0\.0\)$/],
+    ['inKernelTables', /^held by the kernel 1\.0\.0 \(its core\): badParams \(a Set entry\) \(a function of zvictim 1\.0\.0\)$/],
+    ['inDevice', /^held by the host \(device-checks\.ts\): callback \(a function of zvictim 1\.0\.0\)$/],
+  ])('%s: the kernel, or the host, is named, and what of it', async (place, holder) => {
+    await boot();
+    await kernel!.call('zdevice', place, 'zvictim');
+    expect(await kernel!.run('rmmod zvictim')).toBe('');
+    expect(await kernel!.zombieHolders('zvictim')).toEqual([expect.stringMatching(holder)]);
+  });
+});
+
 describe('the zombies command', () => {
   it('prints nothing without a zombie, and refuses what it does not take in one line', async () => {
     await boot();

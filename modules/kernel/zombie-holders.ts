@@ -138,7 +138,7 @@ class Namer {
     }
     const plt = PLT_SCRIPT.exec(script);
     if (plt) return { who: `${this.#moduleWords(plt[1]!, plt[2]!)}'s PLT`, own: false, live: this.#isLoaded(plt[1]!, plt[2]!) };
-    return { who: `the host (${script})`, own: false, live: true };
+    return { who: `the host (${script.slice(script.lastIndexOf('/') + 1)})`, own: false, live: true };
   }
 
   /** "zholder 1.0.0", "the kernel 1.1.0", or "kv 1.0.0 (unloaded)" when that version is not the loaded one. */
@@ -169,6 +169,7 @@ class Namer {
       text += first ? part.replace(/^\.| → /, '') : part;
       first = false;
     };
+    let collection = '';
     const ownerWords = (node: HeapNodeInfo) => (this.#isOwn(node, code) ? labelOf(code) : this.#owner(node.script ?? '').who);
     for (const [index, step] of steps.entries()) {
       const { edgeType, edgeName } = step;
@@ -180,11 +181,16 @@ class Namer {
       }
       // A closure's context, and the scopes around it: the variables are named on the next step.
       if (edgeType === 'internal' && (edgeName === 'context' || edgeName === 'previous')) continue;
-      if (edgeType === 'internal' && (edgeName === 'table' || edgeName === 'map')) continue;
+      if (edgeType === 'internal' && (edgeName === 'table' || edgeName === 'map')) {
+        // A Map's or Set's entries are in its table: the next step is one of them.
+        collection = edgeName === 'table' ? (steps[index - 1]?.node.name ?? '') : '';
+        continue;
+      }
       if (edgeType === 'context') add(` → ${edgeName}`);
       else if (edgeType === 'property') add(IDENTIFIER.test(edgeName) ? `.${edgeName}` : `[${JSON.stringify(edgeName)}]`);
       else if (edgeType === 'element') add(`[${edgeName}]`);
       else if (step.mapKey) add(`.get(${step.mapKey.type === 'string' ? JSON.stringify(step.mapKey.name) : `a ${step.mapKey.name}`})`);
+      else if (edgeType === 'internal' && /^\d+$/.test(edgeName) && (collection === 'Map' || collection === 'Set')) add(` (a ${collection} entry)`);
       else if (edgeName.includes('part of key')) add(' → (its value in a WeakMap)');
       else if (edgeName === 'constructor' || edgeName === 'constructor_or_back_pointer') add('.constructor');
       else if (edgeName === 'bound_target_function' || edgeName === 'bound_this') add(` → (${edgeName.replaceAll('_', ' ')})`);
