@@ -126,6 +126,18 @@ describe('holders that change', () => {
     expect(await kernel!.zombieHolders('zholder')).toEqual([]);
   });
 
+  it('a burst of zombies (swaps back and forth, each old version kept): every one named, each by the element that keeps it', async () => {
+    await boot();
+    await kernel!.run('modprobe zstore 1.0.0; modprobe zholder');
+    for (const version of ['2.0.0', '1.0.0', '2.0.0', '1.0.0']) {
+      await kernel!.call('zholder', 'keep', 'zstore');
+      await kernel!.swap('zstore', version);
+    }
+    const holders = await kernel!.zombieHolders('zstore');
+    expect(holders.sort()).toEqual([0, 1, 2, 3].map((index) => `held by zholder 2.0.0: kept[${index}].entry (an object of class Entry of zstore ${index % 2 === 0 ? '1.0.0' : '2.0.0'})`));
+    expect((await kernel!.run('dmesg')).match(/keel: zstore \S+ is a zombie: held by zholder 2\.0\.0: kept\[\d\]\.entry/g)).toHaveLength(4);
+  });
+
   it('a holder that lets go: the code is collected, dmesg says so and lsmod no longer lists it', async () => {
     await boot();
     await kernel!.run('modprobe zholder');

@@ -22,6 +22,12 @@ import { explainZombies, labelOf, type ZombieReport } from './zombie-holders.ts'
 const ROUNDS_BEFORE_ZOMBIE = 8;
 /** Full collections are costly: unloads in a burst (a swap loop) share one check per interval. */
 const CHECK_INTERVAL_MS = 50;
+/**
+ * A heap snapshot stops the machine for its time (a second or two): after one, the next
+ * automatic one waits this many times as long, so that a burst of zombies (a swap loop that
+ * leaks) costs the machine at most a fifth of its time. Those found meanwhile share it.
+ */
+const SNAPSHOT_SPACING = 4;
 
 export interface UnloadedCode {
   /** The id its text frames had (0: not a module's). */
@@ -53,8 +59,13 @@ export class ReclaimMonitor {
   });
 
   readonly #kernel: Kernel;
-  /** Found to be zombies, and their holder being looked for: not checked again meanwhile. */
+  /** Found to be zombies, and their holder being looked for (or waiting for the next snapshot): not checked again meanwhile. */
   readonly #explaining = new Set<UnloadedCode>();
+  #waiting: UnloadedCode[] = [];
+  /** The machine timer of the next automatic snapshot (0: none set), whether one runs, and the kernel clock before which the next may not start. */
+  #snapshotTimer = 0;
+  #snapshotRunning = false;
+  #nextSnapshot = 0;
 
   constructor(
     kernel: Kernel,
@@ -84,6 +95,10 @@ export class ReclaimMonitor {
   suspend(): void {
     this.#kernel.machine.timer.clearTimer(this.#timer);
     this.#timer = 0;
+    // Zombies still to be explained are found again by the new core's checks.
+    this.#kernel.machine.timer.clearTimer(this.#snapshotTimer);
+    this.#snapshotTimer = 0;
+    this.#waiting = [];
     for (const code of this.pending) this.#registry.unregister(code);
   }
 
@@ -133,17 +148,33 @@ export class ReclaimMonitor {
   #check(): void {
     this.#timer = 0;
     const found = [...this.pending].filter((code) => !this.zombies.has(code) && !this.#explaining.has(code) && ++code.rounds >= ROUNDS_BEFORE_ZOMBIE);
-    if (found.length > 0) void this.#found(found);
+    for (const code of found) this.#explaining.add(code);
+    this.#waiting.push(...found);
+    this.#scheduleSnapshot();
     if ([...this.pending].some((code) => !this.zombies.has(code) && !this.#explaining.has(code))) this.#schedule();
   }
 
-  /** New zombies: listed once the kernel knows what holds them, one dmesg line each (unless collected meanwhile). */
+  #scheduleSnapshot(): void {
+    if (this.#waiting.length === 0 || this.#snapshotTimer !== 0 || this.#snapshotRunning) return;
+    const { timer } = this.#kernel.machine;
+    this.#snapshotTimer = timer.setTimer(() => {
+      this.#snapshotTimer = 0;
+      void this.#found(this.#waiting.splice(0));
+    }, Math.max(0, this.#nextSnapshot - timer.now()));
+  }
+
+  /** New zombies: listed once the kernel knows what holds them, one dmesg line each (unless collected meanwhile, or listed by another core). */
   async #found(codes: UnloadedCode[]): Promise<void> {
-    for (const code of codes) this.#explaining.add(code);
+    const { timer } = this.#kernel.machine;
+    const started = timer.now();
+    this.#snapshotRunning = true;
     const reports = await explainZombies(this.#kernel, codes);
+    this.#snapshotRunning = false;
+    this.#nextSnapshot = timer.now() + SNAPSHOT_SPACING * (timer.now() - started);
+    this.#scheduleSnapshot();
     for (const { code, holder } of reports) {
       this.#explaining.delete(code);
-      if (!this.pending.has(code)) continue;
+      if (!this.pending.has(code) || this.zombies.has(code)) continue;
       code.holder = holder;
       this.zombies.add(code);
       this.#kernel.log.printk(`keel: ${labelOf(code)} is a zombie: ${holder}`, 'warn');
