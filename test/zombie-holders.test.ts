@@ -6,7 +6,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { hostDevice } from '../emulator/devices/host-device.ts';
 import { runCli } from './cli-process.ts';
 import { bootKernel, runUntil, WITH_FIXTURES, writeBuild, type TestKernel } from './harness.ts';
 
@@ -76,6 +77,30 @@ describe('the holder of a zombie, named in module terms', () => {
     expect(await kernel!.run('rmmod zrelay')).toBe('');
     expect(await kernel!.zombieHolders('zrelay')).toEqual([]);
     expect(await kernel!.run('dmesg')).toMatch(/keel: zrelay 1\.0\.0: code reclaimed by the host/);
+  });
+});
+
+describe('when the snapshot is taken', () => {
+  it('never on the normal path: unloads and swaps whose code is collected take none, nor does asking with no zombie; a zombie found takes one', async () => {
+    const snapshots = vi.spyOn(hostDevice, 'heapRetainers');
+    try {
+      await boot();
+      await kernel!.run('modprobe kv; modprobe zstore 1.0.0');
+      await kernel!.swap('kv');
+      await kernel!.swap('zstore', '2.0.0');
+      expect(await kernel!.run('rmmod kv; rmmod zstore')).toBe('');
+      // Asked with no zombie, the kernel has nothing to look for either.
+      expect(await kernel!.zombieHolders()).toEqual([]);
+      expect(await kernel!.run('dmesg')).toMatch(/keel: zstore 1\.0\.0: code reclaimed by the host[^]*keel: zstore 2\.0\.0: code reclaimed by the host/);
+      expect(snapshots).not.toHaveBeenCalled();
+      await kernel!.run('modprobe zholder');
+      await kernel!.call('zholder', 'keep', 'zvictim');
+      await kernel!.run('rmmod zvictim');
+      await zombieLine('zvictim');
+      expect(snapshots).toHaveBeenCalledTimes(1);
+    } finally {
+      snapshots.mockRestore();
+    }
   });
 });
 
