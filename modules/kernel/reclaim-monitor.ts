@@ -82,6 +82,11 @@ export class ReclaimMonitor {
     return this.table.zombies;
   }
 
+  /** Whether a check or a snapshot is still to come: false once every code watched is decided, or when the host cannot collect (node without --expose-gc). */
+  get checking(): boolean {
+    return this.#timer !== 0 || this.#snapshotTimer !== 0 || this.#snapshotRunning;
+  }
+
   /** Starts watching code that has just been let go of, under a name (and version) for lsmod and dmesg. */
   watch(name: string, version: string, codeObjects: object[], id = 0): void {
     if (codeObjects.length === 0) return;

@@ -39,6 +39,8 @@ type Landmark = { kind: 'global' } | { kind: 'record' | 'exports'; module: Loade
 
 const MODULE_SCRIPT = /^keel:lib\/modules\/([a-z0-9-]+)\/([^/]+)\.js$/;
 const PLT_SCRIPT = /^keel:plt\/([a-z0-9-]+)\/([^/]+)\.js$/;
+/** The name the firmware compiles the base image under: the bootstrap's code, watched as `bootstrap` once it is freed. */
+const BOOTSTRAP_SCRIPT = 'keel:boot.img';
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
 /** A dmesg line, and what the debug device carries, stays readable: a path longer than this is cut (zombies -v shows it whole). */
 const LONGEST_HOLDER = 1000;
@@ -138,14 +140,17 @@ class Namer {
     }
     const plt = PLT_SCRIPT.exec(script);
     if (plt) return { who: `${this.#moduleWords(plt[1]!, plt[2]!)}'s PLT`, own: false, live: this.#isLoaded(plt[1]!, plt[2]!) };
+    if (script === BOOTSTRAP_SCRIPT) return { who: 'the bootstrap', own: code?.name === 'bootstrap', live: false };
+    // The machine's other code compiled in the realm: the error classes, made once and handed from core to core.
+    if (script.startsWith('keel:')) return { who: `the kernel (${script})`, own: false, live: true };
     return { who: `the host (${script.slice(script.lastIndexOf('/') + 1)})`, own: false, live: true };
   }
 
-  /** "zholder 1.0.0", "the kernel 1.1.0", or "kv 1.0.0 (unloaded)" when that version is not the loaded one. */
   #isLoaded(name: string, version: string): boolean {
     return this.kernel.tables.modules.get(name)?.record.version === version;
   }
 
+  /** "zholder 1.0.0", "the kernel 1.1.0", or "kv 1.0.0 (unloaded)" when that version is not the loaded one. */
   #moduleWords(name: string, version: string): string {
     const live = this.#isLoaded(name, version);
     if (name === this.kernel.self.name) return live ? `the kernel ${version}` : `kernel ${version} (replaced)`;

@@ -91,9 +91,10 @@ export async function zombieHolders(name?: string): Promise<ZombieHolder[]> {
     .map(({ code, holder, path }) => ({ name: code.name, version: code.version, holder, path: [...path] }));
 }
 
-/** Code of `name` (or of any module) let go of and neither collected yet nor found to be a zombie: the reclaim monitor is still checking it. */
+/** Code of `name` (or of any module) let go of and neither collected yet nor found to be a zombie, while the reclaim monitor still checks (0 when it cannot: no host gc). */
 export function unsettledCode(name?: string): number {
-  const { pending, zombies } = kernelInternals().reclaim;
+  const { pending, zombies, checking } = kernelInternals().reclaim;
+  if (!checking) return 0;
   return [...pending].filter((code) => !zombies.has(code) && (name === undefined || code.name === name)).length;
 }
 
