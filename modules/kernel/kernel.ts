@@ -36,6 +36,7 @@ import { compilePlt } from './plt.ts';
 import { Ramdisk } from './ramdisk-reader.ts';
 import { ReclaimMonitor, type ReclaimTable } from './reclaim-monitor.ts';
 import { callPathEntries, connectStubs, stubTables, type StubTables } from './stubs.ts';
+import { explainZombies } from './zombie-holders.ts';
 
 /** Everything the kernel knows, as data: what another version of the core is handed. */
 export interface KernelTables {
@@ -128,7 +129,7 @@ export class Kernel {
     this.ramdisk = new Ramdisk(this.memory, this.log, bootInfo.ramdisk.start, bootInfo.ramdisk.length);
     this.records = new ModuleRecords(this.ramdisk, this.tables.records);
     this.loader = new ModuleLoader(this, this.tables.modules);
-    this.reclaim = new ReclaimMonitor(this, this.tables.reclaim);
+    this.reclaim = new ReclaimMonitor(this, this.tables.reclaim, (codes) => explainZombies(this, codes));
     if (handover) {
       useErrorClasses(handover.errors);
       this.errors = handover.errors;

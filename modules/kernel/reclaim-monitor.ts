@@ -6,8 +6,8 @@
  * FinalizationRegistry. A check asks the host to collect garbage, waits a turn (finalizers
  * never run inside gc()), and counts. A module whose code is still held after a few rounds
  * is a zombie: listed by lsmod as such, with a dmesg line naming what holds it, in module terms
- * (zombie-holders.ts: a heap snapshot of the machine's thread, taken then and only then, or
- * when asked: `explain`). Without a host gc (node without --expose-gc) nothing is claimed
+ * (`findHolders`, zombie-holders.ts: a heap snapshot of the machine's thread, taken then and
+ * only then, or when asked: `explain`). Without a host gc (node without --expose-gc) nothing is claimed
  * either way.
  *
  * The watch list is a ReclaimTable of plain records, each holding WeakRefs to its code, so
@@ -17,7 +17,6 @@
  */
 import type { Kernel } from './kernel.ts';
 import { publishModuleEvent } from './module-events.ts';
-import { explainZombies, labelOf, type ZombieReport } from './zombie-holders.ts';
 
 const ROUNDS_BEFORE_ZOMBIE = 8;
 /** Full collections are costly: unloads in a burst (a swap loop) share one check per interval. */
@@ -44,11 +43,25 @@ export interface UnloadedCode {
   holder?: string;
 }
 
+/** What holds a zombie, as the kernel names it (zombie-holders.ts, which the core hands the monitor as `findHolders`). */
+export interface HolderReport {
+  code: UnloadedCode;
+  /** One line: "held by <who>: <path from it>", or "holder unknown: <why>". */
+  holder: string;
+  /** The whole path, from the root, one step a line (empty when there is none). */
+  path: string[];
+  /** No root reaches its code any more (its holder let go): the next collection takes it. */
+  unreachable?: boolean;
+}
+
 /** Code let go of and not yet collected, and those of it that have become zombies. */
 export interface ReclaimTable {
   pending: Set<UnloadedCode>;
   zombies: Set<UnloadedCode>;
 }
+
+/** "hello 1.0.0", or "bootstrap" for code without a version. */
+export const labelOf = (code: { name: string; version: string }) => (code.version ? `${code.name} ${code.version}` : code.name);
 
 export class ReclaimMonitor {
   /** The machine timer of the next check, or 0 while none is set. */
@@ -70,6 +83,8 @@ export class ReclaimMonitor {
   constructor(
     kernel: Kernel,
     readonly table: ReclaimTable,
+    /** Says what holds each of these zombies: a heap snapshot, costly (zombie-holders.ts). */
+    readonly findHolders: (codes: UnloadedCode[]) => Promise<HolderReport[]>,
   ) {
     this.#kernel = kernel;
   }
@@ -138,8 +153,8 @@ export class ReclaimMonitor {
   }
 
   /** Finds what holds every current zombie now (a heap snapshot), and keeps the answer for lsmod and the debug device. */
-  async explain(): Promise<ZombieReport[]> {
-    const reports = await explainZombies(this.#kernel, [...this.zombies]);
+  async explain(): Promise<HolderReport[]> {
+    const reports = await this.findHolders([...this.zombies]);
     for (const report of reports) report.code.holder = report.holder;
     if (!reports.some((report) => report.unreachable)) return reports;
     // What nobody holds any more goes now, and is no zombie to report (its finalizers run a turn after the collection).
@@ -173,7 +188,7 @@ export class ReclaimMonitor {
     const { timer } = this.#kernel.machine;
     const started = timer.now();
     this.#snapshotRunning = true;
-    const reports = await explainZombies(this.#kernel, codes);
+    const reports = await this.findHolders(codes);
     this.#snapshotRunning = false;
     this.#nextSnapshot = timer.now() + SNAPSHOT_SPACING * (timer.now() - started);
     this.#scheduleSnapshot();

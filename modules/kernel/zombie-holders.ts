@@ -2,7 +2,7 @@
  * Who holds a zombie: the kernel's reading, in module terms, of the chains of references the
  * host's heap snapshot finds from a root to a zombie's code (HostDevice.heapRetainers).
  *
- *   const reports = await explainZombies(kernel, [code]);
+ *   const reports = await explainZombies(kernel, [code]);   // the core hands this to the reclaim monitor as findHolders
  *   reports[0].holder   // "held by zholder 1.0.0: kept[0].callback (a function of zvictim 1.0.0)"
  *   reports[0].path     // every step from the root, one line each
  *
@@ -20,19 +20,16 @@
  * V8 keeps what a WeakRef gave out alive until the current task ends, a root that would stand
  * between the zombie and its real holder.
  */
-import type { HeapNodeInfo, HeapPathStep } from '../../emulator/machine-interface.ts';
-import type { Kernel } from './kernel.ts';
+import type { HeapNodeInfo, HeapPathStep, MachineInterface } from '../../emulator/machine-interface.ts';
 import type { LoadedModule } from './loaded-module.ts';
-import type { UnloadedCode } from './reclaim-monitor.ts';
+import { labelOf, type HolderReport, type UnloadedCode } from './reclaim-monitor.ts';
 
-export interface ZombieReport {
-  code: UnloadedCode;
-  /** One line: "held by <who>: <path from it>", or "holder unknown: <why>". */
-  holder: string;
-  /** The whole path, from the root, one step a line (empty when there is none). */
-  path: string[];
-  /** No root reaches its code any more (its holder let go): the next collection takes it. */
-  unreachable?: boolean;
+/** What the kernel reads to name holders: the core (which is this) and what it holds. */
+export interface HolderSource {
+  readonly machine: MachineInterface;
+  readonly tables: { readonly modules: ReadonlyMap<string, LoadedModule> };
+  readonly self: LoadedModule;
+  readonly got: object;
 }
 
 type Landmark = { kind: 'global' } | { kind: 'record' | 'exports'; module: LoadedModule } | { kind: 'kernel'; what: string };
@@ -45,11 +42,8 @@ const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
 /** A dmesg line, and what the debug device carries, stays readable: a path longer than this is cut (zombies -v shows it whole). */
 const LONGEST_HOLDER = 1000;
 
-/** "hello 1.0.0", or "bootstrap" for code without a version. */
-export const labelOf = (code: { name: string; version: string }) => (code.version ? `${code.name} ${code.version}` : code.name);
-
 /** Finds the holder of each zombie: one snapshot for all of them, a machine timer after their code is taken from its WeakRefs. */
-export function explainZombies(kernel: Kernel, codes: UnloadedCode[]): Promise<ZombieReport[]> {
+export function explainZombies(kernel: HolderSource, codes: UnloadedCode[]): Promise<HolderReport[]> {
   const targets: object[] = [];
   const ranges = codes.map((code) => {
     const start = targets.length;
@@ -77,9 +71,9 @@ export function explainZombies(kernel: Kernel, codes: UnloadedCode[]): Promise<Z
   });
 }
 
-const unknown = (code: UnloadedCode, why: string): ZombieReport => ({ code, holder: `holder unknown: ${why}`, path: [] });
+const unknown = (code: UnloadedCode, why: string): HolderReport => ({ code, holder: `holder unknown: ${why}`, path: [] });
 
-function landmarksOf(kernel: Kernel): Array<[object, Landmark]> {
+function landmarksOf(kernel: HolderSource): Array<[object, Landmark]> {
   const landmarks: Array<[object, Landmark]> = [[globalThis, { kind: 'global' }], [kernel, { kind: 'kernel', what: 'core' }], [kernel.tables, { kind: 'kernel', what: 'tables' }], [kernel.got, { kind: 'kernel', what: 'GOT' }]];
   for (const module of kernel.tables.modules.values()) {
     landmarks.push([module, { kind: 'record', module }]);
@@ -101,11 +95,11 @@ interface Owner {
 
 class Namer {
   constructor(
-    readonly kernel: Kernel,
+    readonly kernel: HolderSource,
     readonly landmarks: Landmark[],
   ) {}
 
-  report(code: UnloadedCode, path: HeapPathStep[]): ZombieReport {
+  report(code: UnloadedCode, path: HeapPathStep[]): HolderReport {
     // A function of other unloaded code (a chain through a module unloaded too) is passed over for the live module that keeps it, if there is one.
     let at = path.length - 2;
     while (at >= 0 && !this.#names(path[at]!.node, code, false)) at--;
