@@ -38,6 +38,14 @@ describe('the holder of a zombie, named in module terms', () => {
     expect(verbose.slice(1).join('\n')).toMatch(/^ {4}element \d+ -> synthetic \(GC roots\)\n[^]*\[the kernel, in its table of zholder 1\.0\.0\]\n[^]*context kept -> object Array\n {4}element 0 -> object Object\n {4}property callback -> function .* of zvictim 1\.0\.0 \(unloaded\)/);
   });
 
+  it('a Map entry of the holder\'s state: named by its key', async () => {
+    await boot();
+    await kernel!.run('modprobe zholder');
+    expect(await kernel!.call('zholder', 'file', 'zvictim', 'mine')).toBe(1);
+    expect(await kernel!.run('rmmod zvictim')).toBe('');
+    expect(await kernel!.zombieHolders('zvictim')).toEqual(['held by zholder 2.0.0: filed.get("mine").callback (a function of zvictim 1.0.0)']);
+  });
+
   it('an old object kept raw after a swap (it came inside a plain object): the old version is held by the module that kept it', async () => {
     await boot();
     await kernel!.run('modprobe zstore 1.0.0; modprobe zholder');
