@@ -13,10 +13,12 @@
  * The watch list is a ReclaimTable of plain records, each holding WeakRefs to its code, so
  * that another version of the kernel takes it over (a kernel swap: `suspend` here, `resume`
  * in the new core's monitor) and registers the same code with a registry of its own; the
- * registry and the timer are this monitor's.
+ * registry and the timer are this monitor's. What it finds (code reclaimed, a zombie) it logs
+ * and tells the core (`noticed`), which publishes it as a module event: the monitor knows
+ * nothing of the module table.
  */
-import type { Kernel } from './kernel.ts';
-import { publishModuleEvent } from './module-events.ts';
+import type { MachineInterface } from '../../emulator/machine-interface.ts';
+import type { KernelLog } from './kernel-log.ts';
 
 const ROUNDS_BEFORE_ZOMBIE = 8;
 /** Full collections are costly: unloads in a burst (a swap loop) share one check per interval. */
@@ -71,7 +73,6 @@ export class ReclaimMonitor {
     this.#reclaimed(code);
   });
 
-  readonly #kernel: Kernel;
   /** Found to be zombies, and their holder being looked for (or waiting for the next snapshot): not checked again meanwhile. */
   readonly #explaining = new Set<UnloadedCode>();
   #waiting: UnloadedCode[] = [];
@@ -81,13 +82,14 @@ export class ReclaimMonitor {
   #nextSnapshot = 0;
 
   constructor(
-    kernel: Kernel,
+    readonly machine: MachineInterface,
+    readonly log: KernelLog,
     readonly table: ReclaimTable,
-    /** Says what holds each of these zombies: a heap snapshot, costly (zombie-holders.ts). */
+    /** Told of code reclaimed and of a new zombie, after the log line. */
+    readonly noticed: (event: 'reclaimed' | 'zombie', code: UnloadedCode) => void,
+    /** Says what holds each of these zombies: a heap snapshot, costly (the core's, zombie-holders.ts). */
     readonly findHolders: (codes: UnloadedCode[]) => Promise<HolderReport[]>,
-  ) {
-    this.#kernel = kernel;
-  }
+  ) {}
 
   get pending(): Set<UnloadedCode> {
     return this.table.pending;
@@ -113,10 +115,10 @@ export class ReclaimMonitor {
 
   /** A kernel swap, old core: no more checks or finalizers of this monitor (the new core's takes the same table). */
   suspend(): void {
-    this.#kernel.machine.timer.clearTimer(this.#timer);
+    this.machine.timer.clearTimer(this.#timer);
     this.#timer = 0;
     // Zombies still to be explained are found again by the new core's checks.
-    this.#kernel.machine.timer.clearTimer(this.#snapshotTimer);
+    this.machine.timer.clearTimer(this.#snapshotTimer);
     this.#snapshotTimer = 0;
     this.#waiting = [];
     for (const code of this.pending) this.#registry.unregister(code);
@@ -135,13 +137,13 @@ export class ReclaimMonitor {
 
   #reclaimed(code: UnloadedCode): void {
     this.pending.delete(code);
-    this.#kernel.log.printk(`keel: ${labelOf(code)}: ${this.zombies.delete(code) ? 'zombie ' : ''}code reclaimed by the host`);
-    publishModuleEvent(this.#kernel, 'reclaimed', code);
+    this.log.printk(`keel: ${labelOf(code)}: ${this.zombies.delete(code) ? 'zombie ' : ''}code reclaimed by the host`);
+    this.noticed('reclaimed', code);
   }
 
   #schedule(): void {
     if (this.#timer !== 0) return;
-    const { timer, host } = this.#kernel.machine;
+    const { timer, host } = this.machine;
     this.#timer = timer.setTimer(() => {
       if (!host.collectGarbage()) {
         this.#timer = 0;
@@ -158,7 +160,7 @@ export class ReclaimMonitor {
     for (const report of reports) report.code.holder = report.holder;
     if (!reports.some((report) => report.unreachable)) return reports;
     // What nobody holds any more goes now, and is no zombie to report (its finalizers run a turn after the collection).
-    const { host, timer } = this.#kernel.machine;
+    const { host, timer } = this.machine;
     host.collectGarbage();
     host.collectGarbage();
     await new Promise<void>((resolve) => timer.setTimer(resolve, 0));
@@ -176,7 +178,7 @@ export class ReclaimMonitor {
 
   #scheduleSnapshot(): void {
     if (this.#waiting.length === 0 || this.#snapshotTimer !== 0 || this.#snapshotRunning) return;
-    const { timer } = this.#kernel.machine;
+    const { timer } = this.machine;
     this.#snapshotTimer = timer.setTimer(() => {
       this.#snapshotTimer = 0;
       void this.#found(this.#waiting.splice(0));
@@ -185,7 +187,7 @@ export class ReclaimMonitor {
 
   /** New zombies: listed once the kernel knows what holds them, one dmesg line each (unless collected meanwhile, or listed by another core). */
   async #found(codes: UnloadedCode[]): Promise<void> {
-    const { timer } = this.#kernel.machine;
+    const { timer } = this.machine;
     const started = timer.now();
     this.#snapshotRunning = true;
     const reports = await this.findHolders(codes);
@@ -197,8 +199,8 @@ export class ReclaimMonitor {
       if (!this.pending.has(code) || this.zombies.has(code)) continue;
       code.holder = holder;
       this.zombies.add(code);
-      this.#kernel.log.printk(`keel: ${labelOf(code)} is a zombie: ${holder}`, 'warn');
-      publishModuleEvent(this.#kernel, 'zombie', code);
+      this.log.printk(`keel: ${labelOf(code)} is a zombie: ${holder}`, 'warn');
+      this.noticed('zombie', code);
     }
   }
 }

@@ -14,7 +14,7 @@ import { setTimer } from 'keel:kernel';
 import { unsettledCode, zombieHolders } from 'keel:sysinfo';
 import { expectOperands, parseOptions } from '../options.ts';
 import { print } from '../print.ts';
-import type { Command } from './index.ts';
+import type { Command } from './command.ts';
 
 /** How often -w looks again: the reclaim monitor checks every 50 ms. */
 const SETTLE_POLL_MS = 50;
