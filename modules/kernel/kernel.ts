@@ -41,6 +41,7 @@ import { pltFor } from './plt.ts';
 import { Ramdisk } from './ramdisk-reader.ts';
 import { ReclaimMonitor } from './reclaim-monitor.ts';
 import { callPathEntries, connectStubs, stubTables } from './stubs.ts';
+import { explainZombies } from './zombie-holders.ts';
 
 /** What a handover is: its name, and the version of its shape, which a core checks before it reads anything else. */
 export const TABLES_FORMAT = 'keel-kernel-tables';
@@ -91,7 +92,7 @@ export class Kernel implements KernelCore {
     this.ramdisk = new Ramdisk(this.memory, this.log, bootInfo.ramdisk.start, bootInfo.ramdisk.length);
     this.records = new ModuleRecords(this.ramdisk, this.tables.records);
     this.loader = new ModuleLoader(this, this.tables.modules, (module) => kernelApiFor(this, module));
-    this.reclaim = new ReclaimMonitor(machine, this.log, this.tables.reclaim, (event, code) => publishModuleEvent(this, event, code));
+    this.reclaim = new ReclaimMonitor(machine, this.log, this.tables.reclaim, (event, code) => publishModuleEvent(this, event, code), (codes) => explainZombies(this, codes));
     if (handover) {
       useErrorClasses(handover.errors);
       this.errors = handover.errors;
