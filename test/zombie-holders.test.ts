@@ -112,6 +112,24 @@ describe('when the snapshot is taken', () => {
       snapshots.mockRestore();
     }
   });
+
+  it('reclaim.explain=0: a zombie found takes no snapshot and says so; the zombies command still names its holder', async () => {
+    const snapshots = vi.spyOn(hostDevice, 'heapRetainers');
+    try {
+      kernel = await bootKernel({ build: WITH_FIXTURES, cmdline: 'init=shell quiet reclaim.explain=0' });
+      expect(await kernel.run('dmesg')).not.toMatch(/Unknown kernel command line parameters/);
+      await kernel.run('modprobe zholder 1.0.0');
+      await kernel.call('zholder', 'keep', 'zvictim');
+      await kernel.run('rmmod zvictim');
+      expect(await zombieLine('zvictim')).toBe('keel: zvictim 1.0.0 is a zombie: holder not looked for (reclaim.explain=0: the zombies command names it)');
+      expect(await kernel.run('lsmod')).toMatch(/^zvictim\s+0  - \[Zombie\]$/m);
+      expect(snapshots).not.toHaveBeenCalled();
+      expect(await kernel.zombieHolders('zvictim')).toEqual(['held by zholder 1.0.0: kept[0].callback (a function of zvictim 1.0.0)']);
+      expect(snapshots).toHaveBeenCalledTimes(1);
+    } finally {
+      snapshots.mockRestore();
+    }
+  });
 });
 
 describe('holders that are no module', () => {

@@ -92,7 +92,7 @@ export class Kernel implements KernelCore {
     this.ramdisk = new Ramdisk(this.memory, this.log, bootInfo.ramdisk.start, bootInfo.ramdisk.length);
     this.records = new ModuleRecords(this.ramdisk, this.tables.records);
     this.loader = new ModuleLoader(this, this.tables.modules, (module) => kernelApiFor(this, module));
-    this.reclaim = new ReclaimMonitor(machine, this.log, this.tables.reclaim, (event, code) => publishModuleEvent(this, event, code), (codes) => explainZombies(this, codes));
+    this.reclaim = new ReclaimMonitor(machine, this.log, this.tables.reclaim, (event, code) => publishModuleEvent(this, event, code), (codes) => explainZombies(this, codes), () => this.params.get('reclaim.explain') !== '0');
     if (handover) {
       useErrorClasses(handover.errors);
       this.errors = handover.errors;
