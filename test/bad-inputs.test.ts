@@ -114,7 +114,7 @@ describe('a missing dependency', () => {
 
 describe('a module larger than free memory', () => {
   it('modprobe says out of memory in one line, and every frame stays as it was', async () => {
-    kernel = await bootKernel({ memoryBytes: 768 * 1024 });
+    kernel = await bootKernel({ memoryBytes: 1024 * 1024 });
     const rootfsSize = Number(/^size:\s+(\d+)$/m.exec(await kernel.run('modinfo rootfs'))![1]);
     const framesBefore = await frameCounts(kernel);
     expect(rootfsSize / 4096).toBeGreaterThan(framesBefore.free); // the premise: rootfs cannot fit

@@ -40,7 +40,8 @@ describe.each(Object.entries(SCRIPTS))('npm run %s', (script, { file, options, v
     expect(run(file, ['--bogus'])).toEqual({ status: 2, stdout: '', stderr: usageError(script, 'unknown option --bogus') });
   });
 
-  it.runIf(valued)('an option without its value is one line and exit status 2', () => {
+  // new-module takes no option with a value: for it there is no such case, rather than a skipped one.
+  if (valued) it('an option without its value is one line and exit status 2', () => {
     expect(run(file, [valued])).toEqual({ status: 2, stdout: '', stderr: usageError(script, `option ${valued} needs a value`) });
   });
 
