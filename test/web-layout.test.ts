@@ -3,10 +3,11 @@
  * 1024×768, 1280×720 and 1600×1000, after `modprobe workload` and `swap kv`. At each size the
  * page fits the window (no scrolling either way) and every panel's content is wholly in sight:
  * no element the test names is cut by its panel, by a box that clips it or by the window; the
- * map's cells are large enough to see a module of one frame; the terminal wraps the swap's long
- * line between words, for the width its panel gives it; the chart labels what was typed
- * (`swap kv`, not the load of the swap module it caused), says what happened when hovered, and
- * one frame is a visible step on its axis.
+ * map's cells are large enough to see a module of one frame, each module in the colour its name
+ * gives it (the same in every session); the terminal wraps the swap's long line between words,
+ * for the width its panel gives it; the chart labels what was typed (`swap kv`, not the load of
+ * the swap module it caused), says what happened when hovered, and one frame is a visible step
+ * on its axis.
  *
  * The README's screenshot is made here, at 1280×720:
  *   KEEL_SCREENSHOT=docs/web-page.png npx vitest run test/web-layout.test.ts
@@ -15,6 +16,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { textColour } from '../web/page/owner-colours.ts';
 import { launchBrowser } from './browser.ts';
 import { writeBuild } from './harness.ts';
 import { openKeel } from './web-page.ts';
@@ -114,7 +116,9 @@ describe('npm run web on a laptop’s screen', () => {
       expect(await keel.run('modprobe workload')).toEqual([]);
       const swapRows = await keel.run('swap kv');
       await keel.untilModules((rows) => rows.some(([name, version]) => name === 'kv' && version === '2.0.0') && rows.some(([name]) => name === 'swap'));
+      // Each module in the colour its name gives it, in this session as in every other, whatever loaded first.
       const workload = await keel.legendColour('workload');
+      expect([workload, await keel.legendColour('kv'), await keel.legendColour('swap')]).toEqual(['workload', 'kv', 'swap'].map((name) => textColour(name)));
       const colours = await keel.untilColours((all) => all.includes(workload));
 
       // The terminal fits its panel, and the swap's line of 130 characters breaks between words.
