@@ -103,14 +103,15 @@ export interface PlacedLabel {
 }
 
 /**
- * The labels that are written: in order of priority (then time), each on the first of `rows`
+ * The labels that are written: in order of priority (then the newest first), each on the first of `rows`
  * rows where it overlaps no label already placed (a mark without a priority has none), starting at its mark's x (or ending there,
  * if it would run past `right`); one that fits on no row is left to the hover.
  */
 export function placeLabels(marks: readonly ChartMark[], x: (time: number) => number, widthOf: (text: string) => number, rows: number, right: number): PlacedLabel[] {
   const taken: Array<Array<[number, number]>> = Array.from({ length: rows }, () => []);
   const placed: PlacedLabel[] = [];
-  const order = marks.filter((mark) => mark.priority !== null).sort((a, b) => a.priority! - b.priority! || a.time - b.time);
+  // Of equal priority, the newest first: on a live chart, what just happened is what a person looks for.
+  const order = marks.filter((mark) => mark.priority !== null).sort((a, b) => a.priority! - b.priority! || b.time - a.time);
   for (const mark of order) {
     const width = widthOf(mark.label) + 8;
     const at = x(mark.time);

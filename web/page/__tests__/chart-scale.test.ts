@@ -54,9 +54,12 @@ describe('chartMarks and placeLabels', () => {
     // 10 ms a pixel, labels 60 pixels wide: the command, the swap, the load and the reclaim all want the same place.
     const x = (time: number) => time / 10;
     const placed = placeLabels(marks, x, () => 52, 1, 1000);
-    expect(placed.map((label) => label.mark.label)).toEqual(['swap kv', 'modprobe rootfs']);
+    expect(placed.map((label) => label.mark.label)).toEqual(['modprobe rootfs', 'swap kv']);
     const two = placeLabels(marks, x, () => 52, 2, 1000);
-    expect(two.map((label) => [label.mark.label, label.row])).toEqual([['swap kv', 0], ['modprobe rootfs', 0], ['swap kv', 1], ['load rootfs', 1]]);
+    expect(two.map((label) => [label.mark.label, label.row])).toEqual([['modprobe rootfs', 0], ['swap kv', 0], ['swap kv', 1], ['load rootfs', 1]]);
+    // Of two commands that want the same room, the newer is labelled.
+    const twoCommands = chartMarks([event(1010, 'loaded', 'kv'), event(1030, 'unloaded', 'kv')], [{ time: 1000, line: 'modprobe kv' }, { time: 1020, line: 'rmmod kv' }]);
+    expect(placeLabels(twoCommands, x, () => 52, 1, 1000).map((label) => label.mark.label)).toEqual(['rmmod kv']);
     // A command that changed no module is not labelled, however much room there is: its triangle's hover names it.
     expect(placeLabels(marks, (time) => time * 10, () => 10, 2, 1e9).map((label) => label.mark.label)).not.toContain('lsmod');
     expect(marks.find((mark) => mark.label === 'lsmod')!.detail).toBe('typed: lsmod');
