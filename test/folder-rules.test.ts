@@ -17,6 +17,10 @@
  *   web/server/ host: like emulator/, nothing of boot/, modules/ or ramdisk/ — it sees the kernel
  *               only through the machine's debug device — and nothing of the page's code
  *
+ * Inside the folders of ACYCLIC_FOLDERS the files also stand on one another without a cycle,
+ * type-only imports included (docs/architecture.md, "Reading the kernel"): each file can be read
+ * knowing only the files below it.
+ *
  * Tests (__tests__/) are host code and may import anything. The test ends with checks of the
  * reader and the rules themselves, so that a rule that could never fail is caught.
  */
@@ -103,6 +107,34 @@ function sourceFiles(folder: string): string[] {
   });
 }
 
+/** An import cycle among the given imports, spelled as files relative to `folder` (`a.ts -> b.ts -> a.ts`), or null. */
+export function importCycle(folder: string, imports: Import[]): string | null {
+  const inside = imports.filter(({ from, target }) => isUnder(from, folder) && isUnder(target, folder));
+  const targets = new Map<string, string[]>();
+  for (const { from, target } of inside) targets.set(from, [...(targets.get(from) ?? []), target]);
+  // Depth-first, with the path walked so far: a target already on the path closes a cycle.
+  const done = new Set<string>();
+  const walk = (file: string, pathSoFar: string[]): string[] | null => {
+    const onPath = pathSoFar.indexOf(file);
+    if (onPath >= 0) return [...pathSoFar.slice(onPath), file];
+    if (done.has(file)) return null;
+    for (const target of targets.get(file) ?? []) {
+      const cycle = walk(target, [...pathSoFar, file]);
+      if (cycle) return cycle;
+    }
+    done.add(file);
+    return null;
+  };
+  for (const file of [...targets.keys()].sort()) {
+    const cycle = walk(file, []);
+    if (cycle) return cycle.map((each) => each.slice(folder.length + 1)).join(' -> ');
+  }
+  return null;
+}
+
+/** The folders whose files form a DAG: the kernel, and the two modules that stand closest on it. */
+const ACYCLIC_FOLDERS = ['modules/kernel', 'modules/swap', 'modules/shell'];
+
 const RULED_FOLDERS = ['emulator', 'boot', 'ramdisk', 'web', ...MODULE_ROOTS];
 const allImports = () => [...new Set(RULED_FOLDERS.flatMap(sourceFiles))].flatMap((file) => importsIn(file, readFileSync(path.join(PROJECT_ROOT, file), 'utf8')));
 
@@ -113,6 +145,21 @@ describe('the rules between folders', () => {
       return rule ? [`${item.from} imports ${item.target}${item.typeOnly ? ' (types)' : ''}: ${rule}`] : [];
     });
     expect(broken).toEqual([]);
+  });
+
+  it.each(ACYCLIC_FOLDERS)('leave the files of %s without an import cycle, type-only imports included', (folder) => {
+    const cycle = importCycle(folder, sourceFiles(folder).flatMap((file) => importsIn(file, readFileSync(path.join(PROJECT_ROOT, file), 'utf8'))));
+    expect(cycle === null ? 'no cycle' : `${folder}: ${cycle}`).toBe('no cycle');
+  });
+
+  it('would spell out an import cycle, a type-only one too, and not take a chain or a diamond for one', () => {
+    const edge = (from: string, target: string, typeOnly = false): Import => ({ from: `modules/x/${from}`, target: `modules/x/${target}`, typeOnly });
+    expect(importCycle('modules/x', [edge('a.ts', 'b.ts'), edge('b.ts', 'c.ts'), edge('c.ts', 'a.ts', true)])).toBe('a.ts -> b.ts -> c.ts -> a.ts');
+    expect(importCycle('modules/x', [edge('index.ts', 'commands/index.ts'), edge('commands/index.ts', 'commands/ls.ts'), edge('commands/ls.ts', 'commands/index.ts', true)]))
+      .toBe('commands/index.ts -> commands/ls.ts -> commands/index.ts');
+    expect(importCycle('modules/x', [edge('a.ts', 'b.ts'), edge('a.ts', 'c.ts'), edge('b.ts', 'd.ts'), edge('c.ts', 'd.ts')])).toBeNull();
+    expect(importCycle('modules/x', [edge('a.ts', 'a.ts')])).toBe('a.ts -> a.ts');
+    expect(importCycle('modules/x', [{ from: 'modules/x/a.ts', target: 'modules/y/a.ts', typeOnly: false }, { from: 'modules/y/a.ts', target: 'modules/x/a.ts', typeOnly: false }])).toBeNull();
   });
 
   it('are checked on the imports that are there: the reader finds the ones each folder is known to have', () => {

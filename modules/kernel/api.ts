@@ -12,7 +12,7 @@
  */
 
 import type { LineRequest } from '../../emulator/machine-interface.ts';
-import type { Kernel } from './kernel.ts';
+import type { KernelCore } from './kernel-core.ts';
 
 /**
  * What a module hands over to its next version during a swap. A module takes part in a swap
@@ -143,12 +143,13 @@ export declare function dmesg(): string[];
  * Like Linux's internal symbols, this is no stable interface: use the functions above. Ask for
  * it each time you need it: a kernel swap replaces it, and one kept keeps the old core alive.
  */
-export declare function kernelInternals(): Kernel;
+export declare function kernelInternals(): KernelCore;
 export type { Completion, LineRequest } from '../../emulator/machine-interface.ts';
-export type { Handover, Kernel } from './kernel.ts';
+export type { KernelCore as Kernel } from './kernel-core.ts';
+export type { Handover } from './kernel-tables.ts';
 export type { ModuleSource } from './ramdisk-reader.ts';
 export type { LoadedModule } from './loaded-module.ts';
-export type { Slot } from './stubs.ts';
+export type { Slot } from './call-path.ts';
 export type { ModuleRecord } from '../../ramdisk/module-index.ts';
 
 /** Stops the machine with an exit status. */

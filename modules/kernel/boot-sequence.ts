@@ -12,10 +12,10 @@
  */
 import { CPIO_TRAILER } from '../../ramdisk/cpio.ts';
 import { INDEX_LINES_PATH } from '../../ramdisk/index-lines.ts';
-import type { Kernel } from './kernel.ts';
+import type { KernelCore } from './kernel-core.ts';
 
 /** The command line's words as parameters ("autoclean=30", "quiet"), and whether the log is quiet: before anything is logged. */
-export function readCommandLine({ params, log, bootInfo }: Kernel): void {
+export function readCommandLine({ params, log, bootInfo }: KernelCore): void {
   for (const word of bootInfo.cmdline.split(/\s+/).filter(Boolean)) {
     const equals = word.indexOf('=');
     params.set(equals < 0 ? word : word.slice(0, equals), equals < 0 ? '' : word.slice(equals + 1));
@@ -24,7 +24,7 @@ export function readCommandLine({ params, log, bootInfo }: Kernel): void {
 }
 
 /** Reads the index, loads etc/modules and then init; returns init's name. Throws when there is no working init. */
-export function bootSequence(kernel: Kernel): string {
+export function bootSequence(kernel: KernelCore): string {
   const { log, params, records, loader, ramdisk, bootInfo } = kernel;
   log.printk(`keel: command line: ${bootInfo.cmdline}`);
 

@@ -1,7 +1,7 @@
 /*
  * The frame allocator: every 4 KiB frame of physical memory is free or has exactly one owner.
  *
- *   const frames = new FrameAllocator(frameTable(machine.debug.frameTable), machine.debug);
+ *   const frames = new FrameAllocator(frameTable(machine.debug.frameTable), machine.debug, nextFit);
  *
  * Owners are small numbers handed out by `createOwner` (firmware, the bootstrap, a module's
  * text, a module's data ...); `allocate(count, owner)` finds a contiguous run,
@@ -20,7 +20,6 @@
  */
 import { FRAME_SIZE, type DebugDevice, type MemoryRegion, type RegionKind } from '../../emulator/machine-interface.ts';
 import { OutOfMemoryError } from './error-classes.ts';
-import { firstFit } from './frame-allocator.first-fit.ts';
 
 export const FREE = 0;
 
@@ -43,6 +42,8 @@ export { OutOfMemoryError };
  * Where a run of `count` free frames is found: the first-fit policy (frame-allocator.first-fit.ts,
  * kernel 1.0.0) or next-fit (frame-allocator.next-fit.ts, 1.1.0). A policy keeps what it needs
  * in the table (next-fit's rover), so that a kernel swap to the other policy loses nothing.
+ * Policies stand on this file, never it on them: the kernel module's entry (index.ts) picks one
+ * and the allocator is given it.
  */
 export interface FramePolicy {
   /** As /proc/meminfo names it. */
@@ -77,7 +78,7 @@ export class FrameAllocator {
   constructor(
     readonly table: FrameTable,
     private readonly listener: FrameTableListener,
-    readonly policy: FramePolicy = firstFit,
+    readonly policy: FramePolicy,
   ) {
     this.#ownerOf = table.ownerOf;
     this.total = table.ownerOf.length;

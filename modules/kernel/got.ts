@@ -11,7 +11,7 @@
  * nothing else a module holds is the core's. Its keys never change (only their values), so the
  * PLT's loads of them stay monomorphic across swaps.
  */
-import type { Link, Slot, StubOwner } from './stubs.ts';
+import type { Link, Slot, StubOwner } from './call-path.ts';
 
 /** The core's functions the PLT calls, each for what is rare on a call (see plt.ts and stubs.ts). */
 export interface Got {

@@ -19,7 +19,7 @@ import type * as Api from './api.ts';
 import { checkFunction, checkNumber, checkOneOf, checkString, LONGEST_TIMER_MS } from './argument-checks.ts';
 import { ModuleError, ModuleUnloadedError } from './error-classes.ts';
 import { framesFor } from './frame-allocator.ts';
-import type { Kernel } from './kernel.ts';
+import type { KernelCore } from './kernel-core.ts';
 import type { LoadedModule, ModuleTimer } from './loaded-module.ts';
 import { publishModuleEvent } from './module-events.ts';
 import { createNamespace, reportRejection, runAs } from './stubs.ts';
@@ -32,7 +32,7 @@ type CoreApi = { [Name in ApiFunctionName]: (module: LoadedModule, ...args: Para
 const LEVELS = ['info', 'warn', 'error', undefined] as const;
 
 /** keel:kernel's functions, for the GOT: one set per core, shared by every module's API object. */
-export function coreApi(kernel: Kernel): CoreApi {
+export function coreApi(kernel: KernelCore): CoreApi {
   const { machine, frames, loader, log } = kernel;
   return {
     printk(_module, message, level) {
@@ -122,7 +122,7 @@ export function coreApi(kernel: Kernel): CoreApi {
  * Arms the machine timer for a module's timer, `delay` ms from now; returns the machine
  * timer's id. A kernel swap calls it again for every timer left (keepId: the module's id of it).
  */
-export function armTimer(kernel: Kernel, module: LoadedModule, timer: ModuleTimer, delay: number, keepId: number): number {
+export function armTimer(kernel: KernelCore, module: LoadedModule, timer: ModuleTimer, delay: number, keepId: number): number {
   const machineTimer = kernel.machine.timer.setTimer(() => {
     module.timers.delete(id);
     try {
@@ -143,7 +143,7 @@ export const API_FUNCTIONS: readonly ApiFunctionName[] = [
 ];
 
 /** The keel:kernel object `require('keel:kernel')` returns inside `module`, made by its PLT. */
-export function kernelApiFor(kernel: Kernel, module: LoadedModule): KernelApi {
+export function kernelApiFor(kernel: KernelCore, module: LoadedModule): KernelApi {
   const values = { ModuleUnloadedError, ModuleError, cmdline: kernel.bootInfo.cmdline };
   return module.plt!.makeKernelApi(module, API_FUNCTIONS, values) as unknown as KernelApi;
 }

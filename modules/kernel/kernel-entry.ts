@@ -15,7 +15,7 @@
  * as a KernelPanic, whose message is the panic line.
  *
  * takeOver — a kernel swap (modules/swap/kernel-swap.ts) stages this version like any module
- * and hands it the running core's tables (kernel.ts's Handover). takeOver checks their format
+ * and hands it the running core's tables (kernel-tables.ts's Handover). takeOver checks their format
  * and builds a core around them without changing anything — it refuses by throwing, and the
  * old core serves on — and returns the core, which the swap switches to with `resume`.
  */
@@ -24,7 +24,8 @@ import type { Handoff } from '../../boot/handoff.ts';
 import { bootSequence } from './boot-sequence.ts';
 import type { FramePolicy } from './frame-allocator.ts';
 import { messageOf } from './kernel-log.ts';
-import { Kernel, TABLES_FORMAT, TABLES_VERSION, type Handover } from './kernel.ts';
+import type { Handover } from './kernel-tables.ts';
+import { Kernel, TABLES_FORMAT, TABLES_VERSION } from './kernel.ts';
 import type { LoadedModule } from './loaded-module.ts';
 
 /** What the kernel throws to panic: the bootstrap prints its message as the panic line. */

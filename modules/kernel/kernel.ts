@@ -4,11 +4,13 @@
  *
  * It holds the machine, the kernel log, the frame allocator, the ramdisk and the module
  * records read from its index, the command-line parameters, the loader and the reclaim
- * monitor, and finds records. Everything it knows is in `tables` — plain records, built-in
- * collections and typed arrays, no instance of a class of this code and no function of it —
- * so that the tables owe this version of the kernel's code nothing and could be handed to
- * another. The classes here (allocator, loader, log, monitor, ramdisk reader) are the core's
- * working state around those tables.
+ * monitor, and finds records. Everything it knows is in `tables` (kernel-tables.ts) — plain
+ * records, built-in collections and typed arrays, no instance of a class of this code and no
+ * function of it — so that the tables owe this version of the kernel's code nothing and could
+ * be handed to another. The classes here (allocator, loader, log, monitor, ramdisk reader) are
+ * the core's working state around those tables. Its shape is KernelCore (kernel-core.ts), which
+ * the parts that work on the whole core stand on; this file stands on every other part of the
+ * kernel, and only kernel-entry.ts stands on it.
  *
  * The kernel is a module of its own, first in the module table: its text frames are the ones
  * the bootstrap copied it into, its users every module that imports keel:kernel, and it has
@@ -20,63 +22,29 @@
  * one's resume() move the machine's timers, handlers and the GOT over (modules/swap/kernel-swap.ts).
  */
 import { FRAME_SIZE, type BootInfo, type MachineInterface, type RegionKind } from '../../emulator/machine-interface.ts';
-import { checkRecord, isModuleName, isVersion, type ModuleRecord } from '../../ramdisk/module-index.ts';
+import { checkRecord, type ModuleRecord } from '../../ramdisk/module-index.ts';
 import { INDEX_LINES_PATH } from '../../ramdisk/index-lines.ts';
 import type { Handoff } from '../../boot/handoff.ts';
 import { readCommandLine } from './boot-sequence.ts';
 import { errorClasses, useErrorClasses, type ErrorClasses } from './error-classes.ts';
-import { FrameAllocator, frameTable, framesFor, type FramePolicy, type FrameOwner, type FrameTable } from './frame-allocator.ts';
+import { FrameAllocator, frameTable, framesFor, type FramePolicy, type FrameOwner } from './frame-allocator.ts';
 import { createGot, pointGot, type Got } from './got.ts';
-import { armTimer, coreApi } from './kernel-api.ts';
-import { KernelLog, messageOf, type LogTable } from './kernel-log.ts';
+import { armTimer, coreApi, kernelApiFor } from './kernel-api.ts';
+import type { KernelCore } from './kernel-core.ts';
+import { KernelLog, messageOf } from './kernel-log.ts';
+import type { Handover, KernelTables } from './kernel-tables.ts';
 import { loadedModule, type LoadedModule } from './loaded-module.ts';
 import { ModuleLoader } from './loader.ts';
-import { ModuleRecords, type RecordsTable } from './module-records.ts';
-import { compilePlt } from './plt.ts';
+import { publishModuleEvent } from './module-events.ts';
+import { ModuleRecords } from './module-records.ts';
+import { pltFor } from './plt.ts';
 import { Ramdisk } from './ramdisk-reader.ts';
-import { ReclaimMonitor, type ReclaimTable } from './reclaim-monitor.ts';
-import { callPathEntries, connectStubs, stubTables, type StubTables } from './stubs.ts';
-
-/** Everything the kernel knows, as data: what another version of the core is handed. */
-export interface KernelTables {
-  /** Loaded modules by name, in load order, the kernel first. */
-  modules: Map<string, LoadedModule>;
-  frames: FrameTable;
-  log: LogTable;
-  reclaim: ReclaimTable;
-  records: RecordsTable;
-  stubs: StubTables;
-  params: Map<string, string>;
-  /** Parameters already said to be invalid (numberParam says so once). */
-  badParams: Set<string>;
-  /** Modules that loaded without a valid signature: the kernel is tainted (Linux's flag E). */
-  tainted: Set<string>;
-}
+import { ReclaimMonitor } from './reclaim-monitor.ts';
+import { callPathEntries, connectStubs, stubTables } from './stubs.ts';
 
 /** What a handover is: its name, and the version of its shape, which a core checks before it reads anything else. */
 export const TABLES_FORMAT = 'keel-kernel-tables';
 export const TABLES_VERSION = 1;
-
-/**
- * What one core hands the next in a kernel swap (`exportTables`, read by `takeOver`): the
- * tables, the GOT and the error classes (made once per machine, no core's code), and what the
- * core was started with. All of it plain data but the GOT's values, which the new core
- * replaces, and the machine's devices.
- */
-export interface Handover {
-  format: string;
-  version: number;
-  /** The kernel version that wrote it. */
-  from: string;
-  tables: KernelTables;
-  got: Got;
-  errors: ErrorClasses;
-  machine: MachineInterface;
-  bootInfo: BootInfo;
-  signingKey: string;
-  /** Whether the ramdisk had to be walked (its hints did not hold): the new core walks it again, silently. */
-  ramdiskWalked: boolean;
-}
 
 /** The boot regions that are the base image: the bootstrap's frames. */
 const BASE_IMAGE: RegionKind[] = ['kernel-text', 'kernel-init'];
@@ -84,27 +52,22 @@ const BASE_IMAGE: RegionKind[] = ['kernel-text', 'kernel-init'];
 /** How a core comes to be: started by the bootstrap, or taking over another core's tables. */
 type Origin = { handoff: Handoff } | { handover: Handover; self: LoadedModule };
 
-export class Kernel {
+export class Kernel implements KernelCore {
+  // What each field is, kernel-core.ts says.
   readonly tables: KernelTables;
-  /** Physical memory (the firmware allocates it in the kernel's realm). */
   readonly memory: Uint8Array;
   readonly log: KernelLog;
   readonly frames: FrameAllocator;
   readonly ramdisk: Ramdisk;
-  /** Every module version the ramdisk's index holds (read as they are asked for), and those added since boot. */
   readonly records: ModuleRecords;
   readonly params: Map<string, string>;
   readonly badParams: Set<string>;
   readonly tainted: Set<string>;
   readonly loader: ModuleLoader;
   readonly reclaim: ReclaimMonitor;
-  /** The key module records are signed with, which the base image carried. */
   readonly signingKey: string;
-  /** The frames of the bootstrap, freed once boot is over (null for a core that took over). */
   readonly bootstrapOwner: FrameOwner | null;
-  /** The kernel module itself, as the module table lists it. */
   self: LoadedModule;
-  /** The machine's GOT: what every module's PLT reaches the core through. */
   readonly got: Got;
   readonly errors: ErrorClasses;
 
@@ -127,8 +90,8 @@ export class Kernel {
     this.frames = new FrameAllocator(this.tables.frames, machine.debug, framePolicy);
     this.ramdisk = new Ramdisk(this.memory, this.log, bootInfo.ramdisk.start, bootInfo.ramdisk.length);
     this.records = new ModuleRecords(this.ramdisk, this.tables.records);
-    this.loader = new ModuleLoader(this, this.tables.modules);
-    this.reclaim = new ReclaimMonitor(this, this.tables.reclaim);
+    this.loader = new ModuleLoader(this, this.tables.modules, (module) => kernelApiFor(this, module));
+    this.reclaim = new ReclaimMonitor(machine, this.log, this.tables.reclaim, (event, code) => publishModuleEvent(this, event, code));
     if (handover) {
       useErrorClasses(handover.errors);
       this.errors = handover.errors;
@@ -178,7 +141,7 @@ export class Kernel {
     const self = loadedModule(record, this.frames.createOwner('text', record.name), this.frames.createOwner('data', record.name));
     this.frames.reserve({ start: handoff.text, length: framesFor(record.size) * FRAME_SIZE, kind: 'free' }, self.textOwner);
     self.exportsSlot.target = Object.freeze({});
-    self.plt = this.compilePlt(record);
+    self.plt = pltFor(record, this);
     self.state = 'Live';
     this.tables.modules.set(record.name, self);
     if (handoff.unsigned) {
@@ -186,12 +149,6 @@ export class Kernel {
       this.log.printk(`${record.name}: module verification failed: signature and/or required key missing - tainting kernel`, 'warn');
     }
     return self;
-  }
-
-  /** A PLT for a module being loaded: its own code, reaching this machine's GOT. */
-  compilePlt(record: ModuleRecord): ReturnType<typeof compilePlt> {
-    const label = isModuleName(record.name) && isVersion(record.version) ? `${record.name}/${record.version}` : 'module';
-    return compilePlt(this.got, this.tables.stubs.wrappers, this.machine.watchdog.running, label);
   }
 
   /** All versions of a module, oldest first (records.versions). */

@@ -13,7 +13,7 @@
  */
 import type { ModuleRecord } from '../../ramdisk/module-index.ts';
 import type { FrameOwner } from './frame-allocator.ts';
-import type { Link, Slot, StubOwner } from './stubs.ts';
+import type { Link, Slot, StubOwner } from './call-path.ts';
 
 /** Frames accounted to a kalloc block, and the buffer it is mapped as. */
 export interface Allocation {

@@ -24,16 +24,17 @@
  * `exit`; revoke its stubs; free its text and data frames; drop every reference to its code
  * and ask the reclaim monitor to check that the host engine collected it.
  */
-import { FRAME_SIZE } from '../../emulator/machine-interface.ts';
+import { FRAME_SIZE, type MachineInterface } from '../../emulator/machine-interface.ts';
 import { isModuleName, isVersion, modulePath, signedText, type ModuleRecord } from '../../ramdisk/module-index.ts';
 import { decodeUtf8, encodeUtf8 } from '../../ramdisk/utf8.ts';
-import { framesFor } from './frame-allocator.ts';
+import { framesFor, type FrameAllocator } from './frame-allocator.ts';
 import { ModuleError } from './error-classes.ts';
-import { kernelApiFor } from './kernel-api.ts';
-import { messageOf } from './kernel-log.ts';
-import type { Kernel } from './kernel.ts';
+import { messageOf, type KernelLog } from './kernel-log.ts';
 import { loadedModule, type LoadedModule } from './loaded-module.ts';
-import { publishModuleEvent } from './module-events.ts';
+import { publishModuleEvent, type EventSource } from './module-events.ts';
+import type { ModuleRecords } from './module-records.ts';
+import { pltFor, type PltSources } from './plt.ts';
+import type { ReclaimMonitor } from './reclaim-monitor.ts';
 import { createNamespace, KERNEL_HOOKS, oops, revokeOwner, runAs } from './stubs.ts';
 
 const NativePromise = Promise;
@@ -45,13 +46,33 @@ const NativePromise = Promise;
  */
 const sourceUrl = (record: ModuleRecord) => (isModuleName(record.name) && isVersion(record.version) ? `keel:${modulePath(record.name, record.version)}` : 'keel:module');
 
+/**
+ * What the loader asks of the kernel core that holds it (kernel.ts's Kernel is one): the
+ * loader stands below the core, which it knows only as these parts.
+ */
+export interface LoaderHost extends EventSource, PltSources {
+  readonly machine: MachineInterface;
+  readonly memory: Uint8Array;
+  readonly frames: FrameAllocator;
+  readonly log: KernelLog;
+  readonly records: ModuleRecords;
+  readonly params: Map<string, string>;
+  readonly tainted: Set<string>;
+  readonly signingKey: string;
+  readonly reclaim: ReclaimMonitor;
+  /** The kernel module itself, whose importers get `kernelApi`'s object and no namespace. */
+  readonly self: LoadedModule;
+}
+
 export class ModuleLoader {
-  readonly #kernel: Kernel;
+  readonly #kernel: LoaderHost;
 
   constructor(
-    kernel: Kernel,
+    kernel: LoaderHost,
     /** The module table (the kernel's tables hold it): loaded modules by name, in load order. */
     readonly modules: Map<string, LoadedModule>,
+    /** A module's keel:kernel object (kernel-api.ts's kernelApiFor, which stands above the loader and is handed down). */
+    readonly kernelApi: (module: LoadedModule) => object,
   ) {
     this.#kernel = kernel;
   }
@@ -64,7 +85,7 @@ export class ModuleLoader {
     const loaded = this.modules.get(name);
     if (loaded && (!options.version || loaded.record.version === options.version)) return loaded.ready ?? loaded;
     if (loaded) throw new ModuleError(`${name} ${loaded.record.version} is loaded; swap it to change version`);
-    const order = this.#resolve(this.#kernel.findRecord(name, options.version), []);
+    const order = this.#resolve(this.#kernel.records.find(name, options.version), []);
     const loadedNow: LoadedModule[] = [];
     const next = (position: number): LoadedModule | Promise<LoadedModule> => {
       for (; position < order.length; position++) {
@@ -139,7 +160,7 @@ export class ModuleLoader {
     const order: ModuleRecord[] = [];
     for (const dependency of record.depends) {
       const loaded = this.modules.get(dependency);
-      const dependencyRecord = loaded?.record ?? this.#kernel.findRecord(dependency, undefined, record.name);
+      const dependencyRecord = loaded?.record ?? this.#kernel.records.find(dependency, undefined, record.name);
       for (const item of this.#resolve(dependencyRecord, [...chain, record.name])) if (!order.includes(item)) order.push(item);
     }
     order.push(record);
@@ -204,7 +225,7 @@ export class ModuleLoader {
   /** Compiles the module's code, runs it with its imports resolved to stubs, then its init (whose result it returns). */
   #link(module: LoadedModule, source: string): unknown {
     const { record } = module;
-    module.plt = this.#kernel.compilePlt(record);
+    module.plt = pltFor(record, this.#kernel);
     const factory = new Function('require', 'module', 'exports', `${source}\n//# sourceURL=${sourceUrl(record)}`);
     module.codeObjects.push(factory);
     // The module's require is its PLT's (a function of the loader would keep this core alive in any module that keeps its require): it asks requireFrom through the GOT.
@@ -242,13 +263,13 @@ export class ModuleLoader {
     if (missing) throw new ModuleError(`${record.name}: ${name} ${dependency.record.version} does not export ${missing}`);
     if (!module.dependencies.includes(dependency)) module.dependencies.push(dependency);
     dependency.users.add(module);
-    return dependency === this.#kernel.self ? kernelApiFor(this.#kernel, module) : createNamespace(module, dependency);
+    return dependency === this.#kernel.self ? this.kernelApi(module) : createNamespace(module, dependency);
   }
 
   /** Unloads a module the way rmmod does. */
   unload(name: string): void {
     const module = this.modules.get(name);
-    if (!module) throw new ModuleError(`Module ${name} ${this.#kernel.findRecords(name).length > 0 ? 'is not currently loaded' : 'does not exist in the ramdisk'}`);
+    if (!module) throw new ModuleError(`Module ${name} ${this.#kernel.records.versions(name).length > 0 ? 'is not currently loaded' : 'does not exist in the ramdisk'}`);
     if (module.state !== 'Live') throw new ModuleError(`Module ${name} is ${module.state === 'Loading' ? 'still loading: its init has not finished' : 'being unloaded'}`);
     const users = [...module.users].map((user) => user.name).join(' ');
     if (users || module.active + module.pending || module.holding) throw new ModuleError(`Module ${name} is in use${users && ` by: ${users}`}`);

@@ -2,7 +2,7 @@
  * The PLT: each module's own code for reaching other modules and the kernel (ELF's procedure
  * linkage table, which lives in the caller's image and jumps through a GOT that is data).
  *
- *   module.plt = compilePlt(got, tables.stubs.wrappers, machine.watchdog.running);
+ *   module.plt = pltFor(record, kernel);     // compilePlt(got, tables.stubs.wrappers, machine.watchdog.running, 'hello/1.0.0')
  *   const stub = module.plt.makeStub(slot, link);
  *
  * The text below is compiled afresh for every module at its load (`new Function`, so that it
@@ -19,22 +19,9 @@
  * caller unloaded, an empty slot, a hold, an argument or result to wrap, an exception (an
  * oops) — goes to the core through the GOT, which does it as stubs.ts says.
  */
+import { isModuleName, isVersion, type ModuleRecord } from '../../ramdisk/module-index.ts';
+import type { Plt } from './call-path.ts';
 import type { Got } from './got.ts';
-import type { Link, Slot, StubOwner } from './stubs.ts';
-
-type AnyFunction = (...args: unknown[]) => unknown;
-
-/** What one module's PLT makes. */
-export interface Plt {
-  makeStub(slot: Slot, link: Link): AnyFunction;
-  makeHandle(slot: Slot, link: Link): object;
-  /** A frozen namespace: a stub for each slot, a getter (through the GOT) for each export that is no function. */
-  makeNamespace(link: Link, entries: Array<[symbol: string, slot: Slot | null]>, exportsSlot: Slot): Record<string, unknown>;
-  /** The module's keel:kernel object: each function refuses once the module is unloaded, then calls got.api. */
-  makeKernelApi(module: StubOwner, functions: readonly string[], values: Record<string, unknown>): Record<string, unknown>;
-  /** The `require` the module's code is compiled with: got.require answers it. */
-  makeRequire(module: StubOwner): (specifier: string) => unknown;
-}
 
 const SOURCE = `'use strict';
 const NativePromise = Promise;
@@ -195,4 +182,16 @@ return { makeStub, makeHandle, makeNamespace, makeKernelApi, makeRequire };`;
  */
 export function compilePlt(got: Got, wrappers: WeakSet<object>, word: Int32Array, label: string): Plt {
   return new Function('got', 'wrappers', 'word', `${SOURCE}\n//# sourceURL=keel:plt/${label}.js`)(got, wrappers, word) as Plt;
+}
+
+/** What a module's PLT is compiled against (a kernel core has it all): the machine's GOT, the stubs' wrappers, the watchdog's running word. */
+export interface PltSources {
+  readonly got: Got;
+  readonly tables: { readonly stubs: { readonly wrappers: WeakSet<object> } };
+  readonly machine: { readonly watchdog: { readonly running: Int32Array } };
+}
+
+/** The PLT of a module being loaded, its text named after the module when its record names it well (keel:plt/hello/1.0.0.js). */
+export function pltFor({ name, version }: ModuleRecord, { got, tables, machine }: PltSources): Plt {
+  return compilePlt(got, tables.stubs.wrappers, machine.watchdog.running, isModuleName(name) && isVersion(version) ? `${name}/${version}` : 'module');
 }

@@ -11,10 +11,12 @@
  * The watch list is a ReclaimTable of plain records, each holding WeakRefs to its code, so
  * that another version of the kernel takes it over (a kernel swap: `suspend` here, `resume`
  * in the new core's monitor) and registers the same code with a registry of its own; the
- * registry and the timer are this monitor's.
+ * registry and the timer are this monitor's. What it finds (code reclaimed, a zombie) it logs
+ * and tells the core (`noticed`), which publishes it as a module event: the monitor knows
+ * nothing of the module table.
  */
-import type { Kernel } from './kernel.ts';
-import { publishModuleEvent } from './module-events.ts';
+import type { MachineInterface } from '../../emulator/machine-interface.ts';
+import type { KernelLog } from './kernel-log.ts';
 
 const ROUNDS_BEFORE_ZOMBIE = 8;
 /** Full collections are costly: unloads in a burst (a swap loop) share one check per interval. */
@@ -50,14 +52,13 @@ export class ReclaimMonitor {
     this.#reclaimed(code);
   });
 
-  readonly #kernel: Kernel;
-
   constructor(
-    kernel: Kernel,
+    readonly machine: MachineInterface,
+    readonly log: KernelLog,
     readonly table: ReclaimTable,
-  ) {
-    this.#kernel = kernel;
-  }
+    /** Told of code reclaimed and of a new zombie, after the log line. */
+    readonly noticed: (event: 'reclaimed' | 'zombie', code: UnloadedCode) => void,
+  ) {}
 
   get pending(): Set<UnloadedCode> {
     return this.table.pending;
@@ -78,7 +79,7 @@ export class ReclaimMonitor {
 
   /** A kernel swap, old core: no more checks or finalizers of this monitor (the new core's takes the same table). */
   suspend(): void {
-    this.#kernel.machine.timer.clearTimer(this.#timer);
+    this.machine.timer.clearTimer(this.#timer);
     this.#timer = 0;
     for (const code of this.pending) this.#registry.unregister(code);
   }
@@ -96,13 +97,13 @@ export class ReclaimMonitor {
 
   #reclaimed(code: UnloadedCode): void {
     this.pending.delete(code);
-    this.#kernel.log.printk(`keel: ${labelOf(code)}: ${this.zombies.delete(code) ? 'zombie ' : ''}code reclaimed by the host`);
-    publishModuleEvent(this.#kernel, 'reclaimed', code);
+    this.log.printk(`keel: ${labelOf(code)}: ${this.zombies.delete(code) ? 'zombie ' : ''}code reclaimed by the host`);
+    this.noticed('reclaimed', code);
   }
 
   #schedule(): void {
     if (this.#timer !== 0) return;
-    const { timer, host } = this.#kernel.machine;
+    const { timer, host } = this.machine;
     this.#timer = timer.setTimer(() => {
       if (!host.collectGarbage()) {
         this.#timer = 0;
@@ -121,8 +122,8 @@ export class ReclaimMonitor {
       // What the kernel can see holding module code: globals modules added (built-ins are not
       // enumerable; gc is V8's own, on every context's global when node runs with --expose-gc).
       const globals = Object.keys(globalThis).filter((key) => key !== 'gc').join(', ');
-      this.#kernel.log.printk(`keel: ${labelOf(code)} is a zombie: ${code.remaining} code objects still referenced, ${globals ? `held by global ${globals}` : 'holder unknown'}`, 'warn');
-      publishModuleEvent(this.#kernel, 'zombie', code);
+      this.log.printk(`keel: ${labelOf(code)} is a zombie: ${code.remaining} code objects still referenced, ${globals ? `held by global ${globals}` : 'holder unknown'}`, 'warn');
+      this.noticed('zombie', code);
     }
     if ([...this.pending].some((code) => !this.zombies.has(code))) this.#schedule();
   }

@@ -30,54 +30,8 @@
  * boot, so that it lives with the kernel's other tables and not in this code's variables.
  */
 import { ModuleUnloadedError } from './error-classes.ts';
+import type { Link, Slot, StubOwner } from './call-path.ts';
 import type { Got } from './got.ts';
-import type { Plt } from './plt.ts';
-
-/** What stubs need to know of a module. */
-export interface StubOwner {
-  name: string;
-  /** 'Unloaded' once its code is gone from the kernel's tables (see refuseUnloaded). */
-  readonly state: string;
-  /** The module's number for the watchdog. */
-  readonly id: number;
-  /** Calls made into the module through stubs (autoclean watches it for idleness). */
-  calls: number;
-  /**
-   * Activations in flight: on the stack, and async ones whose promise has not settled — calls
-   * into the module, and calls it made itself, whose settling runs its continuations.
-   */
-  active: number;
-  pending: number;
-  /** Set while a swap holds calls to the module's async functions: settles when it is done. */
-  holding: Promise<void> | null;
-  /** Slots of the module's exported functions, shared by every importer. */
-  exportSlots: Map<string, Slot>;
-  /** A slot holding the module's exports object, for exports that are not functions. */
-  exportsSlot: Slot;
-  /** Slots of callbacks and objects the module handed out, held weakly, emptied at unload. */
-  handedOut: WeakRef<Slot>[];
-  /** Links to the modules this one has called or handed values to. */
-  links: Map<StubOwner, Link>;
-  /** The module's own PLT, which makes every stub and handle it holds (null until it is linked). */
-  plt: Plt | null;
-}
-
-export interface Slot {
-  target: any;
-  /** The module the target belongs to; a swap hands its slots to the new version. */
-  owner: StubOwner;
-  readonly symbol: string;
-  /** Learned on the first call that returned a promise. */
-  async?: boolean;
-}
-
-/** A direction of travel: values go from `callee` to `caller`. A swap re-points `callee`. */
-export interface Link {
-  /** Both ends move to the new version when either module is swapped. */
-  caller: StubOwner;
-  callee: StubOwner;
-  readonly wrapped: WeakMap<object, unknown>;
-}
 
 type AnyFunction = (...args: unknown[]) => unknown;
 type Arguments = ArrayLike<unknown> & { [index: number]: unknown };

@@ -12,7 +12,8 @@
  */
 import { consoleReadLine, consoleWrite, halt, kernelInternals, type LineRequest } from 'keel:kernel';
 import type * as Rootfs from 'keel:rootfs';
-import { commands, type Command, type CommandResult } from './commands/index.ts';
+import type { Command, CommandResult } from './commands/command.ts';
+import { commands } from './commands/index.ts';
 import { parseCommandLine, ShellSyntaxError, type Pipeline, type Redirect } from './command-line.ts';
 import { completeLine } from './completion.ts';
 import { fileErrorText } from './commands/file-commands.ts';

@@ -25,7 +25,7 @@ function tableMemory(frames: number) {
   return { memory, names };
 }
 
-const allocatorOf = (frames: number, memory = tableMemory(frames).memory, policy?: FramePolicy) => new FrameAllocator(frameTable(memory.frameTable), memory, policy);
+const allocatorOf = (frames: number, memory = tableMemory(frames).memory, policy: FramePolicy = firstFit) => new FrameAllocator(frameTable(memory.frameTable), memory, policy);
 
 /** free + the frames of every live owner must add up to the total. */
 function expectAccountingExact(allocator: FrameAllocator): void {

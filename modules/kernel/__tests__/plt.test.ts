@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { createGot, pointGot, type Got } from '../got.ts';
 import { compilePlt } from '../plt.ts';
-import type { Link, Slot, StubOwner } from '../stubs.ts';
+import type { Link, Slot, StubOwner } from '../call-path.ts';
 
 type Owner = StubOwner & { state: string };
 

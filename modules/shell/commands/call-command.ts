@@ -10,7 +10,7 @@
 import { printableJson } from 'keel:sysinfo';
 import { print, printError } from '../print.ts';
 import { withModule } from '../with-module.ts';
-import type { Command } from './index.ts';
+import type { Command } from './command.ts';
 
 function parseArgument(text: string): unknown {
   try {

@@ -7,7 +7,7 @@ import { parseOptions } from '../options.ts';
 import { print, printError } from '../print.ts';
 import { withModule } from '../with-module.ts';
 import { visibleText } from '../../../ramdisk/visible-text.ts';
-import type { Command } from './index.ts';
+import type { Command } from './command.ts';
 
 const ERRNO_TEXT: Record<string, string> = {
   ENOENT: 'No such file or directory',

@@ -1,22 +1,15 @@
 /*
- * The shell's command table. A command gets its arguments and, in a pipeline, the text the
- * command before it printed (`input`); it returns 0 (success), another number (failure) or
- * 'halt', and may be async. Throwing prints "name: message" on the console and fails.
+ * The shell's command table, built here where the commands are listed: each command file stands
+ * on commands/command.ts (what a command is) and none imports the table back; help, which lists
+ * the table, is given it.
  */
 import { callCommand } from './call-command.ts';
+import type { Command } from './command.ts';
 import { fileCommands } from './file-commands.ts';
 import { moduleCommands } from './module-commands.ts';
 import { swapCommand } from './swap-command.ts';
 import { systemCommands } from './system-commands.ts';
 import { textCommands } from './text-commands.ts';
-
-export type CommandResult = number | 'halt';
-
-export interface Command {
-  usage: string;
-  summary: string;
-  run(args: string[], input: string | undefined): CommandResult | Promise<CommandResult>;
-}
 
 export const commands = new Map<string, Command>([
   ...Object.entries(moduleCommands),
@@ -24,5 +17,5 @@ export const commands = new Map<string, Command>([
   ['call', callCommand],
   ...Object.entries(fileCommands),
   ...Object.entries(textCommands),
-  ...Object.entries(systemCommands),
 ]);
+for (const [name, command] of Object.entries(systemCommands(commands))) commands.set(name, command);

@@ -7,7 +7,7 @@ import { moduleVersions, modules, taintedBy, type ModuleDescription, type Module
 import { expectOperands, parseOptions, UsageError } from '../options.ts';
 import { print, printError } from '../print.ts';
 import { visibleText } from '../../../ramdisk/visible-text.ts';
-import type { Command } from './index.ts';
+import type { Command } from './command.ts';
 
 /** A module version as the build writes it: 1.0.0, or 1.0.0-dev.3 from the dev loop. */
 const VERSION_PATTERN = /^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/;

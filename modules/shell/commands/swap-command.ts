@@ -6,7 +6,7 @@ import type * as Swap from 'keel:swap';
 import { expectOperands, parseOptions } from '../options.ts';
 import { print } from '../print.ts';
 import { withModule } from '../with-module.ts';
-import type { Command } from './index.ts';
+import type { Command } from './command.ts';
 import { checkVersion } from './module-commands.ts';
 
 export const swapCommand: Command = {

@@ -5,7 +5,7 @@ import { dmesg } from 'keel:kernel';
 import { memoryInfo, modules } from 'keel:sysinfo';
 import { expectOperands, parseOptions } from '../options.ts';
 import { print, write } from '../print.ts';
-import { commands, type Command } from './index.ts';
+import type { Command } from './command.ts';
 
 /** keel's release, the project's version: the build defines it for every module. */
 declare const KEEL_RELEASE: string;
@@ -33,12 +33,13 @@ export function freeTable(): string {
   ].join('\n');
 }
 
-export const systemCommands: Record<string, Command> = {
+/** The system commands; help lists `table`, the shell's whole command table, which they end. */
+export const systemCommands = (table: ReadonlyMap<string, Command>): Record<string, Command> => ({
   help: {
     usage: 'help',
     summary: 'list commands',
     run() {
-      print([...commands.values()].map((command) => `  ${command.usage.padEnd(40)}${command.summary}`).join('\n'));
+      print([...table.values()].map((command) => `  ${command.usage.padEnd(40)}${command.summary}`).join('\n'));
       print('Commands are separated by ;, piped with | and sent to a file with > FILE or >> FILE.');
       print('Tab completes, up and down recall, Ctrl-C abandons the line or the command running, Ctrl-D or halt leaves.');
       return 0;
@@ -94,4 +95,4 @@ export const systemCommands: Record<string, Command> = {
     summary: 'stop the machine',
     run: () => 'halt',
   },
-};
+});

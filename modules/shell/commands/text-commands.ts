@@ -10,7 +10,7 @@
 import { expectOperands, parseOptions, UsageError } from '../options.ts';
 import { print } from '../print.ts';
 import { readFiles } from './file-commands.ts';
-import type { Command } from './index.ts';
+import type { Command } from './command.ts';
 
 /** The lines of the input: the files named, else what the pipe brought. */
 async function inputLines(command: string, files: string[], input: string | undefined): Promise<{ lines: string[]; failed: boolean }> {
