@@ -6,17 +6,19 @@ import { startDevLoop } from './dev/dev-loop.ts';
 import { BuildError } from './build/esbuild-bundle.ts';
 import { BootError } from './emulator/firmware.ts';
 import { DEFAULT_CMDLINE, PANIC_STATUS } from './emulator/machine.ts';
-import { parseMemorySize } from './emulator/memory-size.ts';
+import { DEFAULT_HEAP_MEGABYTES } from './emulator/machine-thread.ts';
+import { parseHeapSize, parseMemorySize } from './emulator/memory-size.ts';
 import { feedLines, Terminal } from './emulator/terminal.ts';
 import { readArguments } from './scripts/arguments.ts';
 
-const { values } = readArguments<{ mem: string; cmdline: string; watchdog: string }>({
+const { values } = readArguments<{ mem: string; cmdline: string; watchdog: string; heap: string }>({
   name: 'npm run dev',
   summary: 'Boots keel with its shell and watches modules/: a module you save is rebuilt and hot-swapped into the running kernel.',
   options: {
     mem: { type: 'string', value: 'SIZE', default: '64M', description: 'physical memory: bytes, or K, M, G' },
     cmdline: { type: 'string', value: '"..."', default: DEFAULT_CMDLINE, description: 'the kernel command line' },
     watchdog: { type: 'string', value: 'SECONDS', default: '10', description: 'panic a machine stuck this long, naming the module (0: off)' },
+    heap: { type: 'string', value: 'SIZE', default: `${DEFAULT_HEAP_MEGABYTES}M`, description: "the machine thread's heap (its modules' objects), from 32M; reaching it panics the machine" },
   },
 });
 
@@ -30,6 +32,7 @@ try {
     onRead: terminal?.reading,
     cmdline: values.cmdline,
     memoryBytes: parseMemorySize(values.mem),
+    heapMegabytes: parseHeapSize(values.heap),
     consoleMode: interactive ? 'terminal' : 'transcript',
     watchdogSeconds,
   });

@@ -14,7 +14,8 @@ import { BootImageError } from './emulator/boot-image.ts';
 import { readBuiltFiles } from './emulator/built-files.ts';
 import { BootError } from './emulator/firmware.ts';
 import { DEFAULT_CMDLINE, PANIC_STATUS } from './emulator/machine.ts';
-import { parseMemorySize } from './emulator/memory-size.ts';
+import { DEFAULT_HEAP_MEGABYTES } from './emulator/machine-thread.ts';
+import { parseHeapSize, parseMemorySize } from './emulator/memory-size.ts';
 import { exitWithUsageError, readArguments, wholeNumberProblem, type ScriptSpec } from './scripts/arguments.ts';
 import { bundlePage } from './web/server/page-assets.ts';
 import { WebServer } from './web/server/web-server.ts';
@@ -30,11 +31,12 @@ const WEB_SPEC: ScriptSpec = {
     mem: { type: 'string', value: 'SIZE', default: '16M', description: 'physical memory of each machine: bytes, or K, M, G (16M: a map of 4,096 frames, large enough to see)' },
     cmdline: { type: 'string', value: '"..."', default: DEFAULT_CMDLINE, description: 'the kernel command line' },
     watchdog: { type: 'string', value: 'SECONDS', default: '10', description: 'panic a machine stuck this long, naming the module (0: off)' },
+    heap: { type: 'string', value: 'SIZE', default: `${DEFAULT_HEAP_MEGABYTES}M`, description: "each machine thread's heap (its modules' objects), from 32M; reaching it panics that machine only" },
   },
   examples: ['npm run web', 'npm run web -- --port 9000 --machines 2 --mem 16M'],
 };
 
-type WebValues = { port: string; host: string; machines: string; dist: string; mem: string; cmdline: string; watchdog: string };
+type WebValues = { port: string; host: string; machines: string; dist: string; mem: string; cmdline: string; watchdog: string; heap: string };
 
 /** A whole-number option from `min` to `max`, or the script's usage error. */
 function wholeNumber(option: string, text: string, min: number, max: number): number {
@@ -43,10 +45,10 @@ function wholeNumber(option: string, text: string, min: number, max: number): nu
   return Number(text);
 }
 
-/** The --mem option in bytes, or the script's usage error saying why it is not a size a machine can have. */
-function memorySize(text: string): number {
+/** The --mem option in bytes (--heap in MiB), or the script's usage error saying why it is not a size a machine can have. */
+function memorySize(text: string, parse = parseMemorySize): number {
   try {
-    return parseMemorySize(text);
+    return parse(text);
   } catch (error) {
     if (error instanceof BootError) exitWithUsageError(WEB_SPEC, error.message);
     throw error;
@@ -67,7 +69,7 @@ async function main(): Promise<void> {
   const port = wholeNumber('port', values.port, 0, 65535);
   const maxMachines = wholeNumber('machines', values.machines, 1, 64);
   const watchdogSeconds = wholeNumber('watchdog', values.watchdog, 0, 3600);
-  const machine = { memoryBytes: memorySize(values.mem), cmdline: values.cmdline, watchdogSeconds, ...readBuiltFiles(values.dist) };
+  const machine = { memoryBytes: memorySize(values.mem), heapMegabytes: memorySize(values.heap, parseHeapSize), cmdline: values.cmdline, watchdogSeconds, ...readBuiltFiles(values.dist) };
   const server = new WebServer({ machine, assets: await bundlePage(), maxMachines, log: (line) => console.log(`keel: ${line}`) });
   let url: string;
   try {

@@ -32,6 +32,8 @@ export interface DevLoopOptions {
   onRead?: (prompt: string, linesTaken: number) => void;
   /** Seconds a stuck machine may go without a heartbeat before the watchdog panics it (0: off). */
   watchdogSeconds?: number;
+  /** The machine thread's heap limit in MiB (MachineThread's heapMegabytes). */
+  heapMegabytes?: number;
 }
 
 export interface DevLoop {
@@ -68,6 +70,7 @@ export async function startDevLoop(options: DevLoopOptions): Promise<DevLoop> {
     consoleMode: options.consoleMode,
     onRead: options.onRead,
     watchdogSeconds: options.watchdogSeconds ?? 10,
+    heapMegabytes: options.heapMegabytes,
   });
   const running = machine;
   void running.halted.then(() => watcher.stop(), () => watcher.stop());

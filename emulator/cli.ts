@@ -1,22 +1,23 @@
 /*
  * The host's command line: boot a built keel in the emulator (`npm run boot -- --help`).
  *
- *   npm run boot -- [--dist DIR] [--mem 64M] [--cmdline "init=shell"] [--exec "cmd; cmd"] [--watchdog 10]
+ *   npm run boot -- [--dist DIR] [--mem 64M] [--cmdline "init=shell"] [--exec "cmd; cmd"] [--watchdog 10] [--heap 512M]
  *
  * With --exec the shell runs the commands, prints their output and halts; the exit status is
  * 0 if all succeeded, 1 if one failed, 2 if the machine could not boot or panicked. Without
  * it, at a terminal, the console is interactive (emulator/terminal.ts); Ctrl-D or `halt`
  * leaves, with status 0. Input from a pipe is run as --exec's is. The machine runs in a thread
  * of its own; if it stops answering for --watchdog seconds (a module in an endless loop), the
- * watchdog panics it, naming the module that was running (0 turns it off).
+ * watchdog panics it, naming the module that was running (0 turns it off). Its thread has a heap
+ * of --heap; a module that exhausts it panics the machine too (`out of memory: ...`), status 2.
  */
 import { readArguments, type ScriptSpec } from '../scripts/arguments.ts';
 import { BootImageError } from './boot-image.ts';
 import { readBuiltFiles } from './built-files.ts';
 import { BootError } from './firmware.ts';
-import { MachineThread } from './machine-thread.ts';
+import { DEFAULT_HEAP_MEGABYTES, MachineThread } from './machine-thread.ts';
 import { DEFAULT_CMDLINE, PANIC_STATUS } from './machine.ts';
-import { parseMemorySize } from './memory-size.ts';
+import { parseHeapSize, parseMemorySize } from './memory-size.ts';
 import { feedLines, Terminal } from './terminal.ts';
 
 const BOOT_SPEC: ScriptSpec = {
@@ -28,15 +29,17 @@ const BOOT_SPEC: ScriptSpec = {
     cmdline: { type: 'string', value: '"..."', default: DEFAULT_CMDLINE, description: 'the kernel command line' },
     exec: { type: 'string', value: '"cmd; cmd"', description: 'run these shell commands, print their output and halt; exit status 1 if one failed' },
     watchdog: { type: 'string', value: 'SECONDS', default: '10', description: 'panic a machine stuck this long, naming the module (0: off)' },
+    heap: { type: 'string', value: 'SIZE', default: `${DEFAULT_HEAP_MEGABYTES}M`, description: "the machine thread's heap (its modules' objects), from 32M; reaching it panics the machine" },
   },
   examples: ['npm run boot -- --exec "lsmod; modinfo hello"', 'npm run boot -- --mem 16M --cmdline "init=shell autoclean=30"'],
 };
 
 async function main(): Promise<number> {
-  const { values } = readArguments<{ dist: string; mem: string; cmdline: string; exec?: string; watchdog: string }>(BOOT_SPEC);
+  const { values } = readArguments<{ dist: string; mem: string; cmdline: string; exec?: string; watchdog: string; heap: string }>(BOOT_SPEC);
   const watchdogSeconds = Number(values.watchdog);
   if (!(watchdogSeconds >= 0)) throw new BootError(`--watchdog ${values.watchdog}: expected a number of seconds (0: off)`);
   const memoryBytes = parseMemorySize(values.mem);
+  const heapMegabytes = parseHeapSize(values.heap);
   const interactive = values.exec === undefined && process.stdin.isTTY === true;
   const terminal = interactive ? new Terminal({ input: process.stdin, output: process.stdout }) : undefined;
   const machine = new MachineThread({
@@ -47,6 +50,7 @@ async function main(): Promise<number> {
     onRead: terminal?.reading,
     consoleMode: interactive ? 'terminal' : 'transcript',
     watchdogSeconds,
+    heapMegabytes,
     endWhenStuck: !interactive,
   });
   if (terminal) terminal.connect(machine.console, machine.halted);

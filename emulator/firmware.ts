@@ -2,13 +2,15 @@
  * The firmware: what runs between power-on and the kernel's first instruction.
  *
  * It checks the boot image header, lays the image and the ramdisk out in physical memory (as
- * a bootloader places the kernel and the initrd), writes the memory map, compiles the
+ * a bootloader places the kernel and the initrd; a ramdisk with gzip data in it inflated on the
+ * way, emulator/initrd-inflate.ts), writes the memory map, compiles the
  * kernel's text section in the machine's sandbox — only ECMAScript built-ins, no `process`,
  * no `require`, nothing of the host's (emulator/sandbox.ts) — and returns its entry with the
  * boot info. The sandbox compiles with vm.compileFunction, never vm.Script: the compilation
- * cache would keep a script's code alive forever (FACTS.md).
+ * cache would keep a script's code alive forever (docs/design.md).
  */
 import { readBootImage } from './boot-image.ts';
+import { inflateInitrd, InitrdError } from './initrd-inflate.ts';
 import { FRAME_SIZE, type BootInfo, type KernelEntry, type MemoryRegion, type RegionKind } from './machine-interface.ts';
 import type { Sandbox } from './sandbox.ts';
 
@@ -33,11 +35,13 @@ export function loadKernel(sandbox: Sandbox, memory: Uint8Array, input: Firmware
   const image = readBootImage(input.image);
   const memoryMap: MemoryRegion[] = [];
   let next = 0;
+  let initrd = input.initrd;
   const place = (kind: RegionKind, bytes: Uint8Array | number) => {
     const length = typeof bytes === 'number' ? bytes : bytes.length;
     const region = { start: next, length: roundUp(length), kind };
     if (region.start + region.length > memory.length) {
-      throw new BootError(`not enough memory: ${memory.length / 1024} KiB is too small for the boot image and a ${input.initrd.length}-byte ramdisk`);
+      const inflated = initrd === input.initrd ? '' : ` (${input.initrd.length} bytes compressed)`;
+      throw new BootError(`not enough memory: ${memory.length / 1024} KiB is too small for the boot image and a ${initrd.length}-byte ramdisk${inflated}`);
     }
     if (typeof bytes !== 'number') memory.set(bytes, region.start);
     memoryMap.push(region);
@@ -47,7 +51,13 @@ export function loadKernel(sandbox: Sandbox, memory: Uint8Array, input: Firmware
   place('firmware', FIRMWARE_BYTES);
   place('kernel-text', image.text);
   const init = place('kernel-init', image.init);
-  const ramdisk = place('initrd', input.initrd);
+  try {
+    initrd = inflateInitrd(input.initrd, Math.max(0, memory.length - next));
+  } catch (error) {
+    if (error instanceof InitrdError) throw new BootError(error.message);
+    throw error;
+  }
+  const ramdisk = place('initrd', initrd);
   memoryMap.push({ start: next, length: memory.length - next, kind: 'free' });
 
   // Only code that compiles is jumped to; an image with no text would boot into nothing, forever.
@@ -62,7 +72,7 @@ export function loadKernel(sandbox: Sandbox, memory: Uint8Array, input: Firmware
     entry,
     bootInfo: sandbox.adopt({
       memoryMap,
-      ramdisk: { start: ramdisk.start, length: input.initrd.length },
+      ramdisk: { start: ramdisk.start, length: initrd.length },
       init: { start: init.start, length: image.init.length },
       cmdline: input.cmdline,
     }),

@@ -11,6 +11,11 @@
  * it reads which module was running — the kernel writes that into shared memory on every
  * call — prints the panic line naming it, and stops the machine's thread.
  *
+ * The thread has a heap limit of its own (`heapMegabytes`, watched from here: heap-monitor.ts): a
+ * module that exhausts it ends its machine with one panic line naming the module
+ * (thread-failure.ts), never the host; the engine may still abort the whole process for one
+ * allocation that jumps far past the limit at once (docs/bad-input.md, Memory).
+ *
  * A debugger (`debugger`: the web page's server) hears what the kernel says on the debug
  * device and is handed the kernel's frame table, shared memory it reads while the machine runs
  * (emulator/devices/debug-device.ts). `powerOff()` pulls the plug: the thread is ended at once.
@@ -21,8 +26,13 @@ import type { DebugListener } from './devices/debug-device.ts';
 import { describeRunning, HEARTBEAT_WORD, rememberName } from './devices/watchdog-device.ts';
 import { BootError } from './firmware.ts';
 import type { Completion } from './machine-interface.ts';
+import { engineLimit, watchHeap } from './heap-monitor.ts';
 import { stuckModule } from './stall-inspector.ts';
+import { threadFailure } from './thread-failure.ts';
 import { PANIC_STATUS, type MachineOptions } from './machine.ts';
+
+/** The machine thread's own heap limit, unless told otherwise: room for a module's large data, not for the host's whole memory. */
+export const DEFAULT_HEAP_MEGABYTES = 512;
 
 /** Messages from the machine's thread. */
 export type ToHost =
@@ -70,6 +80,11 @@ export interface MachineThreadOptions extends Omit<MachineWorkerData, 'consoleMo
   /** Seconds without a heartbeat before the watchdog panics the machine; 0 turns it off. */
   watchdogSeconds?: number;
   /**
+   * The thread's heap limit in MiB (its JS heap, where modules' objects live; physical memory is
+   * apart). Reaching it ends the machine with a panic line naming the module that was running.
+   */
+  heapMegabytes?: number;
+  /**
    * End the machine once nothing can ever wake it (console input over and unread, no timer
    * set: Machine.stuckForever). For input that is a script (--exec), where no Ctrl-C can come.
    */
@@ -85,6 +100,7 @@ function relay(report: DebugReport, debug: MachineDebugger | undefined): void {
 }
 
 const WORKER_ENTRY = new URL('./machine-worker-entry.mjs', import.meta.url);
+const OUT_OF_MEMORY = { code: 'ERR_WORKER_OUT_OF_MEMORY' };
 /** How long the watchdog waits for the inspector to pause a stuck machine and read its stack. */
 const INSPECTION_TIMEOUT_MS = 2000;
 
@@ -113,11 +129,34 @@ export class MachineThread {
   private poweredOff = false;
 
   constructor(options: MachineThreadOptions) {
-    const { output, onRead, watchdogSeconds = 0, debugger: debug, ...machineOptions } = options;
-    this.worker = new Worker(WORKER_ENTRY, { workerData: { ...machineOptions, debug: debug !== undefined } satisfies MachineWorkerData });
+    const { output, onRead, watchdogSeconds = 0, heapMegabytes = DEFAULT_HEAP_MEGABYTES, debugger: debug, ...machineOptions } = options;
+    this.worker = new Worker(WORKER_ENTRY, {
+      workerData: { ...machineOptions, debug: debug !== undefined } satisfies MachineWorkerData,
+      resourceLimits: { maxOldGenerationSizeMb: engineLimit(heapMegabytes) },
+    });
     this.halted = new Promise<number>((resolve, reject) => {
       let watchdog: NodeJS.Timeout | undefined;
+      let words: Int32Array | undefined;
+      /** The module the running word names, or null for the kernel (or code no stub saw). */
+      const runningModule = () => {
+        const running = words ? describeRunning(words, this.moduleNames) : 'the kernel';
+        return running === 'the kernel' ? null : running;
+      };
+      const heap = watchHeap(this.worker.threadId, heapMegabytes, async () => {
+        // Whose code is allocating: the stack says, wherever it runs; the running word is the fallback.
+        const module = await stuckModule(this.worker.threadId, INSPECTION_TIMEOUT_MS);
+        panic(threadFailure(OUT_OF_MEMORY, module === null ? runningModule() : module === 'the kernel' ? module : `module ${module}`, heapMegabytes));
+      });
+      /** Ends the machine with its panic line, once, however many ways it ended at once. */
+      const panic = (reason: string) => {
+        if (this.stopped) return;
+        output(`Kernel panic - not syncing: ${reason}\n`);
+        void this.worker.terminate();
+        finish(PANIC_STATUS);
+      };
       const finish = (status: number) => {
+        if (this.stopped) return;
+        heap.stop();
         this.stopped = true;
         for (const answer of this.completions.values()) answer([[], '']);
         this.completions.clear();
@@ -134,19 +173,20 @@ export class MachineThread {
         else if (message.kind === 'debug-memory') debug?.attach(message.frameTable, message.doorbell);
         else if (message.kind === 'debug') for (const report of message.reports) relay(report, debug);
         else if (message.kind === 'code-bytes') debug?.codeBytes(message.bytes);
-        else if (watchdogSeconds > 0) {
-          watchdog = this.watch(message.words, watchdogSeconds, async (word) => {
+        else if (message.kind === 'watchdog') {
+          words = message.words;
+          if (watchdogSeconds === 0) return;
+          watchdog = this.watch(words, watchdogSeconds, async (word) => {
             clearInterval(watchdog);
             // The stack says whose code it is, wherever it runs; the running word is the fallback.
             const module = await stuckModule(this.worker.threadId, INSPECTION_TIMEOUT_MS);
             const running = module === null ? word : module === 'the kernel' ? module : `module ${module}`;
-            output(`Kernel panic - not syncing: watchdog: machine stuck for ${watchdogSeconds}s in ${running}\n`);
-            void this.worker.terminate();
-            finish(PANIC_STATUS);
+            panic(`watchdog: machine stuck for ${watchdogSeconds}s in ${running}`);
           });
         }
       });
-      this.worker.on('error', (error) => reject(error));
+      // The thread died under the machine (its heap limit, most often): one panic line, as the watchdog's.
+      this.worker.on('error', (error) => panic(threadFailure(error, runningModule(), heapMegabytes)));
       this.worker.on('exit', () => finish(this.poweredOff ? 0 : PANIC_STATUS));
     });
   }

@@ -15,6 +15,7 @@ import { HEARTBEAT_WORD } from './devices/watchdog-device.ts';
 import { BootImageError } from './boot-image.ts';
 import { BootError } from './firmware.ts';
 import { Machine } from './machine.ts';
+import { watchOtherRejections } from './unhandled-rejections.ts';
 import type { DebugReport, FromHost, MachineWorkerData, ToHost } from './machine-thread.ts';
 
 export const HEARTBEAT_MS = 100;
@@ -64,7 +65,7 @@ function start(): void {
     send({ kind: 'halted', status });
     port.close();
   });
-  panicOnUnhandledRejection(machine);
+  panicOnHostRejection(machine);
   try {
     machine.powerOn();
   } catch (error) {
@@ -91,9 +92,21 @@ const debugRelay: DebugListener = {
   moduleEvent: (json) => report({ kind: 'module-event', json }),
 };
 
-/** A kernel panic from an async path the kernel did not catch stops the machine, not the host. */
-function panicOnUnhandledRejection(machine: Machine): void {
-  process.on('unhandledRejection', (reason) => machine.panic(`unhandled rejection in the kernel: ${(reason as Error)?.message ?? String(reason)}`));
+/**
+ * A rejection of the machine's realm is the kernel's to report (an oops of the module it came
+ * from: Machine routes it there); one of this thread's own host code, which no machine owns,
+ * is a fault of the emulator: it stops this machine, not the host.
+ */
+function panicOnHostRejection(machine: Machine): void {
+  watchOtherRejections((reason) => machine.panic(`unhandled rejection in the emulator: ${describeReason(reason)}`));
+}
+
+function describeReason(reason: unknown): string {
+  try {
+    return String((reason as Error)?.message ?? reason);
+  } catch {
+    return 'a value that cannot be read';
+  }
 }
 
 function bootFailed(error: unknown): void {

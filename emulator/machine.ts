@@ -158,7 +158,9 @@ export class Machine {
     this.stop(1);
   }
 
+  /** Prints the panic line and stops; a machine already halted says nothing more (no line follows its end). */
   panic(reason: string): void {
+    if (!this.running) return;
     this.console.write(`Kernel panic - not syncing: ${reason}\n`);
     this.stop(PANIC_STATUS);
   }

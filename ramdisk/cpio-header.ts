@@ -48,16 +48,17 @@ export function resolvedPath(name: string): string {
 }
 
 /**
- * The first two bytes, as four hex digits, of what Linux unpacks an initramfs from but keel
- * does not read: the compressed formats by name, and the old binary cpio format ('', either
- * byte order).
+ * The first two bytes, as four hex digits, of what Linux unpacks an initramfs from but keel's
+ * readers do not: the compressed formats by name (the firmware inflates gzip data before the
+ * kernel runs, emulator/initrd-inflate.ts: what reaches a reader followed damage), and the old
+ * binary cpio format ('', either byte order).
  */
-const FORMATS: Record<string, string> = { '1f8b': 'gzip', '1f9e': 'gzip', '425a': 'bzip2', '5d00': 'lzma', fd37: 'xz', '894c': 'lzo', '0221': 'lz4', '0422': 'lz4', '28b5': 'zstd', c771: '', '71c7': '' };
+const FORMATS: Record<string, string> = { '1f8b': 'gzip', '1f9e': 'old gzip', '425a': 'bzip2', '5d00': 'lzma', fd37: 'xz', '894c': 'lzo', '0221': 'lz4', '0422': 'lz4', '28b5': 'zstd', c771: '', '71c7': '' };
 
 /** What bytes are that are not a newc or crc header, from the first two and the six a magic would take (decoded): the one line users see. */
 export function unknownFormat(first: number, second: number, magic: string): string {
   const format = FORMATS[((first << 8) | second | 0x10000).toString(16).slice(1)];
-  if (format) return `compressed ramdisks are not supported: ${format} data`;
+  if (format) return `${format} data (keel inflates gzip only)`;
   const cpio = magic === '070707' ? 'cpio odc header (magic 070707)' : format === '' ? 'old binary cpio header' : '';
   return cpio ? `${cpio}, not newc or crc (repack with cpio -H newc)` : `bad magic "${magic}"`;
 }

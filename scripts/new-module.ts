@@ -118,7 +118,7 @@ it("is swapped only to another version: kernel.swap throws with the swap's line 
   kernel = await bootKernel({ modules: [MODULES_DIR] });
   await kernel.run('modprobe ${name}');
   await kernel.call('${name}', 'increment', 5);
-  // With a second version (README: "Version 2, swapped in while it runs"), kernel.swap('${name}', VERSION)
+  // With a second version (docs/authoring.md, "Version 2, swapped in while it runs"), kernel.swap('${name}', VERSION)
   // returns the swap's report instead, and the count is kept.
   await expect(kernel.swap('${name}', '1.0.0')).rejects.toThrow('swap: ${name}: refused, nothing changed: ${name} is already at 1.0.0');
   expect(await kernel.call('${name}', 'value')).toBe(5);

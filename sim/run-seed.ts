@@ -13,6 +13,7 @@
 import { Worker } from 'node:worker_threads';
 import { VirtualTimer } from '../emulator/devices/virtual-timer-device.ts';
 import { Machine } from '../emulator/machine.ts';
+import { watchOtherRejections } from '../emulator/unhandled-rejections.ts';
 import type { SeedResult } from './modules/sim-driver/index.ts';
 
 /** Small, so that the hog fills it quickly and frame scans stay cheap. */
@@ -37,14 +38,14 @@ export async function runSeed({ image, initrd }: SimulationImage, options: SeedO
   let output = '';
   const cmdline = ['init=sim-driver', 'quiet', `sim.seed=${options.seed}`, `sim.steps=${options.steps}`, ...(options.break ? [`sim.break=${options.break}`] : [])].join(' ');
   const machine = new Machine({ image, initrd, memoryBytes: MEMORY_BYTES, cmdline, timer: new VirtualTimer(), output: (text) => (output += text) });
-  const panic = (reason: unknown) => machine.panic(`unhandled rejection in the kernel: ${(reason as Error)?.message ?? String(reason)}`);
-  process.on('unhandledRejection', panic);
+  // The machine's own rejections are its kernel's to report (oopses the driver counts); any other is a fault of the run.
+  const stopWatching = watchOtherRejections((reason) => machine.panic(`unhandled rejection outside the machine: ${(reason as Error)?.message ?? String(reason)}`));
   let status: number;
   try {
     machine.powerOn();
     status = await machine.halted;
   } finally {
-    process.off('unhandledRejection', panic);
+    stopWatching();
   }
   const line = output.split('\n').find((text) => text.startsWith('sim-result '));
   if (line) return JSON.parse(line.slice('sim-result '.length)) as SeedResult;

@@ -1,9 +1,9 @@
 /*
- * The README's "Write your first module", followed step by step in a temporary folder, with
- * the code blocks read out of README.md so that the guide cannot drift from what works:
- * scaffold greeter, add greet, boot and call it (output as shown), run its generated test,
- * move 1.0.0 aside and mark it default, write version 2, boot, swap there and back (output
- * as shown, the count kept), and unload with every frame the module had given back. The
+ * The authoring guide's "Write your first module" (docs/authoring.md), followed step by step in a
+ * temporary folder, with the code blocks read out of the guide so that it cannot drift from what
+ * works: scaffold greeter, add greet, boot and call it (output as shown), run its generated
+ * test, move 1.0.0 aside and mark it default, write version 2, boot, swap there and back
+ * (output as shown, the count kept), and unload with every frame the module had given back. The
  * build error the guide quotes is checked against a real build too, and the guide's class with
  * private fields is swapped both ways while another module holds one of its objects.
  */
@@ -23,14 +23,15 @@ interface CodeBlock {
   text: string;
 }
 
-const README = readFileSync(path.join(PROJECT_ROOT, 'README.md'), 'utf8');
+const GUIDE_FILE = 'docs/authoring.md';
+const GUIDE = readFileSync(path.join(PROJECT_ROOT, GUIDE_FILE), 'utf8');
 
-/** One section of the README, from its heading to the next of the same level. */
+/** One section of the guide, from its heading to the next of the same level. */
 function section(heading: string): string {
-  const start = README.indexOf(`\n${heading}\n`);
-  if (start < 0) throw new Error(`README.md has no "${heading}"`);
-  const end = README.indexOf('\n## ', start + heading.length + 1);
-  return README.slice(start, end < 0 ? undefined : end);
+  const start = GUIDE.indexOf(`\n${heading}\n`);
+  if (start < 0) throw new Error(`${GUIDE_FILE} has no "${heading}"`);
+  const end = GUIDE.indexOf('\n## ', start + heading.length + 1);
+  return GUIDE.slice(start, end < 0 ? undefined : end);
 }
 
 /** The fenced code blocks of a section, in order. */
@@ -82,7 +83,7 @@ const [scaffoldStep, greetFunction, firstRun, firstTranscript, testStep, moveSte
 it('follows the guide: scaffold, edit, boot, test, version 2, swap with the state kept', async () => {
   // npm run new-module -- greeter
   const [, name] = /^npm run new-module -- (\S+)\n$/.exec(scaffoldStep!.text)!;
-  for (const file of scaffoldModule(name!, { modulesDir })) expect(README).toContain(`\`${path.relative(root, file)}\``);
+  for (const file of scaffoldModule(name!, { modulesDir })) expect(GUIDE).toContain(`\`${path.relative(root, file)}\``);
 
   // Add greet at the end of index.ts, build, boot, call.
   appendFileSync(path.join(modulesDir, name!, 'index.ts'), `\n${greetFunction!.text}`);

@@ -22,7 +22,7 @@ import { recordOf, rewriteRamdisk, type RamdiskContents } from './ramdisk-rewrit
 
 let kernel: TestKernel;
 
-/** FACTS.md's recipe: a turn, full GCs, a turn, a few times; then the host's bytecode. */
+/** The recipe of docs/design.md: a turn, full GCs, a turn, a few times; then the host's bytecode. */
 async function settledBytecode(): Promise<number> {
   const gc = (globalThis as { gc?: () => void }).gc;
   if (!gc) throw new Error('run with --expose-gc (vitest.config.ts sets it)');

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { bootKernel, buildInMemory, type TestKernel } from './harness.ts';
+import { requireToolsOf } from './tools.ts';
 
 let kernel: TestKernel | undefined;
 afterEach(async () => {
@@ -25,6 +26,7 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 const unpacked = { cpio: path.join(scratch, 'unpacked-cpio'), bsdtar: path.join(scratch, 'unpacked-bsdtar') };
 
 function sh(command: string, cwd: string, input?: Uint8Array): Uint8Array {
+  requireToolsOf(command);
   const run = spawnSync('sh', ['-c', command], { cwd, input, maxBuffer: 1 << 26 });
   if (run.status !== 0) throw new Error(`${command}: ${run.stderr.toString()}`);
   return new Uint8Array(run.stdout);

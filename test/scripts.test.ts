@@ -12,11 +12,11 @@ import { PROJECT_ROOT } from '../build/paths.ts';
 
 const SCRIPTS: Record<string, { file: string; options: string[]; valued: string }> = {
   build: { file: 'build.ts', options: ['--out DIR', '--quiet'], valued: '--out' },
-  dev: { file: 'dev.ts', options: ['--mem SIZE', '--cmdline', '--watchdog SECONDS'], valued: '--mem' },
+  dev: { file: 'dev.ts', options: ['--mem SIZE', '--cmdline', '--watchdog SECONDS', '--heap SIZE'], valued: '--mem' },
   sim: { file: 'sim.ts', options: ['--seed N', '--steps K', '--seeds M', '--jobs J', '--break KIND@STEP', '--verbose'], valued: '--steps' },
   bench: { file: 'bench/run.ts', options: ['--quick', '--results FILE'], valued: '--results' },
   'new-module': { file: 'scripts/new-module.ts', options: ['NAME'], valued: '' },
-  web: { file: 'web.ts', options: ['--port PORT', '--host ADDRESS', '--machines N', '--dist DIR', '--mem SIZE', '--cmdline', '--watchdog SECONDS'], valued: '--port' },
+  web: { file: 'web.ts', options: ['--port PORT', '--host ADDRESS', '--machines N', '--dist DIR', '--mem SIZE', '--cmdline', '--watchdog SECONDS', '--heap SIZE'], valued: '--port' },
 };
 
 function run(file: string, args: string[]) {
@@ -63,6 +63,7 @@ describe('npm run web refuses numbers it cannot use (a port in use: web-refusals
     ['--port 70000', ['--port', '70000'], '--port 70000: expected a whole number from 0 to 65535'],
     ['--port http', ['--port', 'http'], '--port http: expected a whole number from 0 to 65535'],
     ['--machines 0', ['--machines', '0'], '--machines 0: expected a whole number from 1 to 64'],
+    ['--heap 16M', ['--heap', '16M'], '--heap 16M: expected a whole number of megabytes from 32M to 64G, such as 512M'],
     ['--watchdog -1', ['--watchdog=-1'], '--watchdog -1: expected a whole number from 0 to 3600'],
   ])('%s', (_case, args, message) => {
     expect(run('web.ts', args)).toEqual({ status: 2, stdout: '', stderr: usageError('web', message) });

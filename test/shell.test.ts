@@ -29,6 +29,16 @@ describe('pipes and redirects', () => {
     expect(await kernel.run('lsmod | grep -c nosuch')).toBe('0\n');
   });
 
+  it('takes grep -E, -F, -w and -n as Linux users type them', async () => {
+    await kernel.run('echo "kv 1.0" > /tmp/words; echo "kvx a.b" >> /tmp/words; echo "shell (x)" >> /tmp/words');
+    expect(await kernel.run('grep -E "^(kv|shell) " /tmp/words')).toBe('kv 1.0\nshell (x)\n');
+    expect(await kernel.run('grep -F a.b /tmp/words; grep -cF "(x)" /tmp/words; grep -F a.c /tmp/words')).toBe('kvx a.b\n1\n');
+    expect(await kernel.run('grep -w kv /tmp/words; grep -wc kvx /tmp/words')).toBe('kv 1.0\n1\n');
+    expect(await kernel.run('grep -n x /tmp/words; grep -vn kv /tmp/words')).toBe('2:kvx a.b\n3:shell (x)\n3:shell (x)\n');
+    expect(await kernel.run('grep -wiF "SHELL (X)" /tmp/words')).toBe('shell (x)\n');
+    expect(await kernel.run('grep -EF x /tmp/words')).toBe('grep: conflicting matchers specified (-E and -F)\n');
+  });
+
   it('takes the first and last lines with head and tail, -n N and -N', async () => {
     const log = lines(await kernel.run('dmesg'));
     expect(lines(await kernel.run('dmesg | tail -3'))).toEqual(log.slice(-3));

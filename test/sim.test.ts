@@ -36,6 +36,7 @@ describe('npm run sim', () => {
     expect(outcome).toBe('passed');
     expect(Object.values(result.operations).reduce((sum, count) => sum + count, 0)).toBe(STEPS);
     expect(result.operations.kernelSwap).toBeGreaterThan(0);
+    expect(result.operations.concurrentSwaps).toBeGreaterThan(0);
     expect(Object.keys(result.faults)).toEqual(expect.arrayContaining([...FAULT_KINDS, 'out-of-memory', 'stale-reference']));
   });
 

@@ -13,14 +13,21 @@
  *   - the same 10,000-module ramdisk unpacked and repacked with GNU cpio (sorted, "." and
  *     directories in it): the hints no longer fit, and the kernel walks every header once;
  *   - looking up and loading one module (bench-loader, timed with the kernel clock) from the
- *     10,000-module ramdisk against the 10-module one, each run a module not looked up before.
+ *     10,000-module ramdisk against the 10-module one, each run a module not looked up before;
+ *   - the build's archive gzip-compressed (gzip -6, as `gzip` does), the smallest and the
+ *     largest, powerOn to prompt against the same archive uncompressed: the firmware inflates
+ *     it as it places it (emulator/initrd-inflate.ts); and the firmware's walk of the largest
+ *     plain archive, which it makes to find gzip data after it.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import path from 'node:path';
 import { build, PROJECT_ROOT } from '../../build.ts';
+import { inflateInitrd } from '../../emulator/initrd-inflate.ts';
 import { TestKernel } from '../../test/harness.ts';
-import { compare, type Figure, type FigureOptions, type Row } from '../lib/figure.ts';
+import { requireToolsOf } from '../../test/tools.ts';
+import { compare, keelOnly, type Figure, type FigureOptions, type Row } from '../lib/figure.ts';
 import { temporaryDirectory, tinyModules, writeModules } from '../lib/generate-modules.ts';
 import { collectGarbage } from '../lib/host.ts';
 import { BENCH_FIXTURES, callJson } from '../lib/kernel-session.ts';
@@ -53,6 +60,7 @@ function repackedWithCpio(initrd: Uint8Array, root: string): Uint8Array {
   const tree = path.join(root, 'unpacked');
   mkdirSync(tree);
   const shell = (command: string, input?: Uint8Array) => {
+    requireToolsOf(command);
     const run = spawnSync('sh', ['-c', command], { cwd: tree, input, maxBuffer: 1 << 30 });
     if (run.status !== 0) throw new Error(`${command}: ${run.stderr.toString()}`);
     return new Uint8Array(run.stdout);
@@ -126,8 +134,15 @@ export async function bootTime({ quick }: FigureOptions): Promise<Figure> {
     for (const count of counts) ramdisks.push(await buildWith(count, root));
     const [base, largest] = [ramdisks[0]!, ramdisks.at(-1)!];
     const repacked = { ...largest, initrd: repackedWithCpio(largest.initrd, root) };
-    const boots = await bootSamples([...ramdisks, repacked], runs);
-    const [baseBoot, repackedBoot] = [boots[0]!, boots.at(-1)!];
+    const compressed = [base, largest].map((ramdisk) => ({ ...ramdisk, initrd: new Uint8Array(gzipSync(ramdisk.initrd)) }));
+    const boots = await bootSamples([...ramdisks, repacked, ...compressed], runs);
+    const [baseBoot, repackedBoot] = [boots[0]!, boots[ramdisks.length]!];
+    const [baseGzipBoot, largestGzipBoot] = boots.slice(-2) as [BootSample, BootSample];
+    const walks = Array.from({ length: runs }, () => {
+      const start = performance.now();
+      inflateInitrd(largest.initrd, 1024 ** 3);
+      return performance.now() - start;
+    });
     const [baseLoad, largestLoad] = await loadSamples([base, largest], runs);
     const modules = (count: number) => `${count.toLocaleString('en-US')} generated modules`;
     const mib = (bytes: number) => `${(bytes / 1024 ** 2).toFixed(2)} MiB`;
@@ -142,6 +157,9 @@ export async function bootTime({ quick }: FigureOptions): Promise<Figure> {
       compare(`bootstrap after a GNU cpio repack, ${modules(largest.count)} (one walk)`, repackedBoot.bootstrap, baseBoot.bootstrap, 'ms', runs, 'baseline: the 10-module archive as the build wrote it: the bootstrap walks the headers too'),
       compare(`powerOn to prompt after a GNU cpio repack, ${modules(largest.count)}`, repackedBoot.total, baseBoot.total, 'ms', runs, 'baseline: the 10-module archive as the build wrote it'),
       compare(`look up and load one module, ${modules(largest.count)}`, largestLoad!, baseLoad!, 'ms', runs, `baseline: the same from ${modules(base.count)}; a module not looked up before each run`),
+      ...([[base, compressed[0]!, baseGzipBoot, baseBoot], [largest, compressed[1]!, largestGzipBoot, boots[ramdisks.length - 1]!]] as const).map(([plain, gzipped, gzipBoot, plainBoot]) =>
+        compare(`powerOn to prompt, the build's archive gzip-compressed, ${modules(plain.count)}`, gzipBoot.total, plainBoot.total, 'ms', runs, `baseline: the same archive uncompressed; ${mib(gzipped.initrd.length)} inflated to ${mib(plain.initrd.length)} by the firmware`)),
+      keelOnly(`the firmware's walk of a plain archive for gzip data, ${modules(largest.count)}`, median(walks), 'ms', runs, `${mib(largest.initrd.length)}, every header read; none found, the archive placed as it is`),
     ];
     return { number: 2, id: 'boot-time', title: 'Boot time by ramdisk size, and after a repack', baseline: 'the same with 10 generated modules', rows };
   } finally {

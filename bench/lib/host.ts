@@ -1,7 +1,7 @@
 /*
  * The host the benchmark runs on: a description of the machine for the report, garbage
  * collection, and the size of the V8 heap and of the compiled code in it, measured the way
- * FACTS.md says is honest (drop references, a turn, several full GCs, a turn, then read).
+ * docs/design.md says is honest (drop references, a turn, several full GCs, a turn, then read).
  */
 import os from 'node:os';
 import { getHeapCodeStatistics, getHeapStatistics } from 'node:v8';
@@ -25,9 +25,9 @@ export function describeMachine(): MachineDescription {
 }
 
 /**
- * Rounds of two full GCs. More than FACTS.md's three: V8 flushes the bytecode of functions that
- * have not run for several full GCs, so with few rounds, code that went idle before a
- * measurement is flushed during it and the growth comes out negative.
+ * Rounds of two full GCs. More than the few of docs/design.md's recipe: V8 flushes the bytecode
+ * of functions that have not run for several full GCs, so with few rounds, code that went idle
+ * before a measurement is flushed during it and the growth comes out negative.
  */
 const SETTLE_ROUNDS = 8;
 

@@ -3,7 +3,7 @@
  * module the way test/reclamation.test.ts does it, and run with its `init` as keel's loader
  * does. Each copy is a file of its own, so every import is a distinct module (and reads its
  * source from a file, as Node code usually does). The imports run in a plain node process,
- * bench/lib/import-probe.mjs. Node never unloads what import() loaded (FACTS.md).
+ * bench/lib/import-probe.mjs. Node never unloads what import() loaded (docs/design.md).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';

@@ -3,7 +3,7 @@
  * compiled once per machine from the text below, so that they belong to no version of the
  * kernel's code: every version of the core throws the same classes (a module's `instanceof`
  * keeps working across a kernel swap), and an error a module keeps does not keep the core that
- * threw it alive (an object keeps its class alive through its hidden class: FACTS.md).
+ * threw it alive (an object keeps its class alive through its hidden class: docs/design.md).
  *
  *   useErrorClasses(handedOver.errors);   // a core that takes over: the machine's classes
  *   throw new ModuleError('...');         // the bindings below are the machine's from then on

@@ -14,9 +14,19 @@ const RING_LINES = 1000;
 
 export type LogLevel = 'info' | 'warn' | 'error';
 
-/** What a log line says of something thrown: its message, or the value itself if it is no Error; never throws. */
+/** The longest a thrown value that is no Error is shown, as JSON, in a log line. */
+const VALUE_CHARS = 200;
+
+/**
+ * What a log line says of something thrown: its message, or the value itself if it is no Error
+ * (an object as JSON, `{"code":"EPROBE"}`, cut at 200 characters, not "[object Object]"); never throws.
+ */
 export function messageOf(error: unknown): string {
   try {
+    if (error !== null && typeof error === 'object' && !('message' in error) && Object.getPrototypeOf(error) === Object.prototype) {
+      const json = JSON.stringify(error);
+      return json.length > VALUE_CHARS ? `${json.slice(0, VALUE_CHARS)}...` : json;
+    }
     return String((error as Error)?.message ?? error);
   } catch {
     // A Proxy whose traps throw, a getter that throws, an object with no toString: say so instead.

@@ -6,7 +6,7 @@
  * copy its bundle from the ramdisk into them, check the sha256 of the copied bytes against its
  * index record and the record's signature, which covers that sha256 (unsigned: a warning and a
  * tainted kernel; with module.sig_enforce=1, refused), compile
- * *from those frames* as a function (never import(): FACTS.md), link its `keel:*` imports to
+ * *from those frames* as a function (never import(): docs/design.md), link its `keel:*` imports to
  * stubs (refusing a symbol the loaded version of the dependency does not export: after a
  * swap, that may not be the version the build checked against), run its `init`. A failure at
  * any step undoes every step, for that module, for the dependencies loaded on its behalf and

@@ -23,6 +23,7 @@
  */
 import { kernelInternals, now, numberParam, type Kernel, type LoadedModule, type ModuleRecord, type StateHandover } from 'keel:kernel';
 import { InstanceMigration, type MigrationMethod } from './instance-migration.ts';
+import { swapBesideProblem } from './swaps-beside.ts';
 import { interfaceProblem } from './interface-check.ts';
 import { kernelTarget, reason, swapKernel } from './kernel-swap.ts';
 import { holdCalls, waitForQuiescence } from './quiescence.ts';
@@ -115,7 +116,7 @@ export async function swap(name: string, version?: string, options: SwapOptions 
   }
   report.to = target.version;
   if (target.version === old.record.version) return refuse(`${name} is already at ${target.version}`);
-  const problem = interfaceProblem(kernel, old, target);
+  const problem = interfaceProblem(kernel, old, target) ?? swapBesideProblem(kernel, old, target);
   if (problem) return refuse(problem);
 
   // Marked before staging: the new version's init may not unload the module it is to replace.

@@ -9,7 +9,7 @@
  *
  * Why new objects and not Object.setPrototypeOf: V8 keeps an object's original constructor in
  * its hidden class, so a re-prototyped object keeps the old class, and with it the old
- * version's code, alive for as long as it lives (FACTS.md). A new object owes the old code
+ * version's code, alive for as long as it lives (docs/design.md). A new object owes the old code
  * nothing. How one object is replaced is object-replacement.ts (copy, or the class's own
  * exportInstance/importInstance); object-replacement.prototype-switch.ts is the old way, kept
  * as the benchmark's baseline.

@@ -16,6 +16,11 @@ export interface ModuleStatus {
   size: number;
   /** Its users (modules that import it or hold it through requestModule), plus one if it keeps itself loaded. */
   refcount: number;
+  /**
+   * The users by name; a new version a swap has staged (loaded beside the old one, linked, not
+   * yet switched to) is a user too, and holds its dependencies as any user does, but it is no
+   * module of the table yet: it is listed as `kv(staged)`, not as a second `kv`.
+   */
   users: string[];
   /** Loading, Live or Unloading from the loader's table (which holds no Unloaded module), or Zombie. */
   state: LoadedModule['state'];
@@ -60,7 +65,7 @@ export function modules(): ModuleStatus[] {
     name: module.name, version: module.record.version, size: (module.textOwner.frames + module.dataOwner.frames) * frameSize,
     // A module keeping itself loaded (its own data) counts as a reference, as a mounted file system does in Linux.
     refcount: module.users.size + (module.keptLoadedBy ? 1 : 0),
-    users: [...module.users].map((user) => user.name), state: module.state, permanent: module.permanent, onDemand: module.onDemand, calls: module.calls,
+    users: [...module.users].map((user) => (kernel.loader.modules.get(user.name) === user ? user.name : `${user.name}(staged)`)), state: module.state, permanent: module.permanent, onDemand: module.onDemand, calls: module.calls,
     unsigned: kernel.tainted.has(module.name),
   }));
   const zombies = [...kernel.reclaim.zombies].map(({ name, version }) => ({

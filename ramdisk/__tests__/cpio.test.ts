@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { randomSource, thrownBy } from '../../test/test-helpers.ts';
+import { requireTool } from '../../test/tools.ts';
 import { writeCpio, type CpioFile } from '../cpio-writer.ts';
 import { CPIO_TRAILER, MODE_DIRECTORY, MODE_FILE, RamdiskError, readEntries, readHeader, type CpioEntry } from '../cpio.ts';
 import { decodeUtf8 } from '../utf8.ts';
@@ -154,6 +155,7 @@ describe('archives as GNU cpio and Linux lay them out', () => {
 describe('interop with GNU cpio', () => {
   let directory = '';
   beforeEach(() => {
+    requireTool('cpio');
     directory = mkdtempSync(join(tmpdir(), 'keel-cpio-'));
   });
   afterEach(() => {

@@ -14,6 +14,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { expect } from 'vitest';
+import { requireToolsOf } from '../../test/tools.ts';
 import type { CpioFile } from '../cpio-writer.ts';
 import { MODE_DIRECTORY } from '../cpio.ts';
 
@@ -60,6 +61,7 @@ export function toolArchives(files: Record<string, string>): ToolArchives {
   }
   return {
     archive(command) {
+      requireToolsOf(command);
       const run = spawnSync('sh', ['-c', command], { cwd: directory, maxBuffer: 1 << 24 });
       expect(run.status, run.stderr.toString()).toBe(0);
       return new Uint8Array(run.stdout);

@@ -17,7 +17,7 @@ afterAll(async () => {
 
 const turn = () => new Promise((resolve) => setImmediate(resolve));
 
-/** The FACTS.md recipe: let go, a turn, several full GCs, a turn; then read the code size. */
+/** The recipe of docs/design.md: let go, a turn, several full GCs, a turn; then read the code size. */
 async function settledBytecode(): Promise<number> {
   const gc = (globalThis as { gc?: () => void }).gc;
   if (!gc) throw new Error('run with --expose-gc (vitest.config.ts sets it)');

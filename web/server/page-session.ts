@@ -25,6 +25,8 @@ export interface MachineSettings {
   memoryBytes: number;
   cmdline: string;
   watchdogSeconds: number;
+  /** Each machine thread's heap limit in MiB (MachineThread's heapMegabytes). */
+  heapMegabytes?: number;
 }
 
 /** Refused messages a page may send before the log stops naming them (the page is still answered). */

@@ -2,13 +2,15 @@
  * call — calls an export of a module from the shell, as another module would: through the
  * kernel (loading the module if needed) and its stubs. Arguments are JSON where they parse
  * (42, "text", [1,2], {"a":1}) and plain strings otherwise; the result is printed as JSON, a
- * class instance by its fields. A call that waits can be abandoned with Ctrl-C.
+ * class instance by its fields, cut after 64 KiB with a line that says so (result-cut.ts). A
+ * call that waits can be abandoned with Ctrl-C.
  *
  *   keel# call hello greet world
  *   "Hello, world!"
  */
 import { printableJson } from 'keel:sysinfo';
 import { print, printError } from '../print.ts';
+import { cutResult, RESULT_CHARACTERS } from '../result-cut.ts';
 import { withModule } from '../with-module.ts';
 import type { Command } from './command.ts';
 
@@ -39,12 +41,13 @@ export const callCommand: Command = {
         print(`[Function ${result.name || 'anonymous'}]`);
         return 0;
       }
-      const printed = printableJson(result);
+      const printed = cutResult(result, printableJson);
       if ('error' in printed) {
         printError(`call: ${name}.${symbol} returned a value that cannot be printed: ${printed.error}`);
         return 1;
       }
       print(printed.json);
+      if (printed.cutFrom !== null) printError(`call: ${name}.${symbol} returned ${printed.cutFrom} characters of JSON: the first ${RESULT_CHARACTERS} are printed`);
       return 0;
     });
   },

@@ -1,11 +1,14 @@
 /*
  * Small text filters for pipes, each taking what the command before it printed, or files:
  *
- *   lsmod | grep -i KV          grep [-v] [-i] [-c] PATTERN [FILE...]   (PATTERN is a regular expression)
+ *   lsmod | grep -i KV          grep [-E|-F] [-v] [-i] [-w] [-n] [-c] PATTERN [FILE...]
  *   dmesg | tail -3             head/tail [-n N | -N] [FILE...]         (10 lines by default)
  *   cat /proc/modules | wc -l   wc [-l] [-w] [-c] [FILE...]             (all three by default)
  *
- * As in Linux, grep's status is 1 when no line matched and 2 for a bad pattern.
+ * grep's PATTERN is a regular expression, JavaScript's, which is extended syntax already (`a|b`,
+ * `(x)+`): -E asks for it by name, -F takes the pattern as fixed text, -w matches whole words
+ * only, -n puts each line's number before it (`3:kv ...`). As in Linux, grep's status is 1 when
+ * no line matched and 2 for a bad pattern.
  */
 import { expectOperands, parseOptions, UsageError } from '../options.ts';
 import { print } from '../print.ts';
@@ -32,9 +35,13 @@ function lineCount(args: string[]): { count: number; files: string[] } {
   return { count: Number(text), files: operands };
 }
 
-function grepPattern(pattern: string, ignoreCase: boolean): RegExp {
+function grepPattern(pattern: string, flags: Set<string>): RegExp {
+  if (flags.has('E') && flags.has('F')) throw new UsageError('conflicting matchers specified (-E and -F)');
+  const source = flags.has('F') ? pattern.replace(/[.*+?^${}()|[\]\\]/g, '\\$&') : pattern;
+  // A word is letters, digits and underscores, as GNU grep's -w reads it.
+  const whole = flags.has('w') ? `(?<!\\w)(?:${source})(?!\\w)` : source;
   try {
-    return new RegExp(pattern, ignoreCase ? 'i' : '');
+    return new RegExp(whole, flags.has('i') ? 'i' : '');
   } catch (error) {
     throw new UsageError(`invalid regular expression '${pattern}': ${(error as Error).message}`);
   }
@@ -42,14 +49,14 @@ function grepPattern(pattern: string, ignoreCase: boolean): RegExp {
 
 export const textCommands: Record<string, Command> = {
   grep: {
-    usage: 'grep [-v] [-i] [-c] PATTERN [FILE...]',
-    summary: 'print the lines that match (-v: that do not; -i: any case; -c: count them)',
+    usage: 'grep [-E|-F] [-v] [-i] [-w] [-n] [-c] PATTERN [FILE...]',
+    summary: 'print the lines that match (-E: a regular expression, the default; -F: fixed text; -v: that do not; -i: any case; -w: whole words; -n: with line numbers; -c: count them)',
     async run(args, input) {
-      const { flags, operands } = parseOptions(args, { flags: 'vic' });
+      const { flags, operands } = parseOptions(args, { flags: 'EFvicwn' });
       expectOperands(operands, 1, Infinity, this.usage);
-      const pattern = grepPattern(operands[0]!, flags.has('i'));
+      const pattern = grepPattern(operands[0]!, flags);
       const { lines, failed } = await inputLines('grep', operands.slice(1), input);
-      const matching = lines.filter((line) => pattern.test(line) !== flags.has('v'));
+      const matching = lines.flatMap((line, index) => (pattern.test(line) !== flags.has('v') ? [flags.has('n') ? `${index + 1}:${line}` : line] : []));
       if (flags.has('c')) print(String(matching.length));
       else for (const line of matching) print(line);
       return failed ? 2 : matching.length > 0 ? 0 : 1;

@@ -4,7 +4,8 @@
  *   init=sim-driver quiet sim.seed=17 sim.steps=10000 [sim.break=frames@500]
  *
  * (`npm run sim` boots it so.) One seeded random source picks every step: loads, unloads,
- * swaps (of the kernel too: kernel-swap-operation.ts), sync and async calls, callbacks across modules, kept references, and injected faults
+ * swaps (of the kernel too: kernel-swap-operation.ts; several at once, some started by a module
+ * from its timers: concurrent-swaps-operation.ts), sync and async calls, callbacks across modules, kept references, and injected faults
  * (inits that throw, reject after an await, finish late, or unload or request their own module;
  * state hooks that throw or return a promise; exits that throw or reject; async timer callbacks
  * that reject; promises whose `then` throws; swap time limits, out of memory, stale references:
@@ -23,6 +24,7 @@ import { disarmAll, faultsTripped, ran } from 'keel:sim-control';
 import { callOperations } from './call-operations.ts';
 import { hold, sleep } from './calls.ts';
 import { checkInvariants } from './invariants.ts';
+import { concurrentSwapsOperation } from './concurrent-swaps-operation.ts';
 import { asyncInitOperation } from './async-init-operation.ts';
 import { hogOperation, loadOperation, unhogOperation, unloadOperation } from './lifecycle.ts';
 import { Random } from './prng.ts';
@@ -33,7 +35,7 @@ import { World } from './world.ts';
 
 /** Relative weights of the operations. */
 const WEIGHTS = {
-  load: 12, unload: 10, swap: 12, kernelSwap: 2, asyncInit: 6, hog: 2, unhog: 3, put: 8, get: 5, forward: 5, ping: 5, listen: 3, publish: 4,
+  load: 12, unload: 10, swap: 12, kernelSwap: 2, concurrentSwaps: 3, asyncInit: 6, hog: 2, unhog: 3, put: 8, get: 5, forward: 5, ping: 5, listen: 3, publish: 4,
   tally: 5, callback: 5, namespace: 5, borrow: 4, async: 12, sleep: 4, hold: 3, release: 3,
 };
 type Operation = keyof typeof WEIGHTS;
@@ -47,6 +49,7 @@ const operations: Record<Operation, (world: World) => string | Promise<string>> 
   unload: unloadOperation,
   swap: swapOperation,
   kernelSwap: (world) => kernelSwapOperation(world),
+  concurrentSwaps: concurrentSwapsOperation,
   asyncInit: asyncInitOperation,
   hog: hogOperation,
   unhog: unhogOperation,
