@@ -21,7 +21,9 @@ import { buildModule, type BuiltModule } from './build/module-bundle.ts';
 import { markDefaults, moduleFolders } from './build/module-folders.ts';
 import { publicKeyHex, signRecord } from './build/module-signing.ts';
 import { PROJECT_ROOT } from './build/paths.ts';
+import { refuseChangedOutput, recordOutput, type GuardedFs } from './build/output-guard.ts';
 import { packRamdisk } from './build/ramdisk-pack.ts';
+import { typeCheckModules, typeErrorMessage } from './build/type-check.ts';
 import { writeBootImage } from './emulator/boot-image.ts';
 import { readArguments } from './scripts/arguments.ts';
 
@@ -30,9 +32,8 @@ export { BuildError, PROJECT_ROOT, type BuiltModule };
 export const BASE_IMAGE_BUDGET = 4 * 1024;
 
 /** The file-system calls the build writes with: node:fs, or a memfs volume's fs. */
-export interface OutputFs {
+export interface OutputFs extends GuardedFs {
   mkdirSync(path: string, options: { recursive: true }): unknown;
-  writeFileSync(path: string, data: Uint8Array): void;
 }
 
 export interface BuildOptions {
@@ -47,6 +48,11 @@ export interface BuildOptions {
   quiet?: boolean;
   /** Bytes the base image (text + init) may take; default BASE_IMAGE_BUDGET. */
   baseImageBudget?: number;
+  /**
+   * Type-check every module first (build/type-check.ts) and fail on a type error. The npm
+   * scripts do; builds made as a function (tests, hundreds of them) do not, unless they ask.
+   */
+  typeCheck?: boolean;
 }
 
 export interface BuildResult {
@@ -91,7 +97,13 @@ export async function build(options: BuildOptions = {}): Promise<BuildResult> {
   const fs = options.fs ?? realFs;
   const outDir = options.outDir ?? path.join(PROJECT_ROOT, 'dist');
   const moduleDirs = options.moduleDirs ?? [path.join(PROJECT_ROOT, 'modules')];
-  const [base, built] = await Promise.all([buildBaseImage(options.baseImageBudget ?? BASE_IMAGE_BUDGET), inBatches(moduleFolders(moduleDirs), buildModule)]);
+  const folders = moduleFolders(moduleDirs);
+  const [base, built, typeErrors] = await Promise.all([
+    buildBaseImage(options.baseImageBudget ?? BASE_IMAGE_BUDGET),
+    inBatches(folders, buildModule),
+    options.typeCheck ? typeCheckModules(folders, moduleDirs) : [],
+  ]);
+  if (typeErrors.length > 0) throw new BuildError(typeErrorMessage(typeErrors, 'in modules'));
   const modules = markDefaults(built);
   checkImports(modules.map(({ record }) => record));
   for (const { record } of modules) record.signature = signRecord(record);
@@ -101,23 +113,27 @@ export async function build(options: BuildOptions = {}): Promise<BuildResult> {
   const initrd = packRamdisk(modules, etcModules);
   const partial = { image: base.image, initrd, imageSections: base.sections, modules };
   const result = { ...partial, report: sizeReport(partial) };
+  const output = { 'boot.img': result.image, 'initrd.cpio': result.initrd };
+  refuseChangedOutput(fs, outDir, Object.keys(output));
   fs.mkdirSync(outDir, { recursive: true });
-  fs.writeFileSync(path.join(outDir, 'boot.img'), result.image);
-  fs.writeFileSync(path.join(outDir, 'initrd.cpio'), result.initrd);
+  for (const [name, bytes] of Object.entries(output)) fs.writeFileSync(path.join(outDir, name), bytes);
+  recordOutput(fs, outDir, output);
   if (!options.quiet) console.log(result.report);
   return result;
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const { values } = readArguments<{ out?: string; quiet?: boolean }>({
+  const { values } = readArguments<{ out?: string; quiet?: boolean; modules?: string }>({
     name: 'npm run build',
-    summary: 'Builds keel: the base image (dist/boot.img) and the ramdisk of modules (dist/initrd.cpio), and prints their sizes.',
+    summary: 'Builds keel: the base image (dist/boot.img) and the ramdisk of modules (dist/initrd.cpio), and prints their sizes. Every module is type-checked first; a type error fails the build.',
     options: {
       out: { type: 'string', value: 'DIR', default: 'dist', description: 'where boot.img and initrd.cpio go' },
+      modules: { type: 'string', value: 'DIR', description: 'a folder of modules of your own, built beside modules/' },
       quiet: { type: 'boolean', description: 'print nothing but errors' },
     },
   });
-  build({ outDir: values.out, quiet: values.quiet }).catch((error: Error) => {
+  const moduleDirs = values.modules === undefined ? undefined : [path.join(PROJECT_ROOT, 'modules'), path.resolve(values.modules)];
+  build({ outDir: values.out, quiet: values.quiet, moduleDirs, typeCheck: true }).catch((error: Error) => {
     console.error(error instanceof BuildError ? `build: ${error.message}` : error);
     process.exit(1);
   });

@@ -1,7 +1,7 @@
 /*
  * npm run web: keel in a browser tab — the shell beside a live map of physical memory.
  *
- *   npm run web [-- --port 8080 --host 127.0.0.1 --machines 4 --mem 64M]
+ *   npm run web [-- --port 8080 --host 127.0.0.1 --machines 4 --mem 16M]
  *
  * Serves the page (web/page/, bundled by esbuild when this starts) and gives every page that
  * opens a machine of its own, booted from the build in --dist (`npm run web` builds it first)
@@ -28,7 +28,7 @@ const WEB_SPEC: ScriptSpec = {
     host: { type: 'string', value: 'ADDRESS', default: '127.0.0.1', description: 'the address to listen on (0.0.0.0: every interface)' },
     machines: { type: 'string', value: 'N', default: '4', description: 'machines (open pages) at once; a page past that is refused' },
     dist: { type: 'string', value: 'DIR', default: 'dist', description: 'where boot.img and initrd.cpio are' },
-    mem: { type: 'string', value: 'SIZE', default: '16M', description: 'physical memory of each machine: bytes, or K, M, G (16M: a map of 4,096 frames, large enough to see)' },
+    mem: { type: 'string', value: 'SIZE', default: '16M', description: "physical memory of each machine: bytes, or K, M, G (16M, not npm start's 64M: a map of 4,096 frames a screen shows at a size you can see, and each open page's machine costs a quarter as much)" },
     cmdline: { type: 'string', value: '"..."', default: DEFAULT_CMDLINE, description: 'the kernel command line' },
     watchdog: { type: 'string', value: 'SECONDS', default: '10', description: 'panic a machine stuck this long, naming the module (0: off)' },
     heap: { type: 'string', value: 'SIZE', default: `${DEFAULT_HEAP_MEGABYTES}M`, description: "each machine thread's heap (its modules' objects), from 32M; reaching it panics that machine only" },

@@ -8,14 +8,18 @@
  * It builds keel (into memory) with the devload module in etc/modules, boots it, and on every
  * save rebuilds just that module as version <version>-dev.<n>, sends record and bundle
  * through the machine's host channel, and lets devload in the kernel swap it in (state kept)
- * or add it to the index. A build error is printed and nothing is sent: the kernel keeps
- * running the version it has.
+ * or add it to the index. A build error, or a type error (build/type-check.ts: the saved
+ * module is checked against the others before it is sent), is printed and nothing is sent: the
+ * kernel keeps running the version it has. The first build type-checks every module, as
+ * npm start's does.
  */
 import path from 'node:path';
 import { createFsFromVolume, Volume } from 'memfs';
 import { build } from '../build.ts';
 import { modulePath } from '../ramdisk/module-index.ts';
+import type { BuiltModule } from '../build/module-bundle.ts';
 import { signRecord } from '../build/module-signing.ts';
+import { typeCheckModules, typeErrorMessage } from '../build/type-check.ts';
 import { DEFAULT_CMDLINE } from '../emulator/machine.ts';
 import type { ConsoleMode } from '../emulator/devices/console-device.ts';
 import { MachineThread } from '../emulator/machine-thread.ts';
@@ -44,15 +48,25 @@ export interface DevLoop {
 export async function startDevLoop(options: DevLoopOptions): Promise<DevLoop> {
   const moduleDirs = options.moduleDirs ?? [path.join(PROJECT_ROOT, 'modules')];
   const volume = new Volume();
-  await build({ fs: createFsFromVolume(volume) as never, outDir: '/dist', moduleDirs, etcModules: ['devload'], quiet: true });
+  await build({ fs: createFsFromVolume(volume) as never, outDir: '/dist', moduleDirs, etcModules: ['devload'], quiet: true, typeCheck: true });
   let machine: MachineThread | undefined;
   let rebuilds = 0;
+  /** Saves are checked and sent one at a time, in the order they were built: a quick check of a later save never overtakes a slow one. */
+  let sending = Promise.resolve();
+  const send = async ({ record, code }: BuiltModule, folder: string) => {
+    const typeErrors = await typeCheckModules([folder], moduleDirs).catch((error: Error) => [error.message]);
+    if (typeErrors.length > 0) {
+      options.output(`dev: ${typeErrorMessage(typeErrors, `in ${record.name}, the running version stays`)}\n`);
+      return;
+    }
+    const version = `${record.version}-dev.${++rebuilds}`;
+    options.output(`dev: rebuilt ${record.name} as ${version}, sending it to the kernel\n`);
+    const devRecord = { ...record, version, path: modulePath(record.name, version) };
+    machine?.channel.send(JSON.stringify({ ...devRecord, signature: signRecord(devRecord) }), code);
+  };
   const watcher = new ModuleWatcher(moduleDirs, {
-    rebuilt({ record, code }) {
-      const version = `${record.version}-dev.${++rebuilds}`;
-      options.output(`dev: rebuilt ${record.name} as ${version}, sending it to the kernel\n`);
-      const devRecord = { ...record, version, path: modulePath(record.name, version) };
-      machine?.channel.send(JSON.stringify({ ...devRecord, signature: signRecord(devRecord) }), code);
+    rebuilt(module, folder) {
+      sending = sending.then(() => send(module, folder));
     },
     failed(message) {
       options.output(`dev: build failed, the running version stays: ${message}\n`);

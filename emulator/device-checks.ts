@@ -22,6 +22,19 @@ function refuse(kind: typeof TypeError, where: string, expected: string): never 
 const string = (where: string, value: unknown) => (typeof value === 'string' ? value : refuse(TypeError, where, 'a string'));
 const bytes = (where: string, value: unknown) => (types.isUint8Array(value) ? value : refuse(TypeError, where, 'a Uint8Array'));
 
+/** An array of objects (or functions), as the kernel's realm makes them: checked element by element, never by a method of its own. */
+function objects(where: string, value: unknown): object[] {
+  if (!Array.isArray(value) || value.length > LONGEST_OBJECT_LIST) refuse(TypeError, where, `an array of at most ${LONGEST_OBJECT_LIST} objects`);
+  for (let index = 0; index < value.length; index++) {
+    const element: unknown = value[index];
+    if (element === null || (typeof element !== 'object' && typeof element !== 'function')) refuse(TypeError, `${where}[${index}]`, 'an object');
+  }
+  return value;
+}
+
+/** Objects asked about or named in one heap search: enough for every module's landmarks. */
+const LONGEST_OBJECT_LIST = 100_000;
+
 function number(where: string, value: unknown, min: number, max: number, whole = true): number {
   if (typeof value !== 'number') refuse(TypeError, where, 'a number');
   if (!(whole ? Number.isInteger(value) : Number.isFinite(value)) || value < min || value > max) {
@@ -74,6 +87,7 @@ export function checkedDevices({ machine, memory, unmap, fault }: DeviceParts): 
     host: {
       collectGarbage: () => host.collectGarbage(),
       codeBytes: () => host.codeBytes(),
+      heapRetainers: (targets, landmarks) => host.heapRetainers(objects('host.heapRetainers: targets', targets), objects('host.heapRetainers: landmarks', landmarks)),
       onUnhandledRejection(handler) {
         if (typeof handler !== 'function') refuse(TypeError, 'host.onUnhandledRejection: handler', 'a function');
         host.onUnhandledRejection(handler);

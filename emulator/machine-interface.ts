@@ -82,6 +82,36 @@ export interface PowerDevice {
   panic(reason: string): void;
 }
 
+/* What keeps objects alive, as the host's heap snapshot shows it (HostDevice.heapRetainers). */
+export interface HeapNodeInfo {
+  /** V8's node type: object, closure, array, string, code, hidden, synthetic, ... */
+  type: string;
+  /** A constructor's or a function's name, a string's text (cut at 80 characters), "system / Context", ... */
+  name: string;
+  /** For a closure: the URL of its script (its sourceURL, or the file it was compiled from). */
+  script?: string;
+  /** Which of the landmarks it is. */
+  landmark?: number;
+}
+
+export interface HeapPathStep {
+  /** The edge's type: property, element, context, internal, hidden, shortcut. */
+  edgeType: string;
+  /** A property's or variable's name, an element's index, an internal field's name. */
+  edgeName: string;
+  node: HeapNodeInfo;
+  /** When the edge is from the entry table of a Map: the key of the entry (a string's text, else its node). */
+  mapKey?: HeapNodeInfo;
+}
+
+export interface HeapRetainers {
+  /** For each target, the steps from a root to it, or null when the snapshot shows no path from a root. */
+  paths: Array<HeapPathStep[] | null>;
+  /** The snapshot's size: the length of its JSON text, and its node count. */
+  snapshotBytes: number;
+  nodeCount: number;
+}
+
 /** What the host engine can tell the kernel about itself (a debug port, in hardware terms). */
 export interface HostDevice {
   /** Runs a full garbage collection if the host allows it; says whether it did. */
@@ -93,6 +123,14 @@ export interface HostDevice {
    * reports it as an oops). Without a handler, or if the handler throws, the machine panics.
    */
   onUnhandledRejection(handler: (reason: unknown) => void): void;
+  /**
+   * What keeps objects alive: a heap snapshot of the machine's thread, and for each of
+   * `targets` the shortest chain of references from a root of the host's collector to it
+   * (emulator/heap-retainers.ts). Steps through one of `landmarks` say which. Null when the
+   * host cannot take a snapshot. Costly (a second or two with every module loaded): for when
+   * something is known to leak, never the normal path.
+   */
+  heapRetainers(targets: object[], landmarks: object[]): HeapRetainers | null;
 }
 
 /**
@@ -150,11 +188,12 @@ export interface ModuleEventEntry {
   imports: number[];
 }
 
-/** An unloaded module, named by the id its text frames had. */
+/** An unloaded module, named by the id its text frames had; a zombie says what holds it, once the kernel knows. */
 export interface ModuleEventSubject {
   id: number;
   name: string;
   version: string;
+  holder?: string;
 }
 
 /** What the kernel reports through DebugDevice.moduleEvent: the event, and the module table as it stands after it. */

@@ -103,7 +103,7 @@ afterEach(async () => {
   kernel = undefined;
 });
 
-it('loads, counts through the kernel, and gives its memory back when unloaded', async () => {
+it('loads, counts through the kernel, and gives its memory and its code back when unloaded', async () => {
   kernel = await bootKernel({ modules: [MODULES_DIR] });
   const before = await kernel.frames();
   expect(await kernel.run('modprobe ${name}')).toBe('');
@@ -112,6 +112,8 @@ it('loads, counts through the kernel, and gives its memory back when unloaded', 
   expect(await kernel.call('${name}', 'value')).toBe(3);
   expect(await kernel.unloadGivesMemoryBack('${name}')).toBe(true);
   expect(await kernel.frames()).toEqual(before);
+  // No zombie: the host collected all of its code (else each line says what still holds it).
+  expect(await kernel.zombieHolders('${name}')).toEqual([]);
 });
 
 it("is swapped only to another version: kernel.swap throws with the swap's line when it is refused", async () => {

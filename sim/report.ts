@@ -14,7 +14,7 @@ export function failureLine(result: SeedResult, options: SeedOptions): string {
 }
 
 export function seedLine(result: SeedResult, milliseconds: number): string {
-  return `sim: seed ${result.seed}: ${result.steps} steps passed, trace ${result.trace}, ${(milliseconds / 1000).toFixed(1)} s`;
+  return `sim: seed ${result.seed}: ${result.steps} step${result.steps === 1 ? '' : 's'} passed, trace ${result.trace}, ${(milliseconds / 1000).toFixed(1)} s`;
 }
 
 const sum = (into: Record<string, number>, from: Record<string, number>) => {
@@ -34,7 +34,7 @@ export function summary(results: SeedResult[], steps: number, milliseconds: numb
   const total = results.length * steps;
   const first = results[0]!;
   return [
-    `sim: ${passed} of ${results.length} seeds × ${steps} steps passed in ${(milliseconds / 1000).toFixed(1)} s (${Math.round(total / (milliseconds / 1000))} steps/s)`,
+    `sim: ${passed} of ${results.length} seed${results.length === 1 ? '' : 's'} × ${steps} step${steps === 1 ? '' : 's'} passed in ${(milliseconds / 1000).toFixed(1)} s (${Math.round(total / (milliseconds / 1000))} steps/s)`,
     `  operations: ${list(operations)}`,
     `  faults injected: ${list(faults)}`,
     `  frames: ${first.baselineFrames} of ${first.totalFrames} in use at each start (kernel and base modules), the same after unloading everything`,

@@ -3,7 +3,7 @@
  * `node --import tsx emulator/cli.ts --dist DIR --exec "..."` and check stdout, stderr and the
  * exit status (0 all commands succeeded, 1 one failed, 2 boot failure or kernel panic).
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -155,7 +155,63 @@ function atTerminal(keys: string): CliRun {
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
+/** Child processes still running, ended after the tests if one was left waiting. */
+const children = new Set<ChildProcess>();
+afterAll(() => {
+  for (const child of children) child.kill();
+});
+
+/**
+ * Runs the CLI at a real terminal as a person types: each step's keys are typed once the screen
+ * so far (without the terminal's cursor moves and carriage returns) matches its pattern.
+ * Resolves with that text and the exit status.
+ */
+function typedAtTerminal(steps: Array<[waitFor: RegExp, keys: string]>): Promise<{ status: number | null; screen: string }> {
+  const command = [process.execPath, ...NODE_FLAGS, 'emulator/cli.ts', '--dist', dist].map((word) => `'${word}'`).join(' ');
+  const child = spawn('script', ['-qefc', command, '/dev/null'], { cwd: PROJECT_ROOT, stdio: ['pipe', 'pipe', 'inherit'] });
+  children.add(child);
+  let raw = '';
+  let next = 0;
+  const screen = () => raw.replace(/\x1b\[[0-9;]*[A-Za-z]|\r/g, '');
+  child.stdout.on('data', (bytes: Buffer) => {
+    raw += bytes.toString('utf8');
+    while (next < steps.length && steps[next]![0].test(screen())) child.stdin.write(steps[next++]![1]);
+  });
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (status) => {
+      children.delete(child);
+      resolve({ status, screen: screen() });
+    });
+  });
+}
+
 describe('cli at a terminal', () => {
+  it('Ctrl-C lets go of a call that waits: the callee swaps and unloads, and a late result is dropped, not printed', async () => {
+    const run = await typedAtTerminal([
+      [/keel# $/, 'call kv getLater a 600000\r'],
+      [/getLater a 600000\n$/, '\x03'],
+      [/\^C\n+keel# $/, 'swap kv\r'],
+      [/quiescent in .*\nkeel# $/, 'call kv getLater a 600000\r'],
+      [/quiescent in [^]*getLater a 600000\n$/, '\x03'],
+      [/quiescent in [^]*\^C\n+keel# $/, 'rmmod kv\r'],
+      [/rmmod kv\n[^]*keel# $/, 'call kv getLater b 200\r'],
+      [/getLater b 200\n$/, '\x03'],
+      // A call that outlasts the abandoned one: the late result comes while it runs.
+      [/getLater b 200\n\^C\n+keel# $/, 'call kv getLater c 400\r'],
+      [/getLater c 400\n(.*\n)*keel# $/, 'dmesg | grep -c "abandoned the call"\r'],
+      [/abandoned the call"\n\d+\nkeel# $/, 'halt\r'],
+    ]);
+    expect(run.screen).toMatch(/swap: kv \S+ -> \S+: quiescent in /);
+    expect(run.screen).toMatch(/\nkeel# rmmod kv\nkeel# /);
+    expect(run.screen).not.toContain('in use');
+    // The short call's result is dropped, and dmesg says so; a void call prints nothing.
+    expect(run.screen).toMatch(/\nkeel# call kv getLater c 400\nkeel# /);
+    expect(run.screen).toMatch(/abandoned the call"\n1\nkeel# /);
+    expect(run.status).toBe(0);
+  });
+
+
   it('greets, runs what is typed, and halt leaves with status 0 though a command failed', () => {
     const run = atTerminal('modprobe nosuch\rhalt\r');
     expect(run.stdout).toContain('keel shell — type help for commands');

@@ -51,7 +51,7 @@ describe('a module that swaps from its timers, beside the shell', () => {
   });
 
   it("a module's swap of itself from its timer waits for its own call to swap, and rolls back at the time limit", () => {
-    expect(swapLines(run, 'probe-race').pop()).toMatch(/swap: probe-race 1\.0\.0 -> 2\.0\.0: rolled back, probe-race stays at 1\.0\.0: not quiescent after 500 ms \(1 async calls still in flight\)$/);
+    expect(swapLines(run, 'probe-race').pop()).toMatch(/swap: probe-race 1\.0\.0 -> 2\.0\.0: rolled back, probe-race stays at 1\.0\.0: not quiescent after 500 ms \(1 async call still in flight\)$/);
     expect(run.stdout).not.toContain('Kernel panic');
     expect(run.stderr).toBe('');
   });

@@ -150,7 +150,8 @@ describe('the debug device', () => {
     await kernel.run('modprobe leaky');
     await kernel.run('rmmod leaky');
     const zombie = await eventAfter(since, (event) => event.event === 'zombie');
-    expect(zombie.module).toMatchObject({ name: 'leaky', version: '1.0.0' });
+    // With what holds it, as dmesg says it: the page shows it on the zombie's row.
+    expect(zombie.module).toMatchObject({ name: 'leaky', version: '1.0.0', holder: 'held by global leakyHandler (a function of leaky 1.0.0)' });
     expect(zombie.zombies).toContainEqual(zombie.module);
     await kernel.run('modprobe hello');
     const later = await eventAfter(since, (event) => event.event === 'loaded' && event.module.name === 'hello');

@@ -114,7 +114,7 @@ it('follows the guide: scaffold, edit, boot, test, version 2, swap with the stat
   kernel = await bootKernel({ modules: [modulesDir], rebuild: true });
   expect(withoutTimings(await kernel.run(swapCommands))).toBe(withoutTimings(transcriptOutput(swapTranscript!, swapCommands)));
   expect(await kernel.call(name!, 'value')).toBe(3);
-  expect(await kernel.swap(name!)).toMatch(/^swap: greeter 1\.0\.0 -> 2\.0\.0: .*1 state entries transferred/);
+  expect(await kernel.swap(name!)).toMatch(/^swap: greeter 1\.0\.0 -> 2\.0\.0: .*1 state entry transferred/);
   expect(await kernel.call(name!, 'greet', 'again')).toBe('Hello again, again! (greeting 4, from version 2)');
   expect(await kernel.unloadGivesMemoryBack(name!)).toBe(true);
 });
@@ -163,9 +163,9 @@ export function exit(): void {}
 `);
   kernel = await bootKernel({ modules: [bankDir], rebuild: true });
   expect(await kernel.call('teller', 'deposit', 5)).toBe(5);
-  expect(await kernel.swap('bank', '2.0.0')).toMatch(/1 objects migrated/);
+  expect(await kernel.swap('bank', '2.0.0')).toMatch(/1 object migrated/);
   expect(await kernel.call('teller', 'deposit', 5)).toBe(10);
-  expect(await kernel.swap('bank', '1.0.0')).toMatch(/1 objects migrated/);
+  expect(await kernel.swap('bank', '1.0.0')).toMatch(/1 object migrated/);
   expect(await kernel.call('teller', 'deposit', 5)).toBe(15);
   const reclaimed = await runUntil(kernel, 'dmesg', /(bank \S+: code reclaimed by the host[^]*){2}/);
   expect([...reclaimed.matchAll(/bank (\S+): code reclaimed/g)].map((match) => match[1]).sort()).toEqual(['1.0.0', '2.0.0']);

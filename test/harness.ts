@@ -12,6 +12,7 @@
  *   await kernel.call('kv', 'set', 'colour', 'blue');              // → the result, parsed; throws if the call fails
  *   await kernel.swap('kv');                                       // → the swap's one-line report; throws if refused or rolled back
  *   expect(await kernel.unloadGivesMemoryBack('kv')).toBe(true);   // rmmod, every frame it owned is free again
+ *   expect(await kernel.zombieHolders('kv')).toEqual([]);          // and the host collected all its code (else: what holds it)
  *
  * Builds are cached per set of options: the common ones are made once per test run, the others
  * once per test file.
@@ -109,7 +110,7 @@ export class TestKernel {
 
   /**
    * Calls an export through the kernel, as the shell's `call` does (loading the module if
-   * needed), and returns its result parsed from the printed JSON (undefined for none).
+   * needed), and returns its result parsed from the printed JSON (undefined when it prints nothing).
    * Arguments are sent as JSON. Throws an Error with the printed line if the call fails.
    */
   async call(module: string, symbol: string, ...args: unknown[]): Promise<unknown> {
@@ -118,7 +119,7 @@ export class TestKernel {
     const output = await this.run(['call', module, symbol, ...words].join(' '));
     const printed = output.trimEnd().split('\n').pop() ?? '';
     if (printed.startsWith('call: ')) throw new Error(printed);
-    return printed === 'undefined' ? undefined : JSON.parse(printed);
+    return printed === '' ? undefined : JSON.parse(printed);
   }
 
   /** Used and free frames, and module text and data frames, as `free` shows them. */
@@ -150,6 +151,19 @@ export class TestKernel {
     const report = (await this.run(version ? `swap ${name} ${version}` : `swap ${name}`)).trimEnd();
     if (!/^swap: \S+ \S+ -> \S+: quiescent in /.test(report.split('\n').pop()!)) throw new Error(report);
     return report;
+  }
+
+  /**
+   * What holds the code of module `name` that the host has not collected (of every zombie,
+   * without a name): one "held by <module>: <path>" line per zombie version, as the shell's
+   * `zombies -w` says it, after waiting for the reclaim monitor to settle what was let go of.
+   * Empty when every version of it unloaded or replaced was collected — what a module's test
+   * asserts: `expect(await kernel.zombieHolders('mymodule')).toEqual([])`.
+   */
+  async zombieHolders(name?: string): Promise<string[]> {
+    const output = await this.run(name ? `zombies -w ${name}` : 'zombies -w');
+    // Lines the kernel printed meanwhile (a zombie found) begin with "keel: ".
+    return output.split('\n').flatMap((line) => /^(?!keel: )[^:]+: ((?:held by|holder unknown).*)$/.exec(line)?.[1] ?? []);
   }
 
   /** Ends console input (Ctrl-D) and returns the machine's exit status. */

@@ -118,7 +118,7 @@ describe('command-line values', () => {
 
   it('kv.capacity=-1 is said to be invalid and kv works with its default (it hung before)', async () => {
     expect(await kernel.run('modprobe kv 2.0.0; call kv set a b; call kv policy')).toMatch(
-      /keel: kv\.capacity=-1 is invalid \(expected a whole number from 1 to 1000000000\); using 1000\nundefined\n"least recently used, capacity 1000, 0 evicted"\n$/,
+      /keel: kv\.capacity=-1 is invalid \(expected a whole number from 1 to 1000000000\); using 1000\n"least recently used, capacity 1000, 0 evicted"\n$/,
     );
   });
 

@@ -36,7 +36,7 @@ async function settledBytecode(): Promise<number> {
 }
 afterEach(() => kernel?.halt());
 
-const SWAPPED = /^swap: kernel (\S+) -> (\S+): quiescent in [\d.]+ ms, 9 tables transferred, (\d+) text frames freed, switch [\d.]+ ms, [\d.]+ ms in all$/;
+const SWAPPED = /^swap: kernel (\S+) -> (\S+): quiescent in [\d.]+ ms, 9 tables transferred, (\d+) text frames? freed, switch [\d.]+ ms, [\d.]+ ms in all$/;
 
 interface WorkloadReport {
   syncCalls: number;

@@ -80,7 +80,7 @@ it('tells a failure from output and from a swap that succeeded', () => {
   expect(failure('rmmod kv')('rmmod: ERROR: Module kv is in use by: workload')).toBe(true);
   expect(failure('swap kv; swap scheduler')('swap: kv: refused, nothing changed: kv is already at 2.0.0')).toBe(true);
   expect(failure('lsmod | grep x')('grep: invalid option -- \'q\'')).toBe(true);
-  expect(failure('swap kv')('swap: kv 1.0.0 -> 2.0.0: quiescent in 0.01 ms, 1 state entries transferred')).toBe(false);
+  expect(failure('swap kv')('swap: kv 1.0.0 -> 2.0.0: quiescent in 0.01 ms, 1 state entry transferred')).toBe(false);
   expect(failure('modinfo kv')('name:           kv')).toBe(false);
 });
 

@@ -7,11 +7,13 @@
  * script stops at its arguments, before building or booting anything.
  */
 import { spawnSync } from 'node:child_process';
+import { readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../build/paths.ts';
 
 const SCRIPTS: Record<string, { file: string; options: string[]; valued: string }> = {
-  build: { file: 'build.ts', options: ['--out DIR', '--quiet'], valued: '--out' },
+  build: { file: 'build.ts', options: ['--out DIR', '--modules DIR', '--quiet'], valued: '--out' },
   dev: { file: 'dev.ts', options: ['--mem SIZE', '--cmdline', '--watchdog SECONDS', '--heap SIZE'], valued: '--mem' },
   sim: { file: 'sim.ts', options: ['--seed N', '--steps K', '--seeds M', '--jobs J', '--break KIND@STEP', '--verbose'], valued: '--steps' },
   bench: { file: 'bench/run.ts', options: ['--quick', '--results FILE'], valued: '--results' },
@@ -67,5 +69,29 @@ describe('npm run web refuses numbers it cannot use (a port in use: web-refusals
     ['--watchdog -1', ['--watchdog=-1'], '--watchdog -1: expected a whole number from 0 to 3600'],
   ])('%s', (_case, args, message) => {
     expect(run('web.ts', args)).toEqual({ status: 2, stdout: '', stderr: usageError('web', message) });
+  });
+});
+
+describe('npm start and npm run web build first, but not for --help', () => {
+  const scripts = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')).scripts as Record<string, string>;
+  /** When the project's dist/ was last built (its record of what it wrote), or null if never. */
+  const lastBuilt = () => statSync(path.join(PROJECT_ROOT, 'dist', 'build-sums.json'), { throwIfNoEntry: false })?.mtimeMs ?? null;
+
+  it.each([
+    ['start', '^npm start builds keel \\(as npm run build does\\), then boots it as npm run boot does; it takes the options of npm run boot:\n\nusage: npm run boot -- \\[options\\]'],
+    ['web', '^usage: npm run web -- \\[options\\]'],
+  ])('npm run %s -- --help prints the usage and builds nothing', (script, usage) => {
+    expect(scripts[script]).toContain('scripts/build-then-run.ts');
+    const before = lastBuilt();
+    const result = spawnSync('npm', ['run', '--silent', script, '--', '--help'], { cwd: PROJECT_ROOT, encoding: 'utf8' });
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(new RegExp(usage));
+    expect(lastBuilt()).toBe(before);
+  });
+
+  it("npm run web -- --help says why its machines have 16M where npm start's has 64M", () => {
+    const help = run('web.ts', ['--help']).stdout;
+    expect(help).toMatch(/--mem SIZE +physical memory of each machine: .*16M, not npm start's 64M: .*\(default: 16M\)/);
+    expect(run('emulator/cli.ts', ['--help']).stdout).toMatch(/--mem SIZE .*\(default: 64M\)/);
   });
 });

@@ -175,6 +175,12 @@ describe('what call prints', () => {
     expect(await kernel.call('printables', 'segment')).toEqual({ from: { x: 0, y: 0, label: 'origin' }, to: { x: 1, y: 1, label: 'origin' } });
   });
 
+  it('nothing for a void function, as a command that prints nothing', async () => {
+    expect(await kernel.run('call kv set colour blue')).toBe('');
+    expect(await kernel.run('call kv get colour')).toBe('"blue"\n');
+    expect(await kernel.run('call kv get nothing-there')).toBe('');
+  });
+
   it('a result that cannot be printed, in one line', async () => {
     expect(await kernel.run('call printables loop')).toBe('call: printables.loop returned a value that cannot be printed: it contains a cycle\n');
     expect(await kernel.run('call printables big')).toBe('call: printables.big returned a value that cannot be printed: Do not know how to serialize a BigInt\n');
@@ -205,5 +211,17 @@ describe('writes that try to leave /tmp', () => {
 
   it('a write to /tmp itself is refused: it is a directory', async () => {
     expect(await kernel.run('echo x > /tmp/')).toBe('echo: /tmp/: Is a directory\n');
+  });
+});
+
+describe('counts of one are singular', () => {
+  it('rmmod of a one-frame module logs "1 frame freed", a swap "1 text frame freed" and "1 state entry"', async () => {
+    const hello = /^hello\s+(\d+) /m.exec(await kernel.run('modprobe hello; lsmod'))!;
+    expect(Number(hello[1])).toBe(4096);
+    await kernel.run('rmmod hello');
+    expect(await kernel.run('dmesg | tail -1')).toMatch(/keel: unloaded hello \S+ \(1 frame freed\)\n$/);
+    await kernel.run('rmmod kv; modprobe kv 1.0.0; call kv set one 1');
+    expect(await kernel.run('swap kv')).toMatch(/, 1 state entry transferred, 1 text frame freed, /);
+    await kernel.run('rmmod kv');
   });
 });

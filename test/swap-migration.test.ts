@@ -178,7 +178,7 @@ it('a handle on an object of a class the module does not export is revoked by a 
   kernel = await boot();
   await kernel.run('modprobe swap; call catalog-keeper keep lamp');
   expect(await kernel.call('catalog-keeper', 'use')).toEqual({ item: 'lamp (catalog 1.0.0)', receipt: 'receipt for lamp (catalog 1.0.0)' });
-  expect(await kernel.swap('catalog', '2.0.0')).toMatch(/1 objects migrated/);
+  expect(await kernel.swap('catalog', '2.0.0')).toMatch(/1 object migrated/);
   expect(await kernel.call('catalog-keeper', 'use')).toEqual({ item: 'lamp (catalog 2.0.0)', receipt: 'ModuleUnloadedError: catalog.Receipt.describe: module catalog was unloaded' });
   expect(await runUntil(kernel, 'dmesg', /catalog 1\.0\.0: code reclaimed by the host/)).not.toMatch(/is a zombie/);
 });
@@ -194,10 +194,10 @@ describe('what the swap does in its pause does not grow with the state', () => {
   it('a module told where its objects are (StateHandover.objects) is not walked elsewhere; without it, all of its state is', async () => {
     kernel = await boot();
     await kernel.run('modprobe swap; call catalog add lamp');
-    expect(await kernel.swap('catalog', '2.0.0')).toMatch(/1 objects migrated/);
+    expect(await kernel.swap('catalog', '2.0.0')).toMatch(/1 object migrated/);
     expect(await kernel.call('catalog', 'plainReads')).toBe(1);
     await kernel.run('call catalog tellWhere true');
-    expect(await kernel.swap('catalog', '1.0.0')).toMatch(/1 objects migrated/);
+    expect(await kernel.swap('catalog', '1.0.0')).toMatch(/1 object migrated/);
     expect(await kernel.call('catalog', 'plainReads')).toBe(1);
     expect(await kernel.run('call catalog add chair; swap catalog 2.0.0')).toMatch(/2 objects migrated/);
   });

@@ -19,7 +19,7 @@ describe('swap kv and scheduler', () => {
     kernel = await boot();
     await kernel.run('modprobe kv; call kv set colour blue; call kv set size 3');
     expect(await kernel.run('modinfo kv')).toMatch(/^version:\s+1\.0\.0$/m);
-    expect((await kernel.run('swap kv')).trim()).toMatch(/^swap: kv 1\.0\.0 -> 2\.0\.0: quiescent in \d+\.\d\d ms, callers paused \d+\.\d\d ms, 2 state entries transferred, 1 text frames freed, \d+\.\d\d ms in all$/);
+    expect((await kernel.run('swap kv')).trim()).toMatch(/^swap: kv 1\.0\.0 -> 2\.0\.0: quiescent in \d+\.\d\d ms, callers paused \d+\.\d\d ms, 2 state entries transferred, 1 text frame freed, \d+\.\d\d ms in all$/);
     expect(await kernel.run('modinfo kv')).toMatch(/^version:\s+2\.0\.0$/m);
     expect(await kernel.run('call kv policy')).toMatch(/least recently used/);
     expect(await kernel.run('call kv get colour')).toBe('"blue"\n');
@@ -89,7 +89,7 @@ describe('refusals and rollbacks leave the old version serving, memory exact', (
   it('the time limit: an async call that outlasts it rolls the swap back', async () => {
     const before = await bootWithSwappy('init=shell quiet swap.timeout=40');
     const output = await kernel!.run('call swap-driver swapWhileSlow 300 2.0.0');
-    expect(output).toBe('"swap: swappy 1.0.0 -> 2.0.0: rolled back, swappy stays at 1.0.0: not quiescent after 40 ms (1 async calls still in flight)"\n');
+    expect(output).toBe('"swap: swappy 1.0.0 -> 2.0.0: rolled back, swappy stays at 1.0.0: not quiescent after 40 ms (1 async call still in flight)"\n');
     await expectUnchanged(before);
   });
 

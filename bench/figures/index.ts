@@ -9,6 +9,7 @@ import { peakMemory } from './peak-memory.ts';
 import { swap } from './swap.ts';
 import { updateMemory } from './update-memory.ts';
 import { webPage } from './web-page.ts';
+import { zombieHolders } from './zombie-holders.ts';
 
 export const FIGURES: Record<string, (options: FigureOptions) => Promise<Figure>> = {
   'base-image': baseImage,
@@ -20,4 +21,5 @@ export const FIGURES: Record<string, (options: FigureOptions) => Promise<Figure>
   'peak-memory': peakMemory,
   'web-page': webPage,
   'kernel-swap': kernelSwap,
+  'zombie-holders': zombieHolders,
 };

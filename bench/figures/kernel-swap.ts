@@ -12,7 +12,7 @@ import { importEach } from '../lib/import-bundle.ts';
 import { median } from '../lib/statistics.ts';
 
 const VERSIONS = ['1.1.0', '1.0.0'];
-const REPORT = /quiescent in ([\d.]+) ms, \d+ tables transferred, \d+ text frames freed, switch ([\d.]+) ms, ([\d.]+) ms in all/;
+const REPORT = /quiescent in ([\d.]+) ms, \d+ tables? transferred, \d+ text frames? freed, switch ([\d.]+) ms, ([\d.]+) ms in all/;
 
 interface Timed {
   totalMs: number[];

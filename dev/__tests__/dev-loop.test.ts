@@ -1,7 +1,7 @@
 /*
  * The dev loop, driven through its file watcher: saving a loaded module swaps it in with its
- * state; a syntax error, an init that throws and a refused state each print one line and
- * leave the running version serving; saving a module nobody loaded adds it for modprobe; a
+ * state; a syntax error, a type error (a line for each), an init that throws and a refused
+ * state each print one line and leave the running version serving; saving a module nobody loaded adds it for modprobe; a
  * record the index could not hold is refused.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -79,13 +79,14 @@ afterAll(async () => {
 
 it('a save of a loaded module swaps the new code in, state kept', async () => {
   save('counter', source(`export function version(): string {\n  return 'second';\n}\n${IMPORT_COUNT}`));
-  await until(/dev: swap: counter 1\.0\.0 -> 1\.0\.0-dev\.\d+: quiescent in [\d.]+ ms, callers paused [\d.]+ ms, 1 state entries transferred, 1 text frames freed, [\d.]+ ms in all/);
+  await until(/dev: swap: counter 1\.0\.0 -> 1\.0\.0-dev\.\d+: quiescent in [\d.]+ ms, callers paused [\d.]+ ms, 1 state entry transferred, 1 text frame freed, [\d.]+ ms in all/);
   expect(await run('call counter version; call counter bump')).toBe('"second"\n3\n');
   expect((await run('dmesg')).match(/swap: counter 1\.0\.0 -> 1\.0\.0-dev\.\d+: quiescent/g)).toHaveLength(1);
 });
 
 it.each([
   ['a syntax error', source('export function version( {'), /dev: build failed, the running version stays: .*counter\/index\.ts:\d+:\d+: .+/],
+  ['a type error', source(`export function version(): string {\n  return 2;\n}\n${IMPORT_COUNT}`), /dev: 1 type error in counter, the running version stays:\n {2}\S*counter\/index\.ts:10: Type 'number' is not assignable to type 'string'\.\n/],
   ['an init that throws', source(`export function version(): string {\n  return 'broken';\n}\nexport function init(): void {\n  throw new Error('no start today');\n}\n${IMPORT_COUNT}`), /dev: swap: counter .* rolled back, counter stays at .*: the new version failed to load: counter: init failed: no start today/],
   ['a state hook that refuses the old state', source(`export function version(): string {\n  return 'picky';\n}\nexport function importState(): void {\n  throw new Error('not my format');\n}`), /dev: swap: counter .* rolled back, counter stays at \S+: \S+ refused the state of \S+ \(format 1\): not my format/],
 ])('%s: one clear line, and the running version keeps serving with its state', async (_case, text, line) => {

@@ -23,7 +23,7 @@ function devices() {
     crypto: { sha256: () => 'hash', verify: () => true },
     channel: { receive: async () => null },
     power: { halt: record('halt'), panic: record('panic') },
-    host: { collectGarbage: () => true, codeBytes: () => 0, onUnhandledRejection: record('onUnhandledRejection') },
+    host: { collectGarbage: () => true, codeBytes: () => 0, onUnhandledRejection: record('onUnhandledRejection'), heapRetainers: record('heapRetainers') },
     watchdog: { running: new Int32Array(2), name: record('name') },
     debug: { frameTable: new Int32Array(1), doorbell: new Int32Array(1), attached: true, nameOwner: record('nameOwner'), forgetOwner: record('forgetOwner'), moduleEvent: record('moduleEvent') },
   } as unknown as Omit<MachineInterface, 'mmu'>;
@@ -46,6 +46,9 @@ describe('a device given what it does not take', () => {
     ['crypto.verify(key, bytes, 7)', (d: MachineInterface) => d.crypto.verify('key', new Uint8Array(1), 7 as never), TypeError, 'crypto.verify: signature must be a string'],
     ["watchdog.name(1, 7)", (d: MachineInterface) => d.watchdog.name(1, 7 as never), TypeError, 'watchdog.name: name must be a string'],
     ['host.onUnhandledRejection(7)', (d: MachineInterface) => d.host.onUnhandledRejection(7 as never), TypeError, 'host.onUnhandledRejection: handler must be a function'],
+    ['host.heapRetainers({}, [])', (d: MachineInterface) => d.host.heapRetainers({} as never, []), TypeError, 'host.heapRetainers: targets must be an array of at most 100000 objects'],
+    ['host.heapRetainers([fn], [7])', (d: MachineInterface) => d.host.heapRetainers([() => {}], [7 as never]), TypeError, 'host.heapRetainers: landmarks[0] must be an object'],
+    ['host.heapRetainers([null], [])', (d: MachineInterface) => d.host.heapRetainers([null as never], []), TypeError, 'host.heapRetainers: targets[0] must be an object'],
     ['mmu.unmap({})', (d: MachineInterface) => d.mmu.unmap({} as never), TypeError, 'mmu.unmap: buffer must be an ArrayBuffer'],
     ["debug.nameOwner('7', 'text', 'kv')", (d: MachineInterface) => d.debug.nameOwner('7' as never, 'text', 'kv'), TypeError, 'debug.nameOwner: id must be a number'],
     ['debug.nameOwner(0, ...)', (d: MachineInterface) => d.debug.nameOwner(0, 'text', 'kv'), RangeError, `debug.nameOwner: id must be a whole number from 1 to ${2 ** 31 - 1}`],

@@ -1,11 +1,13 @@
 /*
  * Devices backed directly by the host: sha256 and Ed25519 (as a crypto coprocessor would be) and
  * the host port, through which the kernel can ask the engine to collect garbage and how much
- * compiled code it holds — what keel needs to prove that unloaded code really went away.
+ * compiled code it holds — what keel needs to prove that unloaded code really went away — and,
+ * when it did not, what still holds it (a heap snapshot of the machine's own thread).
  * Garbage collection is available only when node runs with --expose-gc (npm scripts do).
  */
 import { createHash, createPublicKey, verify } from 'node:crypto';
 import { getHeapCodeStatistics } from 'node:v8';
+import { heapRetainers } from '../heap-retainers.ts';
 import type { CryptoDevice, HostDevice } from '../machine-interface.ts';
 
 /** DER prefix of an Ed25519 public key (SubjectPublicKeyInfo); the raw 32-byte key follows. */
@@ -35,4 +37,5 @@ export const hostDevice: Omit<HostDevice, 'onUnhandledRejection'> = {
     const statistics = getHeapCodeStatistics();
     return statistics.bytecode_and_metadata_size + statistics.code_and_metadata_size;
   },
+  heapRetainers,
 };

@@ -134,6 +134,13 @@ export declare function releaseModule(name: string): void;
 export declare function keepLoaded(reason: string): void;
 export declare function allowUnload(): void;
 
+/**
+ * Stops waiting for every async call the calling module has in flight (the shell's Ctrl-C):
+ * they no longer count as in flight, so they keep neither it nor their callees in use (swap,
+ * rmmod). They run on; when one settles, a line in the kernel log says so, its result or
+ * error is dropped, and the code that awaited it never resumes. Returns how many it let go.
+ */
+export declare function abandonCalls(): number;
 
 /** The kernel log, oldest line first. */
 export declare function dmesg(): string[];

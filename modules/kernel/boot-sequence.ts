@@ -41,7 +41,7 @@ export function bootSequence(kernel: KernelCore): string {
   if (ramdisk.damage) log.printk(`${ramdisk.damage.message}: the files after it are not read`, 'warn');
 
   // As Linux does: a parameter neither the kernel nor a module (name.parameter) takes is said once.
-  const KERNEL_PARAMETERS = ['init', 'quiet', 'autoclean', 'module.sig_enforce'];
+  const KERNEL_PARAMETERS = ['init', 'quiet', 'autoclean', 'module.sig_enforce', 'reclaim.explain'];
   const unknown = [...params.keys()].filter((name) => !KERNEL_PARAMETERS.includes(name) && records.versions(name.slice(0, Math.max(0, name.indexOf('.')))).length === 0);
   if (unknown.length > 0) log.printk(`Unknown kernel command line parameters "${unknown.map((name) => (params.get(name) ? `${name}=${params.get(name)}` : name)).join(' ')}", ignored`);
 

@@ -52,6 +52,18 @@ export interface Link {
   caller: StubOwner;
   callee: StubOwner;
   readonly wrapped: WeakMap<object, unknown>;
+  /** The caller's async calls through this link still in flight (see stubs.ts's abandonCalls). */
+  waiting: Waiting;
+}
+
+/**
+ * A batch of async calls in flight through one link, counted in `pending` of both ends until
+ * each settles. abandonCalls takes the batch's count off both ends and marks it abandoned, so
+ * that its calls' late settlements count nothing; new calls start a fresh batch.
+ */
+export interface Waiting {
+  count: number;
+  abandoned: boolean;
 }
 
 /** What one module's PLT makes. */

@@ -104,7 +104,7 @@ export class FrameAllocator {
   allocate(count: number, owner: FrameOwner): number {
     const first = this.policy.findRun(this.table, count);
     if (first === undefined) {
-      throw new OutOfMemoryError(`out of memory: ${owner.label} needs ${count} frames, ${this.table.free} free`);
+      throw new OutOfMemoryError(`out of memory: ${owner.label} needs ${count} frame${count === 1 ? '' : 's'}, ${this.table.free} free`);
     }
     this.#mark(first, count, owner);
     return first;

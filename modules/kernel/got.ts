@@ -21,6 +21,8 @@ export interface Got {
   thrown(link: Link, slot: Slot, member: PropertyKey | undefined, error: unknown): unknown;
   /** A result that is an object and no promise, wrapped for the caller (an unreadable one throws). */
   result(link: Link, slot: Slot, member: PropertyKey | undefined, result: object): unknown;
+  /** An abandoned call settling (stubs.ts's abandonCalls): logged; returns a promise that never settles. */
+  late(link: Link, slot: Slot, member: PropertyKey | undefined, outcome: unknown, failed: boolean): Promise<never>;
   /** A result whose very inspection threw: reported, and returned for the PLT to throw. */
   unreadable(link: Link, slot: Slot, member: PropertyKey | undefined): Error;
   /** A value travelling from link.callee to link.caller, wrapped; and one the other way. */

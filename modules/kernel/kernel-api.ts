@@ -22,7 +22,7 @@ import { framesFor } from './frame-allocator.ts';
 import type { KernelCore } from './kernel-core.ts';
 import type { LoadedModule, ModuleTimer } from './loaded-module.ts';
 import { publishModuleEvent } from './module-events.ts';
-import { createNamespace, reportRejection, runAs } from './stubs.ts';
+import { abandonCalls, createNamespace, reportRejection, runAs } from './stubs.ts';
 
 export type KernelApi = typeof Api;
 type ApiFunctionName = { [Name in keyof KernelApi]: KernelApi[Name] extends (...args: never[]) => unknown ? (Name extends 'ModuleError' | 'ModuleUnloadedError' ? never : Name) : never }[keyof KernelApi];
@@ -112,6 +112,7 @@ export function coreApi(kernel: KernelCore): CoreApi {
     allowUnload(module) {
       module.keptLoadedBy = null;
     },
+    abandonCalls: (module) => abandonCalls(module),
     dmesg: () => log.dmesg(),
     kernelInternals: () => kernel,
     halt: (_module, status) => machine.power.halt(checkNumber('halt: status', status, 0, 255)),
@@ -139,7 +140,7 @@ export function armTimer(kernel: KernelCore, module: LoadedModule, timer: Module
 /** The names of keel:kernel's functions, in the order every module's API object has them. */
 export const API_FUNCTIONS: readonly ApiFunctionName[] = [
   'printk', 'consoleWrite', 'consoleReadLine', 'kalloc', 'kfree', 'now', 'setTimer', 'clearTimer', 'param', 'numberParam',
-  'loadModule', 'unloadModule', 'requestModule', 'releaseModule', 'keepLoaded', 'allowUnload', 'dmesg', 'kernelInternals', 'halt',
+  'loadModule', 'unloadModule', 'requestModule', 'releaseModule', 'keepLoaded', 'allowUnload', 'abandonCalls', 'dmesg', 'kernelInternals', 'halt',
 ];
 
 /** The keel:kernel object `require('keel:kernel')` returns inside `module`, made by its PLT. */

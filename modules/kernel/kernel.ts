@@ -41,6 +41,7 @@ import { pltFor } from './plt.ts';
 import { Ramdisk } from './ramdisk-reader.ts';
 import { ReclaimMonitor } from './reclaim-monitor.ts';
 import { callPathEntries, connectStubs, stubTables } from './stubs.ts';
+import { explainZombies } from './zombie-holders.ts';
 
 /** What a handover is: its name, and the version of its shape, which a core checks before it reads anything else. */
 export const TABLES_FORMAT = 'keel-kernel-tables';
@@ -91,7 +92,7 @@ export class Kernel implements KernelCore {
     this.ramdisk = new Ramdisk(this.memory, this.log, bootInfo.ramdisk.start, bootInfo.ramdisk.length);
     this.records = new ModuleRecords(this.ramdisk, this.tables.records);
     this.loader = new ModuleLoader(this, this.tables.modules, (module) => kernelApiFor(this, module));
-    this.reclaim = new ReclaimMonitor(machine, this.log, this.tables.reclaim, (event, code) => publishModuleEvent(this, event, code));
+    this.reclaim = new ReclaimMonitor(machine, this.log, this.tables.reclaim, (event, code) => publishModuleEvent(this, event, code), (codes) => explainZombies(this, codes), () => this.params.get('reclaim.explain') !== '0');
     if (handover) {
       useErrorClasses(handover.errors);
       this.errors = handover.errors;
@@ -131,6 +132,7 @@ export class Kernel implements KernelCore {
     // The caller of a call sees its error; a timer has no caller, so its oops goes to the console.
     connectStubs(this.tables.stubs, this.machine.watchdog.running, (module, symbol, error) =>
       this.log.printk(`keel: oops in ${module}.${symbol}: ${messageOf(error)}`, symbol === 'timer' ? 'error' : 'info'),
+      (line) => this.log.printk(line),
     );
     // A rejection nobody handled has no caller either: its oops goes to the console.
     this.machine.host.onUnhandledRejection((reason) => this.log.printk(`keel: oops${culprit(reason)}: unhandled promise rejection: ${messageOf(reason)}`, 'error'));

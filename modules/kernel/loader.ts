@@ -280,7 +280,7 @@ export class ModuleLoader {
     publishModuleEvent(this.#kernel, 'unloading', module);
     this.#exit(module);
     const freed = this.discard(module);
-    this.#kernel.log.printk(`keel: unloaded ${name} ${module.record.version} (${freed} frames freed)`);
+    this.#kernel.log.printk(`keel: unloaded ${name} ${module.record.version} (${freed} frame${freed === 1 ? '' : 's'} freed)`);
   }
 
   /** Runs exit; a throw, or an async exit's rejection, is an oops and the unload goes on. */

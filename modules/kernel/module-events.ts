@@ -15,7 +15,9 @@ const ids = (modules: Iterable<LoadedModule>) => [...modules].map((module) => mo
 
 /** A module as the event names it: the id of its text frames, its name and version. */
 const subjectOf = (module: LoadedModule | UnloadedCode): ModuleEventSubject =>
-  'record' in module ? { id: module.id, name: module.name, version: module.record.version } : { id: module.id, name: module.name, version: module.version };
+  'record' in module
+    ? { id: module.id, name: module.name, version: module.record.version }
+    : { id: module.id, name: module.name, version: module.version, ...(module.holder ? { holder: module.holder } : {}) };
 
 /** What an event is read from: the module table and the zombies (the kernel core, kernel-core.ts, is one). */
 export interface EventSource {

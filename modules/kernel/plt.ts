@@ -15,7 +15,8 @@
  * The common call is done here, inline: live callee and caller, no hold, no `new`, no `this`,
  * arguments and result that need no wrapping. It counts the callee's calls and activations,
  * writes the watchdog's running word and restores it; a promise result is followed here too,
- * counting the call as pending on callee and caller until it settles. Everything else — a
+ * counting the call as pending on callee and caller (and in the link's batch) until it settles
+ * or the caller abandons it. Everything else — a
  * caller unloaded, an empty slot, a hold, an argument or result to wrap, an exception (an
  * oops) — goes to the core through the GOT, which does it as stubs.ts says.
  */
@@ -37,18 +38,26 @@ const setPrototypeOf = Object.setPrototypeOf;
 
 /*
  * A stub's reactions to its promises: what runs when one settles (uncount the call as pending on
- * callee and caller; wrap the value, or report the rejection). Made once per stub and callee
- * version, not on every call: an awaited call then allocates nothing of its own but the promise.
+ * callee and caller; wrap the value, or report the rejection). Made once per stub, callee
+ * version and batch of the link's calls (call-path.ts: Waiting), not on every call: an awaited call
+ * then allocates nothing of its own but the promise. A call of a batch the caller abandoned
+ * counts nothing when it settles: got.late drops its outcome.
  */
 function reactionsTo(reactions, link, slot, callee) {
-  if (reactions.callee !== callee) {
+  const waiting = link.waiting;
+  if (reactions.callee !== callee || reactions.waiting !== waiting) {
     reactions.callee = callee;
+    reactions.waiting = waiting;
     reactions.value = (value) => {
+      if (waiting.abandoned) return got.late(link, slot, undefined, value, false);
+      waiting.count--;
       callee.pending--;
       link.caller.pending--;
       return value !== null && (typeof value === 'object' || typeof value === 'function') ? got.wrap(link, value) : value;
     };
     reactions.error = (error) => {
+      if (waiting.abandoned) return got.late(link, slot, undefined, error, true);
+      waiting.count--;
       callee.pending--;
       link.caller.pending--;
       throw got.thrown(link, slot, undefined, error);
@@ -68,6 +77,7 @@ function settleLater(link, slot, callee, result, reactions) {
     throw got.unreadable(link, slot, undefined);
   }
   slot.async = true;
+  link.waiting.count++;
   callee.pending++;
   link.caller.pending++;
   return answer;
@@ -85,7 +95,7 @@ function answer(link, slot, callee, result, reactions) {
 }
 
 function makeStub(slot, link) {
-  const reactions = { callee: null, value: null, error: null };
+  const reactions = { callee: null, waiting: null, value: null, error: null };
   const stub = function () {
     const callee = link.callee;
     const target = slot.target;

@@ -61,16 +61,19 @@ const functionSource = Function.prototype.toString;
 
 let running: Int32Array = new Int32Array(1);
 let oopsSink: (module: string, symbol: string, error: unknown) => void;
+/** Where the line about an abandoned call's late settlement goes (the kernel log). */
+let lateSink: (line: string) => void;
 const promiseThen = NativePromise.prototype.then;
 
 /** Exports only the kernel calls: a namespace leaves them out, so no other module can. */
 export const KERNEL_HOOKS = new Set(['init', 'exit', 'exportState', 'importState']);
 
-/** Connects stubs to the kernel, once at boot: their tables, the watchdog's word, and where oopses go. */
-export function connectStubs(tables: StubTables, watchdogWord: Int32Array, sink: typeof oopsSink): void {
+/** Connects stubs to the kernel, once at boot: their tables, the watchdog's word, where oopses and late settlements go. */
+export function connectStubs(tables: StubTables, watchdogWord: Int32Array, sink: typeof oopsSink, late: typeof lateSink): void {
   ({ wrappers, reported } = tables);
   running = watchdogWord;
   oopsSink = sink;
+  lateSink = late;
 }
 
 const memberName = (symbol: string, member?: PropertyKey) => (member === undefined ? symbol : `${symbol}.${String(member)}`);
@@ -129,7 +132,7 @@ export function runAs<Result>(owner: StubOwner, code: () => Result, symbol?: str
 
 export function linkBetween(caller: StubOwner, callee: StubOwner): Link {
   let link = caller.links.get(callee);
-  if (!link) caller.links.set(callee, (link = { caller, callee, wrapped: new WeakMap() }));
+  if (!link) caller.links.set(callee, (link = { caller, callee, wrapped: new WeakMap(), waiting: { count: 0, abandoned: false } }));
   return link;
 }
 
@@ -182,10 +185,12 @@ export function wrapValue(link: Link, value: unknown): unknown {
  * quiescence; while a swap holds the callee, calls known to be async wait for it to finish
  * and then run on whichever version is current.
  */
-function callThrough(link: Link, slot: Slot, member: PropertyKey | undefined, self: unknown, args: Arguments, newTarget: unknown): unknown {
+function callThrough(link: Link, slot: Slot, member: PropertyKey | undefined, self: unknown, args: Arguments, newTarget: unknown, waiting = link.waiting): unknown {
   const callee = link.callee;
   refuseUnloaded(link.caller, callee.name, slot.symbol, member);
-  if (callee.holding && slot.async) return callee.holding.then(() => callThrough(link, slot, member, self, args, newTarget));
+  // A held call the caller abandons meanwhile never starts: nothing waits for it any more.
+  if (waiting.abandoned) return new NativePromise(() => {});
+  if (callee.holding && slot.async) return callee.holding.then(() => callThrough(link, slot, member, self, args, newTarget, waiting));
   const target = liveTarget(slot, member);
   const fn: AnyFunction = member === undefined ? target : target[member];
   callee.calls++;
@@ -216,18 +221,26 @@ function callThrough(link: Link, slot: Slot, member: PropertyKey | undefined, se
     if (result instanceof NativePromise) {
       // A promise of another class (a module's subclass, its own `then`) is adopted by a native one.
       const promise = result.constructor === NativePromise ? result : NativePromise.resolve(result);
+      const caller = link.caller;
       const settled = () => {
+        waiting.count--;
         callee.pending--;
-        link.caller.pending--;
+        caller.pending--;
       };
-      const answer = promiseThen.call(promise, (value) => (settled(), wrapValue(link, value)), (error) => {
-        settled();
-        oops(callee, error, slot.symbol, member);
-        throw thrownAcross(link, error, slot.symbol, member);
-      });
+      const answer = promiseThen.call(
+        promise,
+        (value) => (waiting.abandoned ? dropLate(link, slot, member, value, false) : (settled(), wrapValue(link, value))),
+        (error) => {
+          if (waiting.abandoned) return dropLate(link, slot, member, error, true);
+          settled();
+          oops(callee, error, slot.symbol, member);
+          throw thrownAcross(link, error, slot.symbol, member);
+        },
+      );
       slot.async = true;
+      waiting.count++;
       callee.pending++;
-      link.caller.pending++;
+      caller.pending++;
       return answer;
     }
     return result !== null && (typeof result === 'object' || typeof result === 'function') ? wrapValue(link, result) : result;
@@ -260,6 +273,38 @@ export function createNamespace(importer: StubOwner, exporter: StubOwner): Recor
     if (!KERNEL_HOOKS.has(symbol)) entries.push([symbol, exporter.exportSlots.get(symbol) ?? null]);
   }
   return importer.plt!.makeNamespace(link, entries, exporter.exportsSlot);
+}
+
+/**
+ * Lets go of every async call `caller` has in flight (Ctrl-C in the shell): they stop counting
+ * as in flight, to it and to their callees, so that neither is kept in use by work nobody
+ * waits for. The calls run on (nothing can stop them); when one settles, dropLate logs it and
+ * the code that awaited it never resumes. Returns how many calls it let go.
+ */
+export function abandonCalls(caller: StubOwner): number {
+  let abandoned = 0;
+  // Every batch, even one with none counted: a call a swap holds is counted only once it runs.
+  for (const link of caller.links.values()) {
+    const { waiting } = link;
+    waiting.abandoned = true;
+    link.callee.pending -= waiting.count;
+    caller.pending -= waiting.count;
+    abandoned += waiting.count;
+    link.waiting = { count: 0, abandoned: false };
+  }
+  return abandoned;
+}
+
+/**
+ * An abandoned call settling: its value goes nowhere — it is not wrapped (its callee may be
+ * gone) — and a failure is still the callee's oops. Returns a promise that never settles, so
+ * the caller's code that awaited the call never resumes; nothing holds that promise, so it and
+ * the waiting code are collected.
+ */
+function dropLate(link: Link, slot: Slot, member: PropertyKey | undefined, outcome: unknown, failed: boolean): Promise<never> {
+  if (failed) oops(link.callee, outcome, slot.symbol, member);
+  lateSink(`keel: ${link.callee.name}.${memberName(slot.symbol, member)} ${failed ? 'failed' : 'returned'} after ${link.caller.name} abandoned the call: ${failed ? 'error' : 'result'} dropped`);
+  return new NativePromise<never>(() => {});
 }
 
 /** Revokes everything a module handed out: its export slots and every wrapped value. */
@@ -297,6 +342,7 @@ export function callPathEntries(api: Got['api'], require: Got['require']): Got {
       }
     },
     unreadable: unreadableResult,
+    late: dropLate,
     wrap: wrapValue,
     wrapBack: (link, value) => wrapValue(linkBetween(link.callee, link.caller), value),
     target: liveTarget,

@@ -24,7 +24,7 @@ export class Task {
   }
 
   describe(): string {
-    return `${this.name}: priority ${this.priority}, credit ${this.credit}, ran ${this.runs} times (priority with aging)`;
+    return `${this.name}: priority ${this.priority}, credit ${this.credit}, ran ${this.runs} time${this.runs === 1 ? '' : 's'} (priority with aging)`;
   }
 
   /** Called by a swap for each task an older version made. */

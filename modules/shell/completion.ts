@@ -1,6 +1,7 @@
 /*
  * Tab completion, asked by the host's terminal with the line typed so far: command names
- * first, then what each command takes — loaded modules for rmmod and swap, the ramdisk's
+ * first, then what each command takes — loaded modules for swap (for rmmod and modprobe -r,
+ * those that are not permanent, since they cannot be unloaded), the ramdisk's
  * modules for modprobe, modinfo and call, a module's versions after its name (swap, modprobe,
  * modinfo), a module's exports for `call MODULE`, and paths for ls, cat, insmod and the text
  * filters. A single candidate gets a space after it, as bash adds one; a directory a slash.
@@ -19,6 +20,8 @@ const LIFECYCLE = new Set(['init', 'exit', 'exportState', 'importState']);
 const unique = (names: string[]) => [...new Set(names)].sort();
 const ramdiskModules = (prefix: string) => moduleNames(prefix);
 const loadedModules = () => unique(modules().filter((status) => status.state !== 'Zombie').map((status) => status.name));
+/** What rmmod could unload: a permanent module (no exit: the kernel, the shell) never can, so it is never offered. */
+const unloadableModules = () => unique(modules().filter((status) => status.state !== 'Zombie' && !status.permanent).map((status) => status.name));
 const versionsOf = (name: string) => moduleVersions(name).map((record) => record.version);
 
 /** The exports `call` can run: those of the loaded version, else of the default one. */
@@ -45,11 +48,11 @@ function candidates(command: string, position: number, before: string[], word: s
   const operand = position - (before.length - operands.length);
   switch (command) {
     case 'rmmod':
-      return loadedModules();
+      return unloadableModules();
     case 'swap':
       return operand === 1 ? loadedModules() : operand === 2 ? versionsOf(operands[0]!) : [];
     case 'modprobe':
-      if (before.includes('-r')) return loadedModules();
+      if (before.includes('-r')) return unloadableModules();
       return operand === 1 ? ramdiskModules(word) : operand === 2 ? versionsOf(operands[0]!) : [];
     case 'modinfo':
       return operand === 1 ? ramdiskModules(word) : operand === 2 ? versionsOf(operands[0]!) : [];

@@ -10,7 +10,7 @@
  * The exit status: 0 for a person's session at a terminal; for commands that came from a
  * script or --exec, 1 if any of them failed, else 0.
  */
-import { consoleReadLine, consoleWrite, halt, kernelInternals, type LineRequest } from 'keel:kernel';
+import { abandonCalls, consoleReadLine, consoleWrite, halt, kernelInternals, type LineRequest } from 'keel:kernel';
 import type * as Rootfs from 'keel:rootfs';
 import type { Command, CommandResult } from './commands/command.ts';
 import { commands } from './commands/index.ts';
@@ -18,12 +18,17 @@ import { parseCommandLine, ShellSyntaxError, type Pipeline, type Redirect } from
 import { completeLine } from './completion.ts';
 import { fileErrorText } from './commands/file-commands.ts';
 import { captureOutput, endCaptures, printError } from './print.ts';
-import { withModule } from './with-module.ts';
+import { releaseAll, withModule } from './with-module.ts';
 
 const PROMPT = 'keel# ';
 const interactive = kernelInternals().machine.console.interactive === true;
 let anyFailed = false;
 let halting = false;
+
+/** A command line being run; Ctrl-C marks it abandoned. */
+interface Job {
+  abandoned: boolean;
+}
 
 /** Runs one command; a failure is printed as "name: message". */
 async function runCommand([name, ...args]: string[], input: string | undefined): Promise<CommandResult> {
@@ -50,10 +55,11 @@ function writeOutput(command: string, redirect: Redirect, text: string): Promise
 }
 
 /** Runs a pipeline: each command's output is the next one's input; its status is the last one's. */
-async function runPipeline({ commands: stages }: Pipeline): Promise<CommandResult> {
+async function runPipeline({ commands: stages }: Pipeline, job: Job): Promise<CommandResult> {
   let input: string | undefined;
   let result: CommandResult = 0;
   for (const [position, stage] of stages.entries()) {
+    if (job.abandoned) return 1;
     const last = position === stages.length - 1;
     if (last && !stage.redirect) return stage.words.length > 0 ? runCommand(stage.words, input) : 0;
     const captured = stage.words.length > 0 ? await captureOutput(() => runCommand(stage.words, input)) : { result: 0, text: '' };
@@ -69,7 +75,7 @@ async function runPipeline({ commands: stages }: Pipeline): Promise<CommandResul
 }
 
 /** Runs one command line; returns false if it could not be parsed or a command on it failed. */
-export async function runLine(line: string): Promise<boolean> {
+export async function runLine(line: string, job: Job = { abandoned: false }): Promise<boolean> {
   let pipelines: Pipeline[];
   try {
     pipelines = parseCommandLine(line);
@@ -81,7 +87,8 @@ export async function runLine(line: string): Promise<boolean> {
   }
   let ok = true;
   for (const pipeline of pipelines) {
-    const result = await runPipeline(pipeline);
+    const result = await runPipeline(pipeline, job);
+    if (job.abandoned) return false;
     if (result === 'halt') {
       halting = true;
       halt(interactive || (!anyFailed && ok) ? 0 : 1);
@@ -102,10 +109,25 @@ const request: LineRequest = {
   interrupt: () => abandon?.(),
 };
 
-/** Runs `line` until it ends or Ctrl-C abandons it (the command then runs on, unwatched). */
+/**
+ * Runs `line` until it ends or Ctrl-C abandons it. Abandoning lets go of all the command held:
+ * its calls in flight stop counting against it and their modules (abandonCalls: the work runs
+ * on, and its result, when it comes, is dropped with a line in dmesg, since nobody waits for it
+ * and printing it would land in the middle of another command), the modules it requested, its
+ * captured output; and the rest of the line does not run.
+ */
 async function runInterruptibly(line: string): Promise<void> {
+  const job: Job = { abandoned: false };
   const abandoned = new Promise<void>((resolve) => (abandon = resolve));
-  await Promise.race([runLine(line), abandoned.then(endCaptures)]);
+  await Promise.race([
+    runLine(line, job),
+    abandoned.then(() => {
+      job.abandoned = true;
+      abandonCalls();
+      releaseAll();
+      endCaptures();
+    }),
+  ]);
   abandon = null;
 }
 

@@ -66,16 +66,19 @@ function targetRecord(kernel: Kernel, module: LoadedModule, version: string | un
   return kernel.findRecord(module.name, version);
 }
 
+/** "1 text frame", "2 text frames". */
+const counted = (count: number, noun: string, plural = `${noun}s`) => `${count} ${count === 1 ? noun : plural}`;
+
 function describe(report: Omit<SwapReport, 'summary'>): string {
   if (report.outcome === 'refused') return `swap: ${report.module}: refused, nothing changed: ${report.reason}`;
   const head = `swap: ${report.module} ${report.from} -> ${report.to}`;
   if (report.outcome === 'rolled back') return `${head}: rolled back, ${report.module} stays at ${report.from}: ${report.reason}`;
   if (report.tablesTransferred !== undefined) {
-    return `${head}: quiescent in ${report.quiescenceMs.toFixed(2)} ms, ${report.tablesTransferred} tables transferred, ${report.textFramesFreed} text frames freed, switch ${report.switchMs.toFixed(2)} ms, ${report.totalMs.toFixed(2)} ms in all`;
+    return `${head}: quiescent in ${report.quiescenceMs.toFixed(2)} ms, ${counted(report.tablesTransferred, 'table')} transferred, ${counted(report.textFramesFreed, 'text frame')} freed, switch ${report.switchMs.toFixed(2)} ms, ${report.totalMs.toFixed(2)} ms in all`;
   }
-  const state = report.stateEntries === null ? 'no state to transfer' : `${report.stateEntries} state entries transferred`;
-  const objects = report.objectsMigrated > 0 ? `, ${report.objectsMigrated} objects migrated` : '';
-  return `${head}: quiescent in ${report.quiescenceMs.toFixed(2)} ms, callers paused ${report.pauseMs.toFixed(2)} ms, ${state}${objects}, ${report.textFramesFreed} text frames freed, ${report.totalMs.toFixed(2)} ms in all`;
+  const state = report.stateEntries === null ? 'no state to transfer' : `${counted(report.stateEntries, 'state entry', 'state entries')} transferred`;
+  const objects = report.objectsMigrated > 0 ? `, ${counted(report.objectsMigrated, 'object')} migrated` : '';
+  return `${head}: quiescent in ${report.quiescenceMs.toFixed(2)} ms, callers paused ${report.pauseMs.toFixed(2)} ms, ${state}${objects}, ${counted(report.textFramesFreed, 'text frame')} freed, ${report.totalMs.toFixed(2)} ms in all`;
 }
 
 export interface SwapOptions {

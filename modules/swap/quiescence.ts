@@ -62,7 +62,7 @@ export function waitForQuiescence(module: LoadedModule, hold: Hold, limitMs: num
     };
     const deadline = setTimer(() => {
       stop();
-      reject(new Error(`not quiescent after ${limitMs} ms (${module.pending} async calls still in flight)`));
+      reject(new Error(`not quiescent after ${limitMs} ms (${module.pending} async call${module.pending === 1 ? '' : 's'} still in flight)`));
     }, limitMs);
     const check = () => {
       if (!isQuiescent(module)) return false;

@@ -31,6 +31,16 @@ export interface ModuleStatus {
   calls: number;
   /** It loaded without a valid signature (Linux's taint flag E). */
   unsigned: boolean;
+  /** A zombie's holder, as dmesg said it ("held by ...: path", or "holder unknown: why"). */
+  holder?: string;
+}
+
+/** A zombie and what holds it now: one line, and the whole path from a root, one step a line. */
+export interface ZombieHolder {
+  name: string;
+  version: string;
+  holder: string;
+  path: string[];
 }
 
 /** A module version as the ramdisk index describes it (modinfo). */
@@ -68,10 +78,29 @@ export function modules(): ModuleStatus[] {
     users: [...module.users].map((user) => (kernel.loader.modules.get(user.name) === user ? user.name : `${user.name}(staged)`)), state: module.state, permanent: module.permanent, onDemand: module.onDemand, calls: module.calls,
     unsigned: kernel.tainted.has(module.name),
   }));
-  const zombies = [...kernel.reclaim.zombies].map(({ name, version }) => ({
-    name, version, size: 0, refcount: 0, users: [], state: 'Zombie' as const, permanent: false, onDemand: false, calls: 0, unsigned: false,
+  const zombies = [...kernel.reclaim.zombies].map(({ name, version, holder }) => ({
+    name, version, size: 0, refcount: 0, users: [], state: 'Zombie' as const, permanent: false, onDemand: false, calls: 0, unsigned: false, ...(holder ? { holder } : {}),
   }));
   return [...live, ...zombies];
+}
+
+/**
+ * What holds each zombie now (all of them, or those named `name`): a heap snapshot of the
+ * machine's thread, a second or two with every module loaded. Zombies are always named in the
+ * kernel's words (zombie-holders.ts in the kernel module); this only asks.
+ */
+export async function zombieHolders(name?: string): Promise<ZombieHolder[]> {
+  const reports = await kernelInternals().reclaim.explain();
+  return reports
+    .filter(({ code }) => name === undefined || code.name === name)
+    .map(({ code, holder, path }) => ({ name: code.name, version: code.version, holder, path: [...path] }));
+}
+
+/** Code of `name` (or of any module) let go of and neither collected yet nor found to be a zombie, while the reclaim monitor still checks (0 when it cannot: no host gc). */
+export function unsettledCode(name?: string): number {
+  const { pending, zombies, checking } = kernelInternals().reclaim;
+  if (!checking) return 0;
+  return [...pending].filter((code) => !zombies.has(code) && (name === undefined || code.name === name)).length;
 }
 
 /** Modules that loaded unsigned or badly signed since boot: while any has, the kernel is tainted. */

@@ -72,7 +72,7 @@ export function start(intervalMs = 1, perTick = 10): string {
     timer = setTimer(loop, intervalMs);
   };
   loop();
-  return `running: ${perTick} rounds every ${intervalMs} ms`;
+  return `running: ${perTick} round${perTick === 1 ? '' : 's'} every ${intervalMs} ms`;
 }
 
 export function stop(): string {

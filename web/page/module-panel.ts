@@ -2,7 +2,7 @@
  * The modules panel: the kernel's module table as its last event reported it — name, version,
  * size (the frames the page's copy of the frame table gives its text and data owners), users,
  * state (Loading, Live, Unloading, or Zombie for an unloaded module whose code the host still
- * holds) — and the import graph between the loaded modules. Clicking a row or a node
+ * holds, with what holds it under the state and as the row's tooltip) — and the import graph between the loaded modules. Clicking a row or a node
  * highlights that module's frames on the map.
  */
 import type { ModuleRow } from '../protocol/messages.ts';
@@ -43,6 +43,14 @@ export function renderModuleTable(body: HTMLTableSectionElement, state: PictureS
     const row = document.createElement('tr');
     row.append(cell(zombie.name), cell(zombie.version), cell('0', 'number'), cell('0'), cell('Zombie', 'state-zombie'));
     row.dataset.module = zombie.name;
+    // What holds it, as dmesg says: on hover over the row, and under it in small type.
+    if (zombie.holder) {
+      row.title = zombie.holder;
+      const holder = document.createElement('div');
+      holder.className = 'zombie-holder';
+      holder.textContent = zombie.holder;
+      row.lastElementChild!.append(holder);
+    }
     rows.push(row);
   }
   body.replaceChildren(...rows);

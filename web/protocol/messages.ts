@@ -55,11 +55,12 @@ export interface ModuleRow {
   imports: number[];
 }
 
-/** An unloaded module whose code the host still holds, named by the id its text frames had. */
+/** An unloaded module whose code the host still holds, named by the id its text frames had, and what holds it (the kernel's dmesg words). */
 export interface ZombieRow {
   id: number;
   name: string;
   version: string;
+  holder?: string;
 }
 
 export interface ModuleTable {

@@ -15,6 +15,8 @@ export interface ModuleReport {
 
 /** Longest name, version or state the page is given; longer is not something the kernel writes. */
 const MAX_TEXT = 256;
+/** A zombie's holder is a path, which can be long (the kernel cuts it at 1,000 characters). */
+const MAX_HOLDER = 2048;
 
 class Refusal extends Error {}
 
@@ -31,7 +33,11 @@ const ids = (value: unknown, where: string): number[] => list(value, where).map(
 
 function subject(value: unknown, where: string): ZombieRow {
   const fields = record(value, where);
-  return { id: id(fields.id, `${where}.id`), name: text(fields.name, `${where}.name`), version: text(fields.version, `${where}.version`) };
+  const subject: ZombieRow = { id: id(fields.id, `${where}.id`), name: text(fields.name, `${where}.name`), version: text(fields.version, `${where}.version`) };
+  if (fields.holder !== undefined) {
+    subject.holder = typeof fields.holder === 'string' && fields.holder.length <= MAX_HOLDER ? fields.holder : refuse(`${where}.holder is not a string of at most ${MAX_HOLDER} characters`);
+  }
+  return subject;
 }
 
 function row(value: unknown, where: string): ModuleRow {

@@ -82,7 +82,7 @@ export class WebServer {
     if (request.method !== 'GET' && request.method !== 'HEAD') return reply(response, 405, 'text/plain', 'only GET\n');
     if (path === '/' || path === '/index.html') {
       if (!this.full) return reply(response, 200, 'text/html', assets.html);
-      this.options.log(`refused a page: ${this.sessions.size} machines are running (--machines ${this.options.maxMachines})`);
+      this.options.log(`refused a page: ${running(this.sessions.size)} (--machines ${this.options.maxMachines})`);
       return reply(response, 503, 'text/html', refusalPage(this.refusal()));
     }
     if (path === '/keel.js') return reply(response, 200, 'text/javascript', assets.script);
@@ -107,7 +107,7 @@ export class WebServer {
 
   private open(socket: WebSocket): void {
     if (this.full) {
-      this.options.log(`refused a socket: ${this.sessions.size} machines are running (--machines ${this.options.maxMachines})`);
+      this.options.log(`refused a socket: ${running(this.sessions.size)} (--machines ${this.options.maxMachines})`);
       return socket.close(TRY_AGAIN_LATER, this.refusal());
     }
     const number = ++this.pages;
@@ -122,6 +122,9 @@ export class WebServer {
     void session.ended.finally(() => this.sessions.delete(session));
   }
 }
+
+/** "1 machine is running", "4 machines are running". */
+const running = (count: number) => (count === 1 ? '1 machine is running' : `${count} machines are running`);
 
 function reply(response: ServerResponse, status: number, type: string, body: string): void {
   response.writeHead(status, {

@@ -21,6 +21,7 @@ function recordingGot(tag: string, asked: string[]): Got {
   const entry = (name: string) => (...args: unknown[]) => (asked.push(`${tag}.${name}`), name === 'wrap' ? { wrapped: args[1] } : `${tag}.${name}`);
   return {
     call: entry('call'), thrown: (_link, _slot, _member, error) => (asked.push(`${tag}.thrown`), { crossed: error }), result: entry('result'), unreadable: () => new Error('unreadable'),
+    late: (_link, _slot, _member, outcome, failed) => (asked.push(`${tag}.late ${failed ? 'failed' : 'returned'} ${String(outcome)}`), new Promise<never>(() => {})),
     wrap: entry('wrap') as Got['wrap'], wrapBack: entry('wrapBack'), target: entry('target'), exportValue: entry('exportValue'), unloadedUse: (module, name) => new Error(`${module.name}.kernel.${name} refused`),
     require: entry('require'), api: { printk: (module: StubOwner, first: unknown) => `${tag} printk for ${module.name}: ${String(first)}` },
   };
@@ -33,7 +34,7 @@ function setUp() {
   const plt = compilePlt(got, new WeakSet(), word, 'test/1.0.0');
   const caller = owner('caller', 3);
   const callee = owner('callee', 7);
-  const link = { caller, callee, wrapped: new WeakMap() } satisfies Link;
+  const link: Link = { caller, callee, wrapped: new WeakMap(), waiting: { count: 0, abandoned: false } };
   const slotOf = (target: unknown): Slot => ({ target, owner: callee, symbol: 'f' });
   return { asked, got, word, plt, caller, callee, link, slotOf };
 }
@@ -84,6 +85,31 @@ describe('a module\'s PLT', () => {
     const rejected = plt.makeStub(slotOf(async () => Promise.reject(new Error('late'))), link)();
     await expect(rejected).rejects.toEqual({ crossed: expect.any(Error) });
     expect([callee.pending, caller.pending]).toEqual([0, 0]);
+  });
+
+  it('counts nothing when a call of an abandoned batch settles, and hands its outcome to got.late; calls after it count again', async () => {
+    const { asked, plt, caller, callee, link, slotOf } = setUp();
+    const settles: Array<[(value: unknown) => void, (error: unknown) => void]> = [];
+    const stub = plt.makeStub(slotOf(() => new Promise((resolve, reject) => settles.push([resolve, reject]))), link);
+    let resumed = 0;
+    void (stub() as Promise<unknown>).then(() => resumed++, () => resumed++);
+    void (stub() as Promise<unknown>).then(() => resumed++, () => resumed++);
+    expect([link.waiting.count, callee.pending, caller.pending]).toEqual([2, 2, 2]);
+    // What abandonCalls (stubs.ts) does to the batch, without the core.
+    const abandoned = link.waiting;
+    abandoned.abandoned = true;
+    callee.pending -= abandoned.count;
+    caller.pending -= abandoned.count;
+    link.waiting = { count: 0, abandoned: false };
+    const later = stub();
+    expect([link.waiting.count, callee.pending, caller.pending]).toEqual([1, 1, 1]);
+    settles[0]![0]('first');
+    settles[1]![1]('second');
+    settles[2]![0]('third');
+    expect(await later).toBe('third');
+    await new Promise((resolve) => setImmediate(resolve));
+    expect([link.waiting.count, callee.pending, caller.pending, resumed]).toEqual([0, 0, 0, 0]);
+    expect(asked).toEqual(['core1.late returned first', 'core1.late failed second']);
   });
 
   it('reaches the new core once the GOT is re-pointed, through stubs and kernel objects made before', () => {

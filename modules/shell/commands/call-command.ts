@@ -2,8 +2,8 @@
  * call — calls an export of a module from the shell, as another module would: through the
  * kernel (loading the module if needed) and its stubs. Arguments are JSON where they parse
  * (42, "text", [1,2], {"a":1}) and plain strings otherwise; the result is printed as JSON, a
- * class instance by its fields, cut after 64 KiB with a line that says so (result-cut.ts). A
- * call that waits can be abandoned with Ctrl-C.
+ * class instance by its fields, cut after 64 KiB with a line that says so (result-cut.ts), and
+ * nothing for undefined (a void function). A call that waits can be abandoned with Ctrl-C.
  *
  *   keel# call hello greet world
  *   "Hello, world!"
@@ -37,6 +37,8 @@ export const callCommand: Command = {
         printError(`call: ${(error as Error)?.name ?? 'Error'}: ${(error as Error)?.message ?? String(error)}`);
         return 1;
       }
+      // A void function's result is no output, as a shell command that prints nothing.
+      if (result === undefined) return 0;
       if (typeof result === 'function') {
         print(`[Function ${result.name || 'anonymous'}]`);
         return 0;

@@ -10,6 +10,7 @@ import { moduleCommands } from './module-commands.ts';
 import { swapCommand } from './swap-command.ts';
 import { systemCommands } from './system-commands.ts';
 import { textCommands } from './text-commands.ts';
+import { zombieCommand } from './zombie-command.ts';
 
 export const commands = new Map<string, Command>([
   ...Object.entries(moduleCommands),
@@ -19,3 +20,4 @@ export const commands = new Map<string, Command>([
   ...Object.entries(textCommands),
 ]);
 for (const [name, command] of Object.entries(systemCommands(commands))) commands.set(name, command);
+commands.set('zombies', zombieCommand);

@@ -147,6 +147,7 @@ describe('MemoryPicture', () => {
     ['a module without a name', JSON.stringify({ event: 'loaded', module: { id: 5, version: '1' }, modules: [], zombies: [] }), 'module.name is not a string of at most 256 characters'],
     ['a table that is not an array', event('loaded', { modules: {} }), 'modules is not an array'],
     ['a user id that is no id', event('users', { modules: [{ id: 5, data: 6, name: 'kv', version: '1', state: 'Live', users: [-1], imports: [] }] }), 'modules[0].users[0] is not an owner id'],
+    ['a zombie whose holder is no string', event('zombie', { zombies: [{ id: 5, name: 'kv', version: '1', holder: 42 }] }), 'zombies[0].holder is not a string of at most 2048 characters'],
     ['a name of a megabyte', event('loaded', { module: { id: 5, name: 'k'.repeat(1 << 20), version: '1' } }), 'module.name is not a string of at most 256 characters'],
   ])('refuses and logs a module event that is %s', (_case, json, reason) => {
     const { picture, sent, logged } = watchedPicture();

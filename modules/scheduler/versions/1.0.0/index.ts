@@ -19,7 +19,7 @@ export class Task {
   }
 
   describe(): string {
-    return `${this.name}: priority ${this.priority}, ran ${this.runs} times (round robin)`;
+    return `${this.name}: priority ${this.priority}, ran ${this.runs} time${this.runs === 1 ? '' : 's'} (round robin)`;
   }
 }
 
