@@ -102,7 +102,7 @@ afterAll(async () => {
   rmSync(folder, { recursive: true, force: true });
 });
 
-const SWAP_LINE = /^swap: kv 1\.0\.0 -> 2\.0\.0: quiescent in [\d.]+ ms, callers paused [\d.]+ ms, 0 state entries transferred, 1 text frames freed, [\d.]+ ms in all$/;
+const SWAP_LINE = /^swap: kv 1\.0\.0 -> 2\.0\.0: quiescent in [\d.]+ ms, callers paused [\d.]+ ms, 0 state entries transferred, 1 text frame freed, [\d.]+ ms in all$/;
 
 describe('npm run web on a laptop’s screen', () => {
   it.each([
