@@ -12,10 +12,12 @@
  *
  * The prompt is the kernel's: it comes with each read (`reading`), and every redraw uses it.
  * Output that arrives while a line is being typed is printed above it, and the line is
- * redrawn below with its prompt.
+ * redrawn below with its prompt. At a screen of known width, output is wrapped at spaces
+ * (word-wrap.ts), so that a long line does not break in the middle of a word.
  */
 import readline from 'node:readline';
 import type { Completion } from './machine-interface.ts';
+import { WordWrapper } from './word-wrap.ts';
 
 /** The console end a terminal drives: a Machine's console, or a MachineThread's. */
 export interface TerminalConsole {
@@ -43,6 +45,7 @@ export function feedLines(console: TerminalConsole, halted: Promise<unknown>, in
 export class Terminal {
   private readonly editor: readline.Interface;
   private readonly screen: TerminalStreams['output'];
+  private readonly wrapper: WordWrapper;
   private console: TerminalConsole | null = null;
   /** Lines handed to the console; a read whose count of lines taken is behind will be answered by one of them. */
   private linesSent = 0;
@@ -55,6 +58,7 @@ export class Terminal {
 
   constructor(streams: TerminalStreams) {
     this.screen = streams.output;
+    this.wrapper = new WordWrapper(() => this.screen.columns);
     this.editor = readline.createInterface({
       input: streams.input,
       output: streams.output,
@@ -71,6 +75,7 @@ export class Terminal {
       this.prompting = false;
       this.editor.setPrompt('');
       this.atLineStart = true;
+      this.wrapper.atLineStart();
       this.linesSent++;
       this.console?.type(line, atPrompt);
     });
@@ -97,12 +102,13 @@ export class Terminal {
   write = (text: string): void => {
     if (text === '') return;
     if (this.closed || (!this.prompting && this.editor.line === '')) {
-      this.screen.write(text);
+      this.screen.write(this.wrapper.wrap(text));
       this.atLineStart = text.endsWith('\n');
       return;
     }
     const rows = this.clearLine();
-    this.screen.write(text.endsWith('\n') ? text : `${text}\n`);
+    this.wrapper.atLineStart();
+    this.screen.write(this.wrapper.wrap(text.endsWith('\n') ? text : `${text}\n`));
     this.redraw(rows);
   };
 
@@ -111,6 +117,7 @@ export class Terminal {
     if (this.closed || linesTaken !== this.linesSent) return;
     if (!this.atLineStart) this.screen.write('\n');
     this.atLineStart = true;
+    this.wrapper.atLineStart();
     this.prompting = true;
     this.editor.setPrompt(prompt);
     this.editor.prompt(true);
@@ -126,6 +133,7 @@ export class Terminal {
     if (this.editor.line !== '') this.editor.write(null, { ctrl: true, name: 'e' });
     const rows = this.editor.getCursorPos().rows;
     this.screen.write(`^C\r\n${'\n'.repeat(rows)}`);
+    this.wrapper.atLineStart();
     if (this.editor.line !== '') this.editor.write(null, { ctrl: true, name: 'u' });
     if (this.prompting) this.editor.prompt(true);
     else this.console?.interrupt();

@@ -8,10 +8,10 @@
  *
  *   const keel = await openKeel(context, url);
  *   await keel.run('modprobe kv');           // types it, resolves once the next prompt is up
- *   keel.frameColours();                     // the colour of every frame's cell, as drawn
+ *   keel.frameColours();                     // the colour of every frame's cell, as drawn (the free band's for those above the used part)
  */
 import type { BrowserContext, Page } from 'playwright-core';
-import { cellOf, mapLayout, type MapLayout } from '../web/page/map-layout.ts';
+import { cellOf, type MapLayout } from '../web/page/map-layout.ts';
 
 /** The few DOM types the functions run in the page use (the tests are typed without the DOM's). */
 interface PageElement {
@@ -26,6 +26,7 @@ interface PageObserver {
   disconnect(): void;
 }
 interface PageCanvas extends PageElement {
+  dataset: Record<string, string | undefined>;
   width: number;
   height: number;
   getContext(kind: '2d'): { getImageData(x: number, y: number, width: number, height: number): { data: ArrayLike<number> } };
@@ -76,7 +77,7 @@ export interface KeelPage {
   untilRow(check: (row: string) => boolean): Promise<void>;
   rows(): Promise<string[]>;
   layout(): Promise<MapLayout>;
-  /** Every frame's cell colour as drawn on the canvas (#rrggbb, read at the cell's centre). */
+  /** Every frame's cell colour as drawn on the canvas (#rrggbb, read at the cell's centre; a frame of the free band, the band's). */
   frameColours(): Promise<string[]>;
   /** Resolves once `check` holds for the frame colours. */
   untilColours(check: (colours: string[]) => boolean): Promise<string[]>;
@@ -119,21 +120,30 @@ export async function openKeel(context: BrowserContext, url: string): Promise<Ke
   const frames = Number(/([\d,]+) frames of/.exec(status)![1]!.replace(/,/g, ''));
   await untilRows((all) => filled(all).at(-1) === PROMPT);
   await page.click('#terminal');
-  const layout = async () => mapLayout(frames, await page.evaluate(() => (document.querySelector('#memory-map') as PageCanvas).width));
-  const frameColours = async () => {
-    const map = await layout();
-    const centres = Array.from({ length: frames }, (_, frame) => {
-      const { x, y, size } = cellOf(map, frame);
+  /** The layout the map is drawn with now, as its canvas says (data-layout). */
+  const layout = async () => JSON.parse((await page.evaluate(() => (document.querySelector('#memory-map') as PageCanvas).dataset.layout)) ?? 'null') as MapLayout;
+  const frameColours = async (): Promise<string[]> => {
+    const text = await page.evaluate(() => (document.querySelector('#memory-map') as PageCanvas).dataset.layout ?? 'null');
+    const drawn = JSON.parse(text) as MapLayout;
+    // The cells' centres, then for the frames above the shown ones (the free band) the band's left end, clear of its text.
+    const points = Array.from({ length: Math.min(frames, drawn.shown) }, (_, frame) => {
+      const { x, y, size } = cellOf(drawn, frame);
       return [Math.floor(x + size / 2), Math.floor(y + size / 2)];
     });
-    return page.evaluate((points) => {
+    if (drawn.band) points.push([drawn.gutter + 2, drawn.band.y + 2]);
+    const colours = await page.evaluate(([expected, centres]) => {
       const canvas = document.querySelector('#memory-map') as PageCanvas;
+      // Laid out again since the layout was read: the caller reads both again.
+      if (canvas.dataset.layout !== expected) return null;
       const pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
-      return points.map(([x, y]) => {
+      return centres.map(([x, y]) => {
         const at = (y! * canvas.width + x!) * 4;
         return `#${[pixels[at]!, pixels[at + 1]!, pixels[at + 2]!].map((part) => part.toString(16).padStart(2, '0')).join('')}`;
       });
-    }, centres);
+    }, [text, points] as const);
+    if (colours === null) return frameColours();
+    const band = drawn.band ? colours.pop()! : '';
+    return Array.from({ length: frames }, (_, frame) => (frame < drawn.shown ? colours[frame]! : band));
   };
   const moduleRows = () => page.evaluate(() => Array.from(document.querySelectorAll('#module-rows tr'), (row) => Array.from(row.children, (cell) => cell.textContent ?? '')));
   return {

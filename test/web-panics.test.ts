@@ -38,6 +38,8 @@ async function withServer(args: string[], body: () => Promise<void>): Promise<vo
 /** A page's socket: what its terminal was sent (escape sequences left out), and whether its machine halted. */
 function openPage() {
   const socket = new WebSocket(`${server.url.replace('http', 'ws')}machine`);
+  // The terminal's size first, as a page sends it: wide enough that no line read here is wrapped (the terminal wraps output at spaces for its width).
+  socket.on('open', () => socket.send(JSON.stringify({ type: 'resize', columns: 200, rows: 50 })));
   const messages: ServerMessage[] = [];
   const waiters = new Set<() => void>();
   socket.on('message', (data) => {

@@ -6,10 +6,10 @@
  */
 import type { ModuleRow } from '../protocol/messages.ts';
 
-export const NODE_WIDTH = 132;
+export const NODE_WIDTH = 116;
 export const NODE_HEIGHT = 26;
-export const COLUMN_GAP = 40;
-export const ROW_GAP = 12;
+export const COLUMN_GAP = 32;
+export const ROW_GAP = 10;
 
 export interface GraphNode {
   row: ModuleRow;

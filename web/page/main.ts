@@ -14,7 +14,7 @@ import { MemoryMap } from './memory-map.ts';
 import { renderImportGraph, renderModuleTable } from './module-panel.ts';
 import { PictureState, type Run } from './picture-state.ts';
 import { createTerminalPanel } from './terminal-panel.ts';
-import { drawChart } from './timeline-chart.ts';
+import { renderChartKey, TimelineChart } from './timeline-chart.ts';
 import './page.css';
 
 const element = <Kind extends HTMLElement>(id: string) => document.getElementById(id) as Kind;
@@ -23,6 +23,7 @@ const notice = element('notice');
 
 let state: PictureState | null = null;
 let map: MemoryMap | null = null;
+let chart: TimelineChart | null = null;
 let selected: string | null = null;
 /** The owner ids the map highlights now, as a key; null when it highlights nothing. */
 let highlighted: string | null = null;
@@ -32,14 +33,21 @@ const stale = { legend: false, modules: false, graph: false, chart: false };
 let toAcknowledge = 0;
 let halted = false;
 
+/** Pixels between the map and its legend (page.css). */
+const MAP_LEGEND_GAP = 10;
 const clamp = (value: number, { min, max }: { min: number; max: number }) => Math.min(max, Math.max(min, value));
 const connection = connect({
   hello(frames, frameSize) {
     state = new PictureState(frames, frameSize);
-    map = new MemoryMap(element('memory-map'), element('map-tooltip'), state);
+    // The map fills its panel's room beside the legend (of a fixed width), and the legend stands next to it.
+    const mapArea = element('map-and-legend');
+    const legend = element('legend');
+    map = new MemoryMap(element('memory-map'), element('map-tooltip'), state, () => ({ width: mapArea.clientWidth - legend.offsetWidth - MAP_LEGEND_GAP, height: mapArea.clientHeight }));
+    chart = new TimelineChart(element('timeline'), element('chart-tooltip'), state);
     const mebibytes = (frames * frameSize) / 2 ** 20;
     status.textContent = `machine running · ${mebibytes.toLocaleString('en-US')} MiB: ${frames.toLocaleString('en-US')} frames of ${frameSize / 1024} KiB`;
-    new ResizeObserver(() => map?.resize()).observe(element('memory-map').parentElement!);
+    new ResizeObserver(() => map?.resize()).observe(mapArea);
+    new ResizeObserver(() => chart?.draw()).observe(element('timeline').parentElement!);
   },
   output: (text) => terminal.write(text),
   update(update: PictureUpdate) {
@@ -50,7 +58,7 @@ const connection = connect({
     stale.legend ||= runs.length > 0 || update.owners.length > 0 || update.forgotten.length > 0;
     stale.modules ||= runs.length > 0 || update.table !== null;
     stale.graph ||= update.table !== null;
-    stale.chart ||= update.samples.length > 0 || update.events.length > 0;
+    stale.chart ||= update.samples.length > 0 || update.events.length > 0 || update.commands.length > 0;
     toAcknowledge = update.sequence;
     requestAnimationFrame(draw);
   },
@@ -78,6 +86,7 @@ const terminal = createTerminalPanel(
   (columns, rows) => connection.send({ type: 'resize', columns: clamp(columns, TERMINAL_COLUMNS), rows: clamp(rows, TERMINAL_ROWS) }),
 );
 terminal.focus();
+renderChartKey(element('chart-key'));
 
 function select(module: string | null): void {
   selected = module;
@@ -98,7 +107,7 @@ function draw(): void {
   if (stale.legend) renderLegend(element('legend'), state, selected, select);
   if (stale.modules) renderModuleTable(element<HTMLTableSectionElement>('module-rows'), state, selected, select);
   if (stale.graph) renderImportGraph(document.getElementById('import-graph') as unknown as SVGSVGElement, state.modules.modules, selected, select);
-  if (stale.chart) drawChart(element<HTMLCanvasElement>('timeline'), state);
+  if (stale.chart) chart?.draw();
   Object.assign(stale, { legend: false, modules: false, graph: false, chart: false });
   if (toAcknowledge > 0) connection.send({ type: 'drawn', sequence: toAcknowledge });
   toAcknowledge = 0;

@@ -32,7 +32,7 @@ export function renderModuleTable(body: HTMLTableSectionElement, state: PictureS
     const users = module.users.map((id) => nameOf.get(id) ?? `#${id}`);
     const bytes = state.framesOf([module.id, module.data]) * state.frameSize;
     const row = document.createElement('tr');
-    row.append(cell(module.name), cell(module.version), cell(bytes.toLocaleString('en-US'), 'number'), cell(`${users.length}${users.length ? ` ${users.join(',')}` : ''}`), cell(module.state, `state-${module.state.toLowerCase()}`));
+    row.append(cell(module.name), cell(module.version), cell(bytes.toLocaleString('en-US'), 'number'), cell(`${users.length}${users.length ? ` ${users.join(', ')}` : ''}`), cell(module.state, `state-${module.state.toLowerCase()}`));
     row.dataset.module = module.name;
     row.style.setProperty('--module-colour', textColour(module.name));
     if (module.name === selected) row.classList.add('selected');
@@ -58,9 +58,11 @@ export function renderModuleTable(body: HTMLTableSectionElement, state: PictureS
 
 export function renderImportGraph(graph: SVGSVGElement, rows: readonly ModuleRow[], selected: string | null, onSelect: (module: string | null) => void): void {
   const { nodes, edges, width, height } = importGraphLayout(rows);
+  // Drawn to the scale its box allows (never larger than life): the panel gives it the room the table leaves.
   graph.setAttribute('viewBox', `-4 -4 ${width + 8} ${height + 8}`);
-  graph.setAttribute('width', String(width + 8));
-  graph.setAttribute('height', String(height + 8));
+  graph.setAttribute('preserveAspectRatio', 'xMinYMin meet');
+  graph.style.maxWidth = `${width + 8}px`;
+  graph.style.maxHeight = `${height + 8}px`;
   const arrow = svg('marker', { id: 'arrow', viewBox: '0 0 8 8', refX: 8, refY: 4, markerWidth: 6, markerHeight: 6, orient: 'auto-start-reverse' });
   arrow.append(svg('path', { d: 'M0,0 L8,4 L0,8 z', fill: '#5f6368' }));
   const definitions = svg('defs', {});

@@ -1,11 +1,13 @@
 /*
  * The colours of the memory map, its legend, the module list and the import graph: one per
- * kind of boot region, one hue per module, dark for its text and light for its data. A module's
- * hue comes from its name, so it is the same in every session — unless that hue is too close
- * to one a module seen before took (kernel, rootfs and sysinfo all hash to reds), when it takes
- * the free hue farthest from all taken; modules are seen in the same order on every boot, so
- * the picture is still the same each time. Colours are worked out here as #rrggbb, so the
- * canvas, the legend's swatches and the tests all see exactly the same value.
+ * kind of boot region, one hue per module, dark for its text and light for its data. A
+ * module's hue is a pure function of its name, so it is the same in every session whatever
+ * order modules load in: the modules keel ships have hues of their own (PINNED_HUES), twelve
+ * hues 30 degrees apart, so that any of them side by side are told apart at a glance; any other
+ * module's name is hashed to one of the twelve hues halfway between those, so that it never
+ * wears a shipped module's colour, and two names that differ in one letter are as likely to
+ * get different hues as any two. Hues 30 degrees apart differ in lightness too. Colours are worked out here as #rrggbb, so the canvas, the
+ * legend's swatches and the tests all see exactly the same value.
  */
 import type { OwnerName } from '../protocol/messages.ts';
 
@@ -21,49 +23,50 @@ export const BOOT_REGIONS: ReadonlyArray<{ kind: string; title: string; colour: 
   { kind: 'initrd', title: 'ramdisk', colour: '#9c7b4f' },
 ];
 
-/** FNV-1a of the name, folded to a hue: the same for a module in every session. */
-export function moduleHue(name: string): number {
+/** Degrees between neighbouring hues of the palette. */
+export const HUE_STEP = 30;
+
+/**
+ * The shipped modules' hues, one each of the twelve. The three loaded at every boot (kernel,
+ * shell, sysinfo) and the three the README's walk-through adds (kv, swap, rootfs) are 60 degrees
+ * apart; workload is as far from the two it imports (kv, scheduler).
+ */
+export const PINNED_HUES: Readonly<Record<string, number>> = {
+  kernel: 0,
+  kerneld: 30,
+  kv: 60,
+  faulty: 90,
+  shell: 120,
+  hello: 150,
+  swap: 180,
+  devload: 210,
+  rootfs: 240,
+  scheduler: 270,
+  sysinfo: 300,
+  workload: 330,
+};
+
+/** FNV-1a of the name, then murmur3's finaliser, so that a one-letter change moves every bit. */
+export function nameHash(name: string): number {
   let hash = 0x811c9dc5;
   for (let index = 0; index < name.length; index++) {
     hash ^= name.charCodeAt(index);
-    hash = Math.imul(hash, 0x01000193) >>> 0;
+    hash = Math.imul(hash, 0x01000193);
   }
-  return hash % 360;
+  hash ^= hash >>> 16;
+  hash = Math.imul(hash, 0x85ebca6b);
+  hash ^= hash >>> 13;
+  hash = Math.imul(hash, 0xc2b2ae35);
+  hash ^= hash >>> 16;
+  return hash >>> 0;
 }
 
-/** Hues closer than this (degrees) are told apart only with effort: a module's hue keeps at least this far from the others', while it can. */
-const CLOSEST_HUES = 30;
-/** The hues a module may be moved to when its own is taken: every 15 degrees. */
-const HUE_STEPS = 24;
-
-const circularDistance = (a: number, b: number) => Math.min(Math.abs(a - b), 360 - Math.abs(a - b));
-
-/** Gives each module name a hue for the whole session: its own (moduleHue), or the free one farthest from those taken. */
-export class ModuleHues {
-  readonly #hues = new Map<string, number>();
-
-  hueOf(name: string): number {
-    const known = this.#hues.get(name);
-    if (known !== undefined) return known;
-    const own = moduleHue(name);
-    const taken = [...this.#hues.values()];
-    const distance = (hue: number) => Math.min(360, ...taken.map((other) => circularDistance(hue, other)));
-    let hue = own;
-    if (distance(own) < CLOSEST_HUES) {
-      // The farthest from every taken hue; of equals, the one nearest the module's own.
-      for (let step = 0; step < HUE_STEPS; step++) {
-        const candidate = (step * 360) / HUE_STEPS;
-        const better = distance(candidate) - distance(hue) || circularDistance(hue, own) - circularDistance(candidate, own);
-        if (better > 0) hue = candidate;
-      }
-    }
-    this.#hues.set(name, hue);
-    return hue;
-  }
+/** A module's hue, in degrees: its pinned one, or its name's hash on the hues between those. */
+export function moduleHue(name: string): number {
+  if (Object.hasOwn(PINNED_HUES, name)) return PINNED_HUES[name]!;
+  const slots = 360 / HUE_STEP;
+  return HUE_STEP / 2 + (nameHash(name) % slots) * HUE_STEP;
 }
-
-/** The page's: one machine, one set of hues. */
-const pageHues = new ModuleHues();
 
 /** HSL (degrees, percent, percent) as #rrggbb. */
 export function hslToHex(hue: number, saturation: number, lightness: number): string {
@@ -78,8 +81,25 @@ export function hslToHex(hue: number, saturation: number, lightness: number): st
   return `#${channel(0)}${channel(8)}${channel(4)}`;
 }
 
-export const textColour = (module: string): string => hslToHex(pageHues.hueOf(module), 70, 40);
-export const dataColour = (module: string): string => hslToHex(pageHues.hueOf(module), 70, 72);
+/**
+ * Saturation and lightness of a hue's text and data colours. Neighbouring hues of the palette
+ * (30 degrees) are also told apart by lightness: the hues at multiples of 60 are mid, those
+ * between them dark, and the half-steps of other modules light.
+ */
+function shade(hue: number): { text: [number, number]; data: [number, number] } {
+  if (hue % (2 * HUE_STEP) === 0) return { text: [70, 40], data: [70, 72] };
+  if (hue % HUE_STEP === 0) return { text: [65, 27], data: [55, 60] };
+  return { text: [75, 55], data: [80, 82] };
+}
+
+export const textColour = (module: string): string => {
+  const hue = moduleHue(module);
+  return hslToHex(hue, ...shade(hue).text);
+};
+export const dataColour = (module: string): string => {
+  const hue = moduleHue(module);
+  return hslToHex(hue, ...shade(hue).data);
+};
 
 /** The colour of a frame whose owner is `owner` (undefined: not named yet); `free` for id 0. */
 export function ownerColour(owner: Pick<OwnerName, 'kind' | 'label'> | undefined, free = false): string {

@@ -1,11 +1,11 @@
 /*
  * What the page knows of its machine: its copy of the kernel's frame table, the owners' names,
  * the frames each owner holds (counted from the table, as lsmod's sizes are), the module table
- * of the kernel's last event, and the chart's samples and event marks. Updates from the server
+ * of the kernel's last event, and the chart's samples, event marks and the commands typed. Updates from the server
  * (web/protocol/messages.ts) are applied here; the panels draw from it. No DOM.
  */
 import { applyRuns } from '../protocol/frame-runs.ts';
-import type { ChartSample, ModuleEventMark, ModuleTable, OwnerName, PictureUpdate } from '../protocol/messages.ts';
+import type { ChartSample, CommandMark, ModuleEventMark, ModuleTable, OwnerName, PictureUpdate } from '../protocol/messages.ts';
 
 /** How much of the past the chart keeps, in the server's milliseconds. */
 export const CHART_WINDOW_MS = 120_000;
@@ -25,8 +25,11 @@ export class PictureState {
   modules: ModuleTable = { modules: [], zombies: [] };
   samples: ChartSample[] = [];
   marks: ModuleEventMark[] = [];
+  commands: CommandMark[] = [];
   /** Latest time the server stamped on anything: the chart's right edge. */
   latest = 0;
+  /** The highest frame in use, plus one (0: none): where the map's used region ends. */
+  usedEnd = 0;
 
   constructor(
     readonly frames: number,
@@ -40,11 +43,15 @@ export class PictureState {
   apply(update: PictureUpdate): Run[] {
     const changed: Run[] = [];
     for (const owner of update.owners) this.owners.set(owner.id, owner);
+    let end = this.usedEnd;
     applyRuns(this.table, update.runs, (first, count, owner) => {
       for (let frame = first; frame < first + count; frame++) this.count(this.table[frame]!, -1);
       this.count(owner, count);
       changed.push({ first, count });
+      if (owner !== 0) end = Math.max(end, first + count);
     });
+    while (end > 0 && this.table[end - 1] === 0) end--;
+    this.usedEnd = end;
     // A frame can reach the table before its owner's name reaches the page: drawn unnamed then, it is drawn again now.
     const named = new Set(update.owners.map((owner) => owner.id));
     if (named.size > 0) changed.push(...this.runsOf(named));
@@ -60,11 +67,13 @@ export class PictureState {
       for (const row of update.table.modules) this.versions.set(row.id, row.version).set(row.data, row.version);
     }
     this.marks.push(...update.events);
+    this.commands.push(...update.commands);
     this.samples.push(...update.samples);
-    const times = [...update.events.map((mark) => mark.time), ...update.samples.map((sample) => sample.time)];
+    const times = [...update.events.map((mark) => mark.time), ...update.commands.map((command) => command.time), ...update.samples.map((sample) => sample.time)];
     this.latest = Math.max(this.latest, ...times);
     const since = this.latest - CHART_WINDOW_MS;
     this.marks = this.marks.filter((mark) => mark.time >= since);
+    this.commands = this.commands.filter((command) => command.time >= since);
     this.samples = this.samples.filter((sample) => sample.time >= since);
     return changed;
   }

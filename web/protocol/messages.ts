@@ -11,7 +11,8 @@
  *                   output   bytes for the terminal (text with ANSI escapes)
  *                   update   what changed in the picture since the last update: frames (runs of
  *                            owner ids, web/protocol/frame-runs.ts), owner names, the module
- *                            table, module events, chart samples
+ *                            table, module events, the lines typed at the shell's prompt,
+ *                            chart samples
  *                   halted   the machine has stopped; nothing more comes
  *                   refused  the page's last message was not one of the above
  *
@@ -79,6 +80,12 @@ export interface ModuleEventMark {
   version: string;
 }
 
+/** A line typed at the shell's prompt, stamped as events are: the chart labels what the person did before what followed from it. */
+export interface CommandMark {
+  time: number;
+  line: string;
+}
+
 /** A point of the chart: frames in use and the host engine's compiled code bytes at `time`. */
 export interface ChartSample {
   time: number;
@@ -99,6 +106,7 @@ export interface PictureUpdate {
   events: ModuleEventMark[];
   /** Events that happened but are left out of `events` (too many for one update). */
   eventsLeftOut: number;
+  commands: CommandMark[];
   samples: ChartSample[];
 }
 

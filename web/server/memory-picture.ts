@@ -3,7 +3,7 @@
  * device (MachineDebugger, emulator/machine-thread.ts). When the kernel rings the doorbell it
  * reads the kernel's own frame table — shared memory, as a debugger reads physical memory —
  * and it keeps the owner names and the module table the kernel reports, stamps module events
- * and chart samples, and hands the page updates (web/protocol/messages.ts): one at a time, the
+ * and chart samples and the lines typed at the prompt (`command`), and hands the page updates (web/protocol/messages.ts): one at a time, the
  * next once the page says it has drawn the last, with everything that happened meanwhile
  * folded into it. Nothing here asks the kernel anything.
  *
@@ -13,7 +13,7 @@
  */
 import type { MachineDebugger } from '../../emulator/machine-thread.ts';
 import { changedRuns, unseenTable } from '../protocol/frame-runs.ts';
-import type { ChartSample, ModuleEventMark, ModuleTable, OwnerName, PictureUpdate } from '../protocol/messages.ts';
+import type { ChartSample, CommandMark, ModuleEventMark, ModuleTable, OwnerName, PictureUpdate } from '../protocol/messages.ts';
 import { readModuleReport } from './kernel-reports.ts';
 
 /** Node has Atomics.waitAsync; the project's lib setting (ES2022) does not declare it. */
@@ -22,6 +22,7 @@ const waitAsync = (Atomics as unknown as { waitAsync(array: Int32Array, index: n
 /** What one update carries at most of each list; the rest of the events is counted, older samples are dropped. */
 export const MAX_EVENTS_PER_UPDATE = 200;
 export const MAX_SAMPLES_PER_UPDATE = 1000;
+export const MAX_COMMANDS_PER_UPDATE = 50;
 const MAX_LABEL = 256;
 
 export interface PictureOptions {
@@ -54,6 +55,7 @@ export class MemoryPicture implements MachineDebugger {
   private table: ModuleTable | null = null;
   private events: ModuleEventMark[] = [];
   private eventsLeftOut = 0;
+  private commands: CommandMark[] = [];
   private samples: ChartSample[] = [];
   private latestCodeBytes = 0;
   private sequence = 0;
@@ -98,6 +100,13 @@ export class MemoryPicture implements MachineDebugger {
       this.eventsLeftOut++;
     }
     this.events.push({ time: this.now(), event: report.event, ...report.module });
+    this.flush();
+  }
+
+  /** A line typed at the shell's prompt (its first MAX_LABEL characters), for the chart's labels; the oldest go past MAX_COMMANDS_PER_UPDATE unsent. */
+  command(line: string): void {
+    if (this.commands.length >= MAX_COMMANDS_PER_UPDATE) this.commands.shift();
+    this.commands.push({ time: this.now(), line: line.slice(0, MAX_LABEL) });
     this.flush();
   }
 
@@ -154,7 +163,7 @@ export class MemoryPicture implements MachineDebugger {
     if (this.stopped || this.inFlight) return;
     const runs = this.frameTable ? changedRuns(this.seen, this.frameTable) : [];
     if (runs.length > 0) this.sample(this.seen);
-    if (runs.length === 0 && this.names.size === 0 && this.table === null && this.events.length === 0 && this.samples.length === 0) return;
+    if (runs.length === 0 && this.names.size === 0 && this.table === null && this.events.length === 0 && this.commands.length === 0 && this.samples.length === 0) return;
     const owners: OwnerName[] = [];
     const forgotten: number[] = [];
     for (const [id, name] of this.names) {
@@ -164,7 +173,8 @@ export class MemoryPicture implements MachineDebugger {
     let frames = 0;
     for (let index = 1; index < runs.length; index += 3) frames += runs[index]!;
     const update: PictureUpdate = {
-      type: 'update', sequence: ++this.sequence, runs, owners, forgotten, table: this.table, events: this.events, eventsLeftOut: this.eventsLeftOut, samples: this.samples,
+      type: 'update', sequence: ++this.sequence, runs, owners, forgotten, table: this.table, events: this.events, eventsLeftOut: this.eventsLeftOut,
+      commands: this.commands, samples: this.samples,
     };
     this.inFlight = { sequence: update.sequence, changedAt: runs.length > 0 ? this.changedAt : null, frames };
     if (runs.length > 0) this.changedAt = null;
@@ -172,6 +182,7 @@ export class MemoryPicture implements MachineDebugger {
     this.table = null;
     this.events = [];
     this.eventsLeftOut = 0;
+    this.commands = [];
     this.samples = [];
     this.options.send(update);
   }

@@ -2,7 +2,8 @@
  * One open page and the machine it shows. The machine starts when the page's socket opens, as
  * `npm start` runs one — in a worker thread, watched by the watchdog — with its console driven
  * by a Terminal whose streams are the socket (terminal-streams.ts) and its memory watched by a
- * MemoryPicture (memory-picture.ts). Every page message is read with the protocol's check
+ * MemoryPicture (memory-picture.ts), which also hears each line typed at the prompt, for the
+ * chart's labels. Every page message is read with the protocol's check
  * (web/protocol/messages.ts): keys go to the terminal — the one way a page reaches the machine —
  * resize to its width, drawn to the picture; anything else is refused, logged and answered with
  * `refused`. Closing the page ends the machine; a machine that halts tells its page and closes
@@ -54,7 +55,14 @@ export class PageSession {
     this.machine = new MachineThread({
       ...machineOptions, consoleMode: 'terminal', output: terminal.write, onRead: terminal.reading, watchdogSeconds, debugger: this.picture,
     });
-    terminal.connect(this.machine.console, this.machine.halted);
+    const machineConsole = this.machine.console;
+    terminal.connect({
+      ...machineConsole,
+      type: (line, atPrompt) => {
+        if (atPrompt && line.trim() !== '') this.picture.command(line.trim());
+        machineConsole.type(line, atPrompt);
+      },
+    }, this.machine.halted);
     this.send({ type: 'hello', protocol: PROTOCOL_VERSION, frames: settings.memoryBytes / FRAME_SIZE, frameSize: FRAME_SIZE });
     socket.on('message', (data, isBinary) => this.receive(isBinary ? null : String(data)));
     socket.on('close', () => void this.machine.powerOff());

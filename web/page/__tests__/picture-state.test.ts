@@ -1,15 +1,15 @@
 /*
  * The page's state (web/page/picture-state.ts): frames counted per owner as the runs move them,
  * a frame whose owner's name comes after it drawn again when the name comes (it reached the
- * table first, so it was drawn unnamed), versions known from the table and from events, and
- * the chart keeping only its window.
+ * table first, so it was drawn unnamed), versions known from the table and from events, the
+ * end of the used frames followed as they move, and the chart keeping only its window.
  */
 import { describe, expect, it } from 'vitest';
 import type { PictureUpdate } from '../../protocol/messages.ts';
 import { CHART_WINDOW_MS, PictureState } from '../picture-state.ts';
 
 const update = (fields: Partial<PictureUpdate>): PictureUpdate => ({
-  type: 'update', sequence: 1, runs: [], owners: [], forgotten: [], table: null, events: [], eventsLeftOut: 0, samples: [], ...fields,
+  type: 'update', sequence: 1, runs: [], owners: [], forgotten: [], table: null, events: [], eventsLeftOut: 0, commands: [], samples: [], ...fields,
 });
 
 describe('PictureState', () => {
@@ -44,12 +44,29 @@ describe('PictureState', () => {
     expect(state.versions.has(5)).toBe(false);
   });
 
-  it('keeps the chart’s samples and marks of its window only', () => {
+  it('knows where the used frames end, as frames are taken and given back', () => {
+    const state = new PictureState(64, 4096);
+    expect(state.usedEnd).toBe(0);
+    state.apply(update({ runs: [0, 10, 1, 10, 54, 0] }));
+    expect(state.usedEnd).toBe(10);
+    state.apply(update({ runs: [40, 2, 7] }));
+    expect(state.usedEnd).toBe(42);
+    state.apply(update({ runs: [40, 2, 0] }));
+    expect(state.usedEnd).toBe(10);
+    state.apply(update({ runs: [63, 1, 3, 0, 10, 0] }));
+    expect(state.usedEnd).toBe(64);
+  });
+
+  it('keeps the chart’s samples, marks and commands of its window only', () => {
     const state = new PictureState(4, 4096);
-    state.apply(update({ samples: [{ time: 0, framesUsed: 1, codeBytes: 10 }], events: [{ time: 5, event: 'loaded', id: 1, name: 'a', version: '1' }, { time: 15, event: 'unloaded', id: 1, name: 'a', version: '1' }] }));
+    state.apply(update({
+      samples: [{ time: 0, framesUsed: 1, codeBytes: 10 }], events: [{ time: 5, event: 'loaded', id: 1, name: 'a', version: '1' }, { time: 15, event: 'unloaded', id: 1, name: 'a', version: '1' }],
+      commands: [{ time: 4, line: 'modprobe a' }, { time: 14, line: 'rmmod a' }],
+    }));
     state.apply(update({ samples: [{ time: CHART_WINDOW_MS + 10, framesUsed: 2, codeBytes: 20 }] }));
     expect(state.samples.map((sample) => sample.time)).toEqual([CHART_WINDOW_MS + 10]);
     expect(state.marks.map((mark) => mark.time)).toEqual([15]);
+    expect(state.commands).toEqual([{ time: 14, line: 'rmmod a' }]);
     expect(state.latest).toBe(CHART_WINDOW_MS + 10);
   });
 });

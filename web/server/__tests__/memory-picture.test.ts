@@ -3,8 +3,9 @@
  * and doorbell written the way the kernel writes them (boot/frame-allocator.ts): the first
  * update holds every frame; a change rings the doorbell and is sent, but only once the page
  * has drawn the update before, folded together with everything that came meanwhile; owner
- * names travel with the frames; a `drawn` for an update that is not being drawn is refused;
- * and a module event the kernel did not write is refused and logged, never sent.
+ * names travel with the frames, and the lines typed at the prompt with their times; a `drawn`
+ * for an update that is not being drawn is refused; and a module event the kernel did not
+ * write is refused and logged, never sent.
  */
 import { describe, expect, it } from 'vitest';
 import type { PictureUpdate } from '../../protocol/messages.ts';
@@ -99,6 +100,25 @@ describe('MemoryPicture', () => {
     picture.forgetOwner(7);
     picture.drawn(2);
     expect(sent[2]!.forgotten).toEqual([7]);
+    picture.stop();
+  });
+
+  it('sends the lines typed at the prompt, stamped, folded into the next update, each cut to 256 characters', () => {
+    let clock = 0;
+    const sent: PictureUpdate[] = [];
+    const picture = new MemoryPicture({ send: (update) => sent.push(update), log: () => {}, now: () => clock });
+    clock = 7;
+    picture.command('modprobe kv');
+    expect(sent[0]!.commands).toEqual([{ time: 7, line: 'modprobe kv' }]);
+    clock = 9;
+    picture.command('swap kv');
+    picture.command(`echo ${'x'.repeat(1000)}`);
+    expect(sent).toHaveLength(1);
+    picture.drawn(1);
+    expect(sent[1]!.commands.map((command) => [command.time, command.line.length])).toEqual([[9, 7], [9, 256]]);
+    picture.drawn(2);
+    picture.moduleEvent(event('loaded'));
+    expect(sent[2]!.commands).toEqual([]);
     picture.stop();
   });
 
