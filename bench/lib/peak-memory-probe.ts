@@ -5,50 +5,15 @@
  *
  * Boots the boot.img and initrd.cpio in DIST in a 64 MiB machine, modprobes each MODULE, and
  * prints as JSON its resident set size before power-on, after, its peak, and how many of the
- * modules lsmod then lists.
- *
- * The peak is VmHWM from /proc/self/status, not resourceUsage().maxRSS: on Linux a child's
- * maxRSS starts from its parent's RSS at fork and survives exec, so a probe spawned by a large
- * benchmark process would report the benchmark's peak. maxRSS is the fallback elsewhere.
+ * modules lsmod then lists (the peak as probe-machine.ts reads it).
  */
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { Machine } from '../../emulator/machine.ts';
+import { peakRss, probeMachine } from './probe-machine.ts';
 
-const PROMPT = 'keel# ';
-
-function peakRss(): number {
-  try {
-    return Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'))![1]) * 1024;
-  } catch {
-    return process.resourceUsage().maxRSS * 1024;
-  }
-}
 const [dist, ...modules] = process.argv.slice(2);
 if (!dist) throw new Error('usage: peak-memory-probe.ts DIST MODULE...');
 
 const beforeBoot = process.memoryUsage.rss();
-let output = '';
-let atPrompt = () => {};
-const machine = new Machine({
-  image: readFileSync(path.join(dist, 'boot.img')),
-  initrd: readFileSync(path.join(dist, 'initrd.cpio')),
-  memoryBytes: 64 * 1024 * 1024,
-  output: (text) => {
-    output += text;
-    if (output.endsWith(PROMPT)) atPrompt();
-  },
-});
-
-/** Types a line (or, without one, powers on) and returns what was printed up to the next prompt. */
-async function untilPrompt(line?: string): Promise<string> {
-  const start = output.length;
-  const prompt = new Promise<void>((resolve) => (atPrompt = resolve));
-  if (line === undefined) machine.powerOn();
-  else machine.console.type(line);
-  await prompt;
-  return output.slice(start);
-}
+const { machine, untilPrompt } = probeMachine(dist, 64 * 1024 * 1024);
 
 await untilPrompt();
 for (const name of modules) await untilPrompt(`modprobe ${name}`);

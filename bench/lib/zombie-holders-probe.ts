@@ -12,51 +12,13 @@
  * milliseconds, the snapshot's size and the peak host memory the step took above the resident
  * set before it: VmHWM, reset just before the step through /proc/self/clear_refs.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
 import inspector from 'node:inspector';
-import path from 'node:path';
-import { Machine } from '../../emulator/machine.ts';
+import { peakRss, probeMachine, resetPeak } from './probe-machine.ts';
 
-const PROMPT = 'keel# ';
 const [dist, mode, ...modules] = process.argv.slice(2);
 if (!dist || (mode !== 'report' && mode !== 'snapshot')) throw new Error('usage: zombie-holders-probe.ts DIST report|snapshot MODULE...');
 
-let output = '';
-let atPrompt = () => {};
-const machine = new Machine({
-  image: readFileSync(path.join(dist, 'boot.img')),
-  initrd: readFileSync(path.join(dist, 'initrd.cpio')),
-  output: (text) => {
-    output += text;
-    if (output.endsWith(PROMPT)) atPrompt();
-  },
-});
-
-async function untilPrompt(line?: string): Promise<string> {
-  const start = output.length;
-  const prompt = new Promise<void>((resolve) => (atPrompt = resolve));
-  if (line === undefined) machine.powerOn();
-  else machine.console.type(line);
-  await prompt;
-  return output.slice(start, output.length - PROMPT.length);
-}
-
-/** The peak resident set since the last reset (Linux's VmHWM); elsewhere the process's whole peak, an overestimate. */
-function peakRss(): number {
-  try {
-    return Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'))![1]) * 1024;
-  } catch {
-    return process.resourceUsage().maxRSS * 1024;
-  }
-}
-
-function resetPeak(): void {
-  try {
-    resetPeak();
-  } catch {
-    // Not Linux: the peak is the whole process's.
-  }
-}
+const { machine, untilPrompt } = probeMachine(dist);
 
 await untilPrompt();
 for (const name of modules) await untilPrompt(`modprobe ${name}`);
