@@ -12,7 +12,7 @@
  *   const monitor = watchHeap(worker.threadId, 512, (usedMegabytes) => ...);
  *   monitor.stop();
  */
-import inspector from 'node:inspector';
+import { inspectWorker } from './worker-inspector.ts';
 
 /** How often the heap is read. */
 export const HEAP_POLL_MS = 100;
@@ -27,39 +27,27 @@ export interface HeapMonitor {
 }
 
 export function watchHeap(threadId: number, megabytes: number, onExhausted: (usedMegabytes: number) => void): HeapMonitor {
-  const session = new inspector.Session();
-  let workerSession = '';
-  let messageId = 0;
   let poll: NodeJS.Timeout | undefined;
   let stopped = false;
+  let session: { disconnect(): void } | undefined;
   const stop = () => {
     if (stopped) return;
     stopped = true;
     clearInterval(poll);
-    session.disconnect();
+    session?.disconnect();
   };
-  session.on('NodeWorker.attachedToWorker', ({ params }) => {
-    // The inspector attaches to every worker of the process; the title carries the thread id: "[worker 3] ...".
-    if (!params.workerInfo.title.startsWith(`[worker ${threadId}]`)) return void session.post('NodeWorker.detach', { sessionId: params.sessionId });
-    workerSession = params.sessionId;
-    poll = setInterval(() => {
-      const message = JSON.stringify({ id: ++messageId, method: 'Runtime.getHeapUsage', params: {} });
-      session.post('NodeWorker.sendMessageToWorker', { sessionId: workerSession, message }, () => {});
-    }, HEAP_POLL_MS);
-    poll.unref();
+  session = inspectWorker(threadId, {
+    attached: (thread) => {
+      poll = setInterval(() => thread.send('Runtime.getHeapUsage'), HEAP_POLL_MS);
+      poll.unref();
+    },
+    message: (message) => {
+      const used = (message.result as { usedSize?: number } | undefined)?.usedSize;
+      if (stopped || used === undefined || used < megabytes * 1024 ** 2) return;
+      stop();
+      onExhausted(Math.round(used / 1024 ** 2));
+    },
+    failed: stop,
   });
-  session.on('NodeWorker.receivedMessageFromWorker', ({ params }) => {
-    if (params.sessionId !== workerSession || stopped) return;
-    const used = (JSON.parse(params.message) as { result?: { usedSize?: number } }).result?.usedSize;
-    if (used === undefined || used < megabytes * 1024 ** 2) return;
-    stop();
-    onExhausted(Math.round(used / 1024 ** 2));
-  });
-  try {
-    session.connect();
-    session.post('NodeWorker.enable', { waitForDebuggerOnStart: false }, () => {});
-  } catch {
-    stop();
-  }
   return { stop };
 }

@@ -14,7 +14,7 @@
  *
  * Null when the inspector cannot tell in time (the caller falls back to the running word).
  */
-import inspector from 'node:inspector';
+import { inspectWorker, type WorkerThreadSession } from './worker-inspector.ts';
 
 interface PausedFrame {
   location: { scriptId: string };
@@ -23,41 +23,32 @@ interface PausedFrame {
 const MODULE_SCRIPT = /^keel:lib\/modules\/(?!kernel\/)([a-z0-9-]+)\//;
 
 export function stuckModule(threadId: number, timeoutMs: number): Promise<string | null> {
-  const session = new inspector.Session();
   return new Promise<string | null>((resolve) => {
+    let thread: WorkerThreadSession | null = null;
+    let session: { disconnect(): void } | undefined;
     const done = (answer: string | null) => {
       clearTimeout(timer);
-      session.disconnect();
+      session?.disconnect();
       resolve(answer);
     };
     // A thread held in the debugger cannot be terminated: it is let go on every way out.
-    const letGo = (answer: string | null) => (workerSession ? send('Debugger.resume', () => session.post('NodeWorker.detach', { sessionId: workerSession }, () => done(answer))) : done(answer));
+    const letGo = (answer: string | null) => (thread ? thread.send('Debugger.resume', () => thread!.detach(() => done(answer))) : done(answer));
     const timer = setTimeout(() => letGo(null), timeoutMs);
     const scripts = new Map<string, string>();
-    let messageId = 0;
-    let workerSession = '';
-    const send = (method: string, then?: () => void) =>
-      session.post('NodeWorker.sendMessageToWorker', { sessionId: workerSession, message: JSON.stringify({ id: ++messageId, method, params: {} }) }, then);
-    session.on('NodeWorker.attachedToWorker', ({ params }) => {
-      // The inspector numbers workers its own way; the title carries the thread id: "[worker 3] ...".
-      if (!params.workerInfo.title.startsWith(`[worker ${threadId}]`)) return;
-      workerSession = params.sessionId;
-      send('Debugger.enable');
-      send('Debugger.pause');
+    session = inspectWorker(threadId, {
+      attached: (attached) => {
+        thread = attached;
+        attached.send('Debugger.enable');
+        attached.send('Debugger.pause');
+      },
+      message: (message) => {
+        const params = message.params as { scriptId?: string; url?: string; callFrames?: PausedFrame[] } | undefined;
+        if (message.method === 'Debugger.scriptParsed') scripts.set(params!.scriptId!, params!.url!);
+        if (message.method !== 'Debugger.paused') return;
+        const module = params!.callFrames!.map((frame) => MODULE_SCRIPT.exec(scripts.get(frame.location.scriptId) ?? '')).find(Boolean);
+        letGo(module ? module[1]! : 'the kernel');
+      },
+      failed: () => done(null),
     });
-    session.on('NodeWorker.receivedMessageFromWorker', ({ params }) => {
-      if (params.sessionId !== workerSession) return;
-      const message = JSON.parse(params.message) as { method?: string; params?: { scriptId?: string; url?: string; callFrames?: PausedFrame[] } };
-      if (message.method === 'Debugger.scriptParsed') scripts.set(message.params!.scriptId!, message.params!.url!);
-      if (message.method !== 'Debugger.paused') return;
-      const module = message.params!.callFrames!.map((frame) => MODULE_SCRIPT.exec(scripts.get(frame.location.scriptId) ?? '')).find(Boolean);
-      letGo(module ? module[1]! : 'the kernel');
-    });
-    try {
-      session.connect();
-      session.post('NodeWorker.enable', { waitForDebuggerOnStart: false }, (error) => error && done(null));
-    } catch {
-      done(null);
-    }
   });
 }
