@@ -35,6 +35,11 @@ it('runs every figure in quick mode and writes finite numbers to the results fil
       expect(Number.isFinite(row.keel), `${figure.id}: ${row.case}`).toBe(true);
       if (row.baseline === null) expect(row.ratio, `${figure.id}: ${row.case} has no baseline, so no ratio`).toBeNull();
       else expect([row.baseline, row.ratio].every(Number.isFinite), `${figure.id}: ${row.case}`).toBe(true);
+      if (row.floor !== undefined) {
+        expect(figure.floor, `${figure.id} has floors and says what they are`).toBeTruthy();
+        expect(row.floor, `${figure.id}: ${row.case}`).toBeGreaterThan(0);
+        expect(row.floorRatio, `${figure.id}: ${row.case}`).toBeCloseTo(row.keel! / row.floor, 6);
+      }
     }
   }
   const leaked = results.figures.find((figure) => figure.id === 'update-memory')!.rows.filter((row) => row.unit === 'frames');

@@ -31,6 +31,8 @@ const COLUMNS = [
   { title: 'ratio', width: 9, align: 'right' },
   { title: 'keel', width: 12, align: 'right' },
   { title: 'baseline', width: 12, align: 'right' },
+  { title: '÷floor', width: 8, align: 'right' },
+  { title: 'floor', width: 10, align: 'right' },
   { title: 'unit', width: 8, align: 'left' },
   { title: 'runs', width: 5, align: 'right' },
   { title: 'note', width: 0, align: 'left' },
@@ -41,20 +43,20 @@ function line(cells: string[]): string {
 }
 
 function rowCells(row: Row): string[] {
-  if (row.pending) return [row.case, '—', 'pending', '—', '', '', row.pending];
-  const value = (number: number | null) => (number === null ? '—' : formatNumber(number));
-  return [row.case, formatRatio(row.ratio), value(row.keel), value(row.baseline), row.unit, String(row.runs), row.note ?? ''];
+  if (row.pending) return [row.case, '—', 'pending', '—', '', '', '', '', row.pending];
+  const value = (number: number | null | undefined) => (number === null || number === undefined ? '—' : formatNumber(number));
+  return [row.case, formatRatio(row.ratio), value(row.keel), value(row.baseline), formatRatio(row.floorRatio ?? null), value(row.floor), row.unit, String(row.runs), row.note ?? ''];
 }
 
 export function formatReport(results: BenchResults): string {
   const { machine } = results;
   const blocks = results.figures.map((figure) =>
-    [`${figure.number}. ${figure.title} — baseline: ${figure.baseline}`, line(COLUMNS.map((column) => column.title)), ...figure.rows.map((row) => line(rowCells(row)))].join('\n'),
+    [`${figure.number}. ${figure.title} — baseline: ${figure.baseline}${figure.floor ? `; floor: ${figure.floor}` : ''}`, line(COLUMNS.map((column) => column.title)), ...figure.rows.map((row) => line(rowCells(row)))].join('\n'),
   );
   return [
     `keel bench, ${results.mode} run, ${results.date}, ${results.durationSeconds.toFixed(0)} s`,
     `machine: node ${machine.node}, ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.platform}`,
-    'ratio = keel ÷ baseline; values are medians over the runs shown',
+    'ratio = keel ÷ baseline; ÷floor = keel ÷ the same work at the machine\'s limit; values are medians over the runs shown',
     '',
     blocks.join('\n\n'),
   ].join('\n');
