@@ -5,16 +5,21 @@
  * then exit, revoke, free). Baseline: import() of the same bundle, init run too, in a plain
  * node process. Every load is of a distinct copy, on both sides, so that no compilation cache
  * helps either. import() has no unload, so the unload rows have no baseline.
+ *
+ * Floor: the work no loader of signed code can skip, on the same copies in this process —
+ * vm.compileFunction of the bundle in a vm context (as keel's sandbox compiles), its sha256 and
+ * the Ed25519 check of its record's signature, the key parsed once (bench/lib/load-floor.ts).
  */
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { build, PROJECT_ROOT } from '../../build.ts';
 import type { TestKernel } from '../../test/harness.ts';
-import { compare, keelOnly, type Figure, type FigureOptions, type Row } from '../lib/figure.ts';
+import { compare, keelOnly, withFloor, type Figure, type FigureOptions, type Row } from '../lib/figure.ts';
 import { codeModule, temporaryDirectory, writeModules } from '../lib/generate-modules.ts';
 import { collectGarbage } from '../lib/host.ts';
 import { measureImports, writeBundleModule } from '../lib/import-bundle.ts';
 import { BENCH_FIXTURES, bootFiles, callJson } from '../lib/kernel-session.ts';
+import { loadFloorMilliseconds } from '../lib/load-floor.ts';
 import { median } from '../lib/statistics.ts';
 
 const SIZES = [
@@ -57,14 +62,16 @@ export async function loadLatency({ quick }: FigureOptions): Promise<Figure> {
     const outDir = path.join(root, 'dist');
     const built = await build({ moduleDirs: [path.join(PROJECT_ROOT, 'modules'), BENCH_FIXTURES, ...writeModules(root, generated)], outDir, quiet: true });
     const bundles = new Map(built.modules.map(({ record, code }) => [record.name, new TextDecoder().decode(code)]));
+    const signed = new Map(built.modules.map((module) => [module.record.name, module]));
     const kernel = await bootFiles(readFileSync(path.join(outDir, 'boot.img')), readFileSync(path.join(outDir, 'initrd.cpio')));
     // The first load warms up the loader's and the shell's code, as the probe's warm-up import does Node's.
     await callJson(kernel, `bench-loader time ${WARM_UP}`);
     for (const [size, { label }] of sizes.entries()) {
       const bytes = bundles.get(moduleName(size, 0))!.length;
       const keel = await keelMilliseconds(kernel, size, copies);
+      const floor = loadFloorMilliseconds(Array.from({ length: copies }, (_, copy) => signed.get(moduleName(size, copy))!));
       rows.push(
-        compare(`load ${label} (${bytes.toLocaleString('en-US')} B)`, keel.load, importMilliseconds(root, bundles, size, copies), 'ms', copies),
+        withFloor(compare(`load ${label} (${bytes.toLocaleString('en-US')} B)`, keel.load, importMilliseconds(root, bundles, size, copies), 'ms', copies), floor),
         keelOnly(`unload ${label}`, keel.unload, 'ms', copies, 'import() cannot unload (nodejs/node#49442)'),
       );
     }
@@ -72,5 +79,12 @@ export async function loadLatency({ quick }: FigureOptions): Promise<Figure> {
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
-  return { number: 3, id: 'load-latency', title: 'Module load and unload latency', baseline: 'import() of the same bundle (plain node process)', rows };
+  return {
+    number: 3,
+    id: 'load-latency',
+    title: 'Module load and unload latency',
+    baseline: 'import() of the same bundle (plain node process)',
+    floor: 'vm.compileFunction of the same bytes in a vm context + their sha256 + the Ed25519 check of the record (this process)',
+    rows,
+  };
 }

@@ -2,15 +2,16 @@
  * The PLT: each module's own code for reaching other modules and the kernel (ELF's procedure
  * linkage table, which lives in the caller's image and jumps through a GOT that is data).
  *
- *   module.plt = pltFor(record, kernel);     // compilePlt(got, tables.stubs.wrappers, machine.watchdog.running, 'hello/1.0.0')
- *   const stub = module.plt.makeStub(slot, link);
+ *   const stub = pltOf(module, kernel).makeStub(slot, link);   // compiled at the module's first need
+ *   const require = requireFor(module, got);                  // what the module's code is run with
  *
- * The text below is compiled afresh for every module at its load (`new Function`, so that it
- * closes over nothing of the kernel), and makes what that module holds: the stubs of its
- * namespaces, the stubs and object handles of values it receives, its namespaces and its
- * `keel:kernel` object, and the `require` its code is run with. They reach the kernel's logic only through the GOT (got.ts), a plain
- * object of the current core's functions that a kernel swap re-points: so nothing a module
- * holds keeps any version of the core's code alive.
+ * The text below is compiled afresh for every module, the first time it needs it (`new
+ * Function`, so that it closes over nothing of the kernel), and makes what that module holds:
+ * the stubs of its namespaces, the stubs and object handles of values it receives, its
+ * namespaces and its `keel:kernel` object. Its `require` is a text of its own, the same for
+ * every module (requireFor). They reach the kernel's logic only through the GOT (got.ts), a
+ * plain object of the current core's functions that a kernel swap re-points: so nothing a
+ * module holds keeps any version of the core's code alive.
  *
  * The common call is done here, inline: live callee and caller, no hold, no `new`, no `this`,
  * arguments and result that need no wrapping. It counts the callee's calls and activations,
@@ -21,7 +22,7 @@
  * oops) — goes to the core through the GOT, which does it as stubs.ts says.
  */
 import { isModuleName, isVersion, type ModuleRecord } from '../../ramdisk/module-index.ts';
-import type { Plt } from './call-path.ts';
+import type { Plt, StubOwner } from './call-path.ts';
 import type { Got } from './got.ts';
 
 const SOURCE = `'use strict';
@@ -175,13 +176,16 @@ function makeKernelApi(module, functions, values) {
   return api;
 }
 
-function makeRequire(module) {
-  return function require(specifier) {
-    return got.require(module, specifier);
-  };
-}
+return { makeStub, makeHandle, makeNamespace, makeKernelApi };`;
 
-return { makeStub, makeHandle, makeNamespace, makeKernelApi, makeRequire };`;
+/*
+ * The require a module's code is run with. Its text is the same for every module, so V8's cache
+ * of compiled `new Function` text answers all but the first: a load compiles no PLT for it.
+ */
+const REQUIRE_SOURCE = `'use strict';
+return function require(specifier) {
+  return got.require(module, specifier);
+};`;
 
 /**
  * A PLT of its own for one module: its functions close over the GOT, the stub set and the
@@ -201,7 +205,21 @@ export interface PltSources {
   readonly machine: { readonly watchdog: { readonly running: Int32Array } };
 }
 
-/** The PLT of a module being loaded, its text named after the module when its record names it well (keel:plt/hello/1.0.0.js). */
+/** The PLT of a module, its text named after the module when its record names it well (keel:plt/hello/1.0.0.js). */
 export function pltFor({ name, version }: ModuleRecord, { got, tables, machine }: PltSources): Plt {
   return compilePlt(got, tables.stubs.wrappers, machine.watchdog.running, isModuleName(name) && isVersion(version) ? `${name}/${version}` : 'module');
+}
+
+/**
+ * The module's PLT, compiled the first time the module needs one — its first import of a
+ * `keel:*` module, or the first function handed to it. A module that imports nothing may never
+ * need one, and its load compiles its own bundle only (a PLT's text is about 6 KB to compile).
+ */
+export function pltOf(module: StubOwner & { readonly record: ModuleRecord }, sources: PltSources): Plt {
+  return (module.plt ??= pltFor(module.record, sources));
+}
+
+/** The `require` a module's code is compiled with: got.require answers it (see REQUIRE_SOURCE). */
+export function requireFor(module: StubOwner, got: Got): (specifier: string) => unknown {
+  return new Function('got', 'module', REQUIRE_SOURCE)(got, module) as (specifier: string) => unknown;
 }
