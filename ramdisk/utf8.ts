@@ -8,6 +8,17 @@
 
 /** Encodes a string as UTF-8 bytes (lone surrogates become U+FFFD, as TextEncoder does). */
 export function encodeUtf8(text: string): Uint8Array {
+  // Most text the kernel encodes is ASCII (a record's signed text on every load): one byte a character, no list.
+  const ascii = new Uint8Array(text.length);
+  for (let index = 0; index < text.length; index++) {
+    const code = text.charCodeAt(index);
+    if (code >= 0x80) return encodeAny(text);
+    ascii[index] = code;
+  }
+  return ascii;
+}
+
+function encodeAny(text: string): Uint8Array {
   const bytes: number[] = [];
   for (const character of text) {
     let code = character.codePointAt(0)!;
