@@ -39,27 +39,29 @@ const setPrototypeOf = Object.setPrototypeOf;
 
 /*
  * A stub's reactions to its promises: what runs when one settles (uncount the call as pending on
- * callee and caller; wrap the value, or report the rejection). Made once per stub, callee
- * version and batch of the link's calls (call-path.ts: Waiting), not on every call: an awaited call
- * then allocates nothing of its own but the promise. A call of a batch the caller abandoned
- * counts nothing when it settles: got.late drops its outcome.
+ * callee and caller; wrap the value, or report the rejection). Made once per stub and batch of
+ * the link's calls (call-path.ts: Waiting), not on every call: an awaited call then allocates
+ * nothing of its own but the promise. A call of a batch the caller abandoned counts nothing when
+ * it settles: got.late drops its outcome. The callee and the caller are the link's when the call
+ * settles, which are those it was counted on: a swap re-points a link only once the old version
+ * has nothing pending (quiescence). So a swap makes no new reactions: new ones would be a second
+ * closure of this text, which V8 then no longer specializes (about 4 ns an awaited call, measured).
  */
-function reactionsTo(reactions, link, slot, callee) {
+function reactionsTo(reactions, link, slot) {
   const waiting = link.waiting;
-  if (reactions.callee !== callee || reactions.waiting !== waiting) {
-    reactions.callee = callee;
+  if (reactions.waiting !== waiting) {
     reactions.waiting = waiting;
     reactions.value = (value) => {
       if (waiting.abandoned) return got.late(link, slot, undefined, value, false);
       waiting.count--;
-      callee.pending--;
+      link.callee.pending--;
       link.caller.pending--;
       return value !== null && (typeof value === 'object' || typeof value === 'function') ? got.wrap(link, value) : value;
     };
     reactions.error = (error) => {
       if (waiting.abandoned) return got.late(link, slot, undefined, error, true);
       waiting.count--;
-      callee.pending--;
+      link.callee.pending--;
       link.caller.pending--;
       throw got.thrown(link, slot, undefined, error);
     };
@@ -72,7 +74,7 @@ function settleLater(link, slot, callee, result, reactions) {
   let answer;
   try {
     const promise = result.constructor === NativePromise ? result : NativePromise.resolve(result);
-    const { value, error } = reactionsTo(reactions, link, slot, callee);
+    const { value, error } = reactionsTo(reactions, link, slot);
     answer = promiseThen.call(promise, value, error);
   } catch {
     throw got.unreadable(link, slot, undefined);
@@ -96,7 +98,7 @@ function answer(link, slot, callee, result, reactions) {
 }
 
 function makeStub(slot, link) {
-  const reactions = { callee: null, waiting: null, value: null, error: null };
+  const reactions = { waiting: null, value: null, error: null };
   const stub = function () {
     const callee = link.callee;
     const target = slot.target;
