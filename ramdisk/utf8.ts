@@ -31,18 +31,21 @@ function encodeAny(text: string): Uint8Array {
   return Uint8Array.from(bytes);
 }
 
+const NOT_ASCII = /[^\x00-\x7f]/;
+
 /**
  * Decodes bytes[start, end) as UTF-8 the way TextDecoder does: each maximal malformed
  * subsequence (bad lead byte, overlong form, surrogate, past U+10FFFF, cut off by `end`)
  * becomes one U+FFFD instead of throwing.
  */
 export function decodeUtf8(bytes: Uint8Array, start = 0, end = bytes.length): string {
+  // Module bundles and the index are ASCII (esbuild escapes the rest): decode them natively, in
+  // chunks, and let a native search say they were (a loop over the bytes in JS cost more than
+  // the decoding, on code that runs once a load).
   let text = '';
-  let ascii = true;
-  for (let index = start; ascii && index < end; index++) ascii = bytes[index]! < 0x80;
-  // Module bundles and the index are ASCII (esbuild escapes the rest): decode them natively, in chunks.
-  for (let index = start; ascii && index < end; index += 8192) text += String.fromCharCode.apply(null, bytes.subarray(index, Math.min(end, index + 8192)) as unknown as number[]);
-  if (ascii) return text;
+  for (let index = start; index < end; index += 8192) text += String.fromCharCode.apply(null, bytes.subarray(index, Math.min(end, index + 8192)) as unknown as number[]);
+  if (!NOT_ASCII.test(text)) return text;
+  text = '';
   let chunk: number[] = [];
   for (let index = start; index < end; ) {
     const lead = bytes[index++]!;
