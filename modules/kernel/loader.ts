@@ -7,8 +7,9 @@
  * index record and the record's signature, which covers that sha256 (unsigned: a warning and a
  * tainted kernel; with module.sig_enforce=1, refused), compile
  * *from those frames* as a function (never import(): docs/design.md), link its `keel:*` imports to
- * stubs made by its PLT, compiled at its first import (refusing a symbol the loaded version of the dependency does not export: after a
- * swap, that may not be the version the build checked against), run its `init`. A failure at
+ * stubs made by its PLT, compiled at its first import (refusing a symbol the loaded version of
+ * the dependency does not export: after a swap, that may not be the version the build checked
+ * against), run its `init`. A failure at
  * any step undoes every step, for that module, for the dependencies loaded on its behalf and
  * for the modules its init requested.
  *
