@@ -25,6 +25,20 @@ import { isModuleName, isVersion, type ModuleRecord } from '../../ramdisk/module
 import type { Plt, StubOwner } from './call-path.ts';
 import type { Got } from './got.ts';
 
+/*
+ * The text each module's PLT is compiled from. It travels in the kernel's bundle as it is, so
+ * its longer notes are here:
+ *
+ * reactionsTo: a stub's reactions to its promises, what runs when one settles (uncount the call
+ * as pending on callee and caller; wrap the value, or report the rejection). Made once per stub
+ * and batch of the link's calls (call-path.ts: Waiting), not on every call: an awaited call then
+ * allocates nothing of its own but the promise. A call of a batch the caller abandoned counts
+ * nothing when it settles: got.late drops its outcome. The callee and the caller are the link's
+ * when the call settles, which are those it was counted on: a swap re-points a link only once
+ * the old version has nothing pending (quiescence). So a swap makes no new reactions: new ones
+ * would be a second closure of this text, which V8 then no longer specializes to its one
+ * context (about 4 ns an awaited call, bench/README.md's figure 4).
+ */
 const SOURCE = `'use strict';
 const NativePromise = Promise;
 const promiseThen = NativePromise.prototype.then;
@@ -37,16 +51,7 @@ const freeze = Object.freeze;
 const defineProperty = Object.defineProperty;
 const setPrototypeOf = Object.setPrototypeOf;
 
-/*
- * A stub's reactions to its promises: what runs when one settles (uncount the call as pending on
- * callee and caller; wrap the value, or report the rejection). Made once per stub and batch of
- * the link's calls (call-path.ts: Waiting), not on every call: an awaited call then allocates
- * nothing of its own but the promise. A call of a batch the caller abandoned counts nothing when
- * it settles: got.late drops its outcome. The callee and the caller are the link's when the call
- * settles, which are those it was counted on: a swap re-points a link only once the old version
- * has nothing pending (quiescence). So a swap makes no new reactions: new ones would be a second
- * closure of this text, which V8 then no longer specializes (about 4 ns an awaited call, measured).
- */
+/* A stub's reactions to its promises, made once per stub and batch of the link's calls (plt.ts says why). */
 function reactionsTo(reactions, link, slot) {
   const waiting = link.waiting;
   if (reactions.waiting !== waiting) {
