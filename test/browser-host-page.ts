@@ -8,19 +8,24 @@
  *   window.keelTest.output                          // everything the console printed
  *   window.keelTest.type('lsmod');                  // a line at the prompt
  *   window.keelTest.status                          // the halt status once halted, else null
+ *   window.keelTest.ticks                           // turns of a timer of the page's own: it runs while the page is free
  */
 import { BrowserMachineThread } from '../emulator/browser-machine-thread.ts';
 
 declare const window: { keelTest: unknown };
 declare function fetch(url: string): Promise<{ arrayBuffer(): Promise<ArrayBuffer> }>;
 
+declare function setInterval(callback: () => void, milliseconds: number): number;
+
 const state = {
+  ticks: 0,
   output: '',
   status: null as number | null,
   bootError: null as string | null,
   thread: null as BrowserMachineThread | null,
   async boot(options: { watchdogSeconds?: number; cmdline?: string } = {}) {
     const [image, initrd] = await Promise.all(['boot.img', 'initrd.cpio'].map(async (file) => new Uint8Array(await (await fetch(file)).arrayBuffer())));
+    await state.thread?.powerOff();
     state.output = '';
     state.status = null;
     state.bootError = null;
@@ -32,4 +37,5 @@ const state = {
   powerOff: () => state.thread!.powerOff(),
 };
 
+setInterval(() => state.ticks++, 20);
 window.keelTest = state;
