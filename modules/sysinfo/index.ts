@@ -53,8 +53,8 @@ export interface MemoryInfo {
   free: number;
   /** Owners of used frames: kind is firmware, kernel-text, kernel-init, initrd, text (a module's code) or data. */
   owners: Array<{ kind: string; label: string; frames: number }>;
-  /** Bytes of compiled code (bytecode and machine code) in the host engine. */
-  hostCodeBytes: number;
+  /** Bytes of compiled code (bytecode and machine code) in the host engine; null where the host cannot measure it (a browser). */
+  hostCodeBytes: number | null;
   /** How the running kernel finds free frames: first-fit (kernel 1.0.0) or next-fit (1.1.0). */
   framePolicy: string;
 }
