@@ -16,7 +16,7 @@
  */
 import type { Completion } from './machine-interface.ts';
 import { LineEditor, readKeys, type Key } from './line-editor.ts';
-import type { TerminalConsole } from './terminal.ts';
+import type { TerminalConsole } from './terminal-console.ts';
 import { WordWrapper } from './word-wrap.ts';
 
 export interface LineScreen {
