@@ -152,7 +152,9 @@ export function startPage(connect: Connect): void {
     if (stale.graph) renderImportGraph(document.getElementById('import-graph') as unknown as SVGSVGElement, state.modules.modules, selected, select);
     if (stale.chart) chart?.draw();
     Object.assign(stale, { legend: false, modules: false, graph: false, chart: false });
-    if (toAcknowledge > 0) connection.send({ type: 'drawn', sequence: toAcknowledge });
+    // Taken before it is sent: a machine in the tab answers `drawn` with the next update at once, inside this call.
+    const drawn = toAcknowledge;
     toAcknowledge = 0;
+    if (drawn > 0) connection.send({ type: 'drawn', sequence: drawn });
   }
 }

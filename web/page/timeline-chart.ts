@@ -78,7 +78,9 @@ export class TimelineChart {
     this.time = (x) => start + ((x - plot.left) / (plot.right - plot.left)) * (end - start);
     const spanned = samplesToSpan(state.samples, state.commands[0]?.time);
     const frames = axisRange(spanned.map((sample) => sample.framesUsed), 8);
-    const code = axisRange(spanned.map((sample) => sample.codeBytes), 200_000);
+    // A host that cannot measure its code bytes (a browser) gets no line for them, and says so where their axis would be.
+    const measured = spanned.some((sample) => sample.codeBytes !== null);
+    const code = axisRange(spanned.flatMap((sample) => sample.codeBytes ?? []), 200_000);
     const y = (value: number, axis: { low: number; high: number }) => plot.bottom - ((value - axis.low) / (axis.high - axis.low)) * (plot.bottom - plot.top);
 
     context.font = '11px system-ui, sans-serif';
@@ -97,7 +99,15 @@ export class TimelineChart {
     }
     context.fillStyle = CODE_COLOUR;
     context.textAlign = 'left';
-    for (let value = code.low; value <= code.high + code.step / 2; value += code.step) context.fillText(megabytes(value, code.step), plot.right + 6, y(value, code));
+    if (measured) for (let value = code.low; value <= code.high + code.step / 2; value += code.step) context.fillText(megabytes(value, code.step), plot.right + 6, y(value, code));
+    else if (spanned.length > 0) {
+      context.save();
+      context.translate(plot.right + 14, (plot.top + plot.bottom) / 2);
+      context.rotate(Math.PI / 2);
+      context.textAlign = 'center';
+      context.fillText('host code: not measurable here', 0, 0);
+      context.restore();
+    }
     context.fillStyle = '#5f6368';
     context.textAlign = 'center';
     context.textBaseline = 'top';
@@ -139,15 +149,18 @@ export class TimelineChart {
     context.rect(plot.left, plot.top, plot.right - plot.left, plot.bottom - plot.top);
     context.clip();
     context.lineWidth = 2;
-    const series = (value: (sample: (typeof state.samples)[number]) => number, axis: { low: number; high: number }, colour: string) => {
+    const series = (value: (sample: (typeof state.samples)[number]) => number | null, axis: { low: number; high: number }, colour: string) => {
       context.strokeStyle = colour;
       context.beginPath();
       // In steps: a figure holds until the next sample says it changed.
       state.samples.forEach((sample, index) => {
         const at = this.x(sample.time);
-        if (index === 0) context.moveTo(at, y(value(sample), axis));
-        else context.lineTo(at, y(value(state.samples[index - 1]!), axis));
-        context.lineTo(at, y(value(sample), axis));
+        const now = value(sample);
+        const before = index === 0 ? null : value(state.samples[index - 1]!);
+        if (now === null) return;
+        if (before === null) context.moveTo(at, y(now, axis));
+        else context.lineTo(at, y(before, axis));
+        context.lineTo(at, y(now, axis));
       });
       context.stroke();
     };
@@ -167,7 +180,7 @@ export class TimelineChart {
     const time = this.time(x);
     const sample = [...this.state.samples].reverse().find((each) => each.time <= time);
     const lines = near.map((mark) => `${seconds(mark.time)}  ${mark.detail}`);
-    if (lines.length === 0 && sample) lines.push(`${seconds(time)}  ${sample.framesUsed.toLocaleString('en-US')} frames in use · ${(sample.codeBytes / 1e6).toFixed(2)} MB host code`);
+    if (lines.length === 0 && sample) lines.push(`${seconds(time)}  ${sample.framesUsed.toLocaleString('en-US')} frames in use · ${sample.codeBytes === null ? 'host code not measurable here' : `${(sample.codeBytes / 1e6).toFixed(2)} MB host code`}`);
     if (lines.length === 0) {
       this.tooltip.hidden = true;
       return;
