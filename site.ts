@@ -14,17 +14,13 @@
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { bundleBrowserWorker } from './build/browser-bundle.ts';
-import { bundle, BuildError } from './build/esbuild-bundle.ts';
-import { PROJECT_ROOT } from './build/paths.ts';
+import { BuildError } from './build/esbuild-bundle.ts';
+import { bundleSite, fileBytes } from './build/site-bundle.ts';
 import { readBuiltFiles } from './emulator/built-files.ts';
 import { BootError } from './emulator/firmware.ts';
 import { DEFAULT_CMDLINE } from './emulator/machine.ts';
 import { parseMemorySize } from './emulator/memory-size.ts';
 import { exitWithUsageError, readArguments, wholeNumberProblem, type ScriptSpec } from './scripts/arguments.ts';
-import { bundlePage } from './web/server/page-assets.ts';
-import type { SiteSettings } from './web/site/settings.ts';
-import { SITE_FILES } from './web/site/site-files.ts';
 
 const SITE_SPEC: ScriptSpec = {
   name: 'npm run site',
@@ -41,24 +37,6 @@ const SITE_SPEC: ScriptSpec = {
 
 type SiteValues = { out: string; dist: string; mem: string; cmdline: string; watchdog: string };
 
-/** The site's files, by name. */
-export async function siteFiles(settings: SiteSettings, built: { image: Uint8Array; initrd: Uint8Array }): Promise<Map<string, string | Uint8Array>> {
-  const [page, worker, serviceWorker] = await Promise.all([
-    bundlePage(path.join(PROJECT_ROOT, 'web/site/main.ts'), { KEEL_SITE_SETTINGS: JSON.stringify(settings) }),
-    bundleBrowserWorker(),
-    bundle(path.join(PROJECT_ROOT, 'web/site/isolation-worker.ts'), { platform: 'browser', format: 'iife', minify: true }),
-  ]);
-  return new Map<string, string | Uint8Array>([
-    [SITE_FILES.page, page.html],
-    [SITE_FILES.script, page.script],
-    [SITE_FILES.style, page.style],
-    [SITE_FILES.machineWorker, worker.code],
-    [SITE_FILES.serviceWorker, serviceWorker.text],
-    [SITE_FILES.image, built.image],
-    [SITE_FILES.initrd, built.initrd],
-  ]);
-}
-
 async function main(): Promise<void> {
   const { values } = readArguments<SiteValues>(SITE_SPEC);
   const problem = wholeNumberProblem('watchdog', values.watchdog, 0, 3600);
@@ -70,7 +48,7 @@ async function main(): Promise<void> {
     if (error instanceof BootError) exitWithUsageError(SITE_SPEC, error.message);
     throw error;
   }
-  const files = await siteFiles({ memoryBytes, cmdline: values.cmdline, watchdogSeconds: Number(values.watchdog) }, readBuiltFiles(values.dist));
+  const files = await bundleSite({ memoryBytes, cmdline: values.cmdline, watchdogSeconds: Number(values.watchdog) }, readBuiltFiles(values.dist));
   const out = path.resolve(values.out);
   mkdirSync(out, { recursive: true });
   let total = 0;
@@ -78,7 +56,7 @@ async function main(): Promise<void> {
     const file = path.join(out, name);
     rmSync(file, { force: true });
     writeFileSync(file, body);
-    const bytes = typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength;
+    const bytes = fileBytes(body);
     total += bytes;
     console.log(`  ${name.padEnd(20)}${bytes.toLocaleString('en-US').padStart(10)} bytes`);
   }

@@ -8,9 +8,12 @@
  * with the panic line `npm start` prints, the page answering meanwhile, and the machine powers
  * on again. Nothing waits on a clock: every wait is for something the page shows.
  * (The sandbox's escape attempts in the browser: browser-host.test.ts.)
+ *
+ * The README's screenshot is made here, at 1280×720:
+ *   KEEL_SCREENSHOT=docs/site-page.png npx vitest run test/site.test.ts
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -39,22 +42,13 @@ beforeAll(async () => {
 });
 
 /**
- * The first visit to the site: the page registers its service worker and reloads once, isolated.
- * Later pages of the browser's profile are isolated from their first load.
+ * The first visit to the site: the page registers its service worker and reloads once, isolated
+ * (openKeel waits across the reload). Later pages of the browser's profile are isolated from
+ * their first load.
  */
 async function firstVisit(): Promise<void> {
-  const page = await browser.context.newPage();
-  await page.goto(server.url);
-  for (;;) {
-    try {
-      await page.waitForFunction(() => (globalThis as unknown as { crossOriginIsolated: boolean }).crossOriginIsolated, undefined, { timeout: 0 });
-      break;
-    } catch (error) {
-      // The page reloaded under the wait: wait again in the new document.
-      if (!/context was destroyed|navigat/i.test((error as Error).message)) throw error;
-    }
-  }
-  await page.close();
+  const keel = await openKeel(browser.context, server.url);
+  await keel.page.close();
 }
 
 afterEach(async () => {
@@ -120,6 +114,13 @@ describe('npm run site, served by a plain file server', () => {
     // One line of JSON without spaces, which the terminal wraps at its width.
     expect((await keel.run('call workload report')).join('')).toMatch(/"wrongAnswers":0,"errors":0/);
     await keel.untilModules((all) => all.some(([name, version]) => name === 'kernel' && version === '1.1.0'));
+
+    // The README's screenshot, at 1280×720 as web-layout.test.ts takes npm run web's.
+    await keel.page.setViewportSize({ width: 1280, height: 720 });
+    await keel.run('lsmod | head -4');
+    const screenshot = process.env.KEEL_SCREENSHOT ?? path.join(folder, 'site-page.png');
+    await keel.page.screenshot({ path: screenshot });
+    expect(statSync(screenshot).size).toBeGreaterThan(10_000);
   });
 
   it('edits lines as npm start does: Tab completes, Ctrl-C abandons the line, Up recalls the last one', async () => {
