@@ -56,6 +56,38 @@ describe('the host, as the machine sees it in a browser', () => {
   });
 });
 
+describe('reclamation in a browser', () => {
+  it('without a gc to ask for, says the host collects when it chooses, claims no zombie, and reports what it collected', async () => {
+    await keel.boot();
+    await keel.run('modprobe hello');
+    await keel.run('rmmod hello');
+    const waiting = await keel.run('zombies -w hello');
+    expect(await keel.run('dmesg')).toContain('keel: reclaim: the host collects garbage only when it chooses');
+    const reclaimed = await keel.run('dmesg | grep "hello 1.0.0: code reclaimed"');
+    // Either the browser has not collected it yet, and it says so, or it has, and dmesg says that: never a zombie guessed.
+    expect(waiting.includes('hello 1.0.0: unloaded, waiting for the host\'s collector') || reclaimed.includes('code reclaimed by the host')).toBe(true);
+    expect(await keel.run('lsmod')).not.toContain('Zombie');
+  });
+
+  it('with the collector laid open (--js-flags=--expose-gc), checks as under Node: the unloaded code is found reclaimed or named a zombie', async () => {
+    const withGc = await launchBrowser(undefined, ['--js-flags=--expose-gc']);
+    const checked = await openBrowserHost(withGc, await buildInMemory(WITH_FIXTURES));
+    try {
+      await checked.boot();
+      await checked.run('modprobe hello');
+      await checked.run('rmmod hello');
+      await checked.run('zombies -w hello');
+      // Chromium's V8 keeps hello's code (a hidden class's descriptors hold a getter of its exports: docs/architecture.md), so
+      // the check ends with a zombie whose holder no snapshot can name here; the point is that it is checked, not waited for.
+      expect(await checked.run('dmesg | grep hello')).toMatch(/keel: hello 1\.0\.0(: code reclaimed by the host| is a zombie: holder unknown: the host cannot take a heap snapshot)/);
+      expect(await checked.run('dmesg')).not.toContain('collects garbage only when it chooses');
+    } finally {
+      await checked.close();
+      await withGc.close();
+    }
+  });
+});
+
 describe('the watchdog in the page', () => {
   it('stops a stuck module with the panic line naming it, the page responsive meanwhile, and powers on again', async () => {
     await keel.boot({ watchdogSeconds: 0.5 });
