@@ -86,11 +86,11 @@ export interface CommandMark {
   line: string;
 }
 
-/** A point of the chart: frames in use and the host engine's compiled code bytes at `time`. */
+/** A point of the chart: frames in use and the host engine's compiled code bytes at `time` (null where the host cannot measure them: a browser). */
 export interface ChartSample {
   time: number;
   framesUsed: number;
-  codeBytes: number;
+  codeBytes: number | null;
 }
 
 export interface PictureUpdate {

@@ -57,7 +57,8 @@ export class MemoryPicture implements MachineDebugger {
   private eventsLeftOut = 0;
   private commands: CommandMark[] = [];
   private samples: ChartSample[] = [];
-  private latestCodeBytes = 0;
+  /** Undefined until the first reading comes; null when the host cannot measure them. */
+  private latestCodeBytes: number | null | undefined = undefined;
   private sequence = 0;
   /** The update the page is drawing, and when the first frame change it carries was heard. */
   private inFlight: { sequence: number; changedAt: number | null; frames: number } | null = null;
@@ -110,7 +111,7 @@ export class MemoryPicture implements MachineDebugger {
     this.flush();
   }
 
-  codeBytes(bytes: number): void {
+  codeBytes(bytes: number | null): void {
     this.latestCodeBytes = bytes;
     if (this.frameTable) this.sample(this.frameTable);
     this.flush();
@@ -151,7 +152,7 @@ export class MemoryPicture implements MachineDebugger {
 
   /** A chart sample, once the first reading of the code bytes has come (a sample before it would say 0). */
   private sample(table: Int32Array): void {
-    if (this.latestCodeBytes === 0) return;
+    if (this.latestCodeBytes === undefined) return;
     let used = 0;
     for (let frame = 0; frame < table.length; frame++) if (table[frame] !== 0) used++;
     if (this.samples.length >= MAX_SAMPLES_PER_UPDATE) this.samples.shift();
