@@ -6,6 +6,7 @@
  * responsive, and the machine powers on again; `free` says the host's code is not measurable.
  * Every wait is for what the page shows (test/browser-host.ts).
  */
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, type Browser } from './browser.ts';
 import { openBrowserHost, type BrowserHostPage } from './browser-host.ts';
@@ -35,6 +36,11 @@ describe('the machine in a Web Worker', () => {
     expect(await keel.run('rmmod hello')).not.toMatch(/error|refused/i);
     expect(await keel.run('lsmod')).not.toMatch(/^hello\s/m);
     expect(await keel.run('dmesg | grep hello')).toContain('hello: goodbye');
+  });
+
+  it('completes a word on Tab, as the shell offers it', async () => {
+    const completion = await keel.page.evaluate(() => (globalThis as unknown as { keelTest: { thread: { console: { complete(line: string): Promise<unknown> } } } }).keelTest.thread.console.complete('modp'));
+    expect(completion).toEqual([['modprobe '], 'modp']);
   });
 
   it('keeps module code from the worker\'s and the page\'s globals: every escape attempt is blocked', async () => {
@@ -108,6 +114,19 @@ describe('the watchdog in the page', () => {
     const { status, printed } = await keel.runToHalt('modprobe looping-init');
     expect(status).toBe(2);
     expect(printed).toContain('watchdog: machine stuck for 0.5s in module looping-init');
+  });
+});
+
+describe('what a browser cannot do', () => {
+  it('refuses a gzip initrd in one line: the browser has no synchronous inflate', async () => {
+    const { image, initrd } = await buildInMemory(WITH_FIXTURES);
+    const gzipped = await openBrowserHost(browser, { image, initrd: gzipSync(initrd) });
+    try {
+      await expect(gzipped.boot()).rejects.toThrow(/^boot failed: ramdisk: gzip data at offset 0: this host cannot inflate it \(a browser's DecompressionStream is asynchronous\): give the machine an uncompressed initrd$/);
+      expect(await gzipped.page.evaluate(() => 6 * 7)).toBe(42);
+    } finally {
+      await gzipped.close();
+    }
   });
 });
 
