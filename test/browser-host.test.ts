@@ -38,6 +38,18 @@ describe('the machine in a Web Worker', () => {
     expect(await keel.run('dmesg | grep hello')).toContain('hello: goodbye');
   });
 
+  it('tells a debugger what the web picture draws from: the frame table in shared memory, owners, module events, and null code bytes', async () => {
+    await keel.boot({ debug: true });
+    await keel.run('modprobe hello');
+    const heard = await keel.page.evaluate(() => (globalThis as unknown as { keelTest: { debugged: { frames: number; shared: boolean; owners: string[]; events: string[]; codeBytes: Array<number | null> } } }).keelTest.debugged);
+    expect(heard.frames).toBe((64 * 1024 * 1024) / 4096);
+    expect(heard.shared).toBe(true);
+    expect(heard.owners).toContain('10 text hello');
+    expect(heard.events.map((json) => JSON.parse(json) as { event: string; module: { name: string } }).some(({ event, module }) => event === 'loaded' && module.name === 'hello')).toBe(true);
+    expect(heard.codeBytes.length).toBeGreaterThan(0);
+    expect(heard.codeBytes.every((bytes) => bytes === null)).toBe(true);
+  });
+
   it('completes a word on Tab, as the shell offers it', async () => {
     const completion = await keel.page.evaluate(() => (globalThis as unknown as { keelTest: { thread: { console: { complete(line: string): Promise<unknown> } } } }).keelTest.thread.console.complete('modp'));
     expect(completion).toEqual([['modprobe '], 'modp']);
