@@ -9,8 +9,9 @@
  *   window.keelTest.type('lsmod');                  // a line at the prompt
  *   window.keelTest.status                          // the halt status once halted, else null
  *   window.keelTest.ticks                           // turns of a timer of the page's own: it runs while the page is free
+ *   window.keelTest.boot({ debug: true }); window.keelTest.debugged   // what a MachineDebugger was told
  */
-import { BrowserMachineThread } from '../emulator/browser-machine-thread.ts';
+import { BrowserMachineThread, type MachineDebugger } from '../emulator/browser-machine-thread.ts';
 
 declare const window: { keelTest: unknown };
 declare function fetch(url: string): Promise<{ arrayBuffer(): Promise<ArrayBuffer> }>;
@@ -23,13 +24,27 @@ const state = {
   status: null as number | null,
   bootError: null as string | null,
   thread: null as BrowserMachineThread | null,
-  async boot(options: { watchdogSeconds?: number; cmdline?: string } = {}) {
+  /** What the debugger heard: the frame table's length in frames, whether it and the doorbell are shared memory, owner names, module events, code byte readings. */
+  debugged: { frames: 0, shared: false, owners: [] as string[], events: [] as string[], codeBytes: [] as Array<number | null> },
+  async boot({ debug = false, ...options }: { watchdogSeconds?: number; cmdline?: string; debug?: boolean } = {}) {
     const [image, initrd] = await Promise.all(['boot.img', 'initrd.cpio'].map(async (file) => new Uint8Array(await (await fetch(file)).arrayBuffer())));
     await state.thread?.powerOff();
     state.output = '';
     state.status = null;
     state.bootError = null;
-    const thread = new BrowserMachineThread({ workerUrl: 'machine-worker.js', image: image!, initrd: initrd!, output: (text) => (state.output += text), consoleMode: 'transcript', ...options });
+    state.debugged = { frames: 0, shared: false, owners: [], events: [], codeBytes: [] };
+    const heard = state.debugged;
+    const debugger_: MachineDebugger = {
+      attach(frameTable, doorbell) {
+        heard.frames = frameTable.length;
+        heard.shared = Object.prototype.toString.call(frameTable.buffer) === '[object SharedArrayBuffer]' && Object.prototype.toString.call(doorbell.buffer) === '[object SharedArrayBuffer]';
+      },
+      nameOwner: (id, kind, label) => heard.owners.push(`${id} ${kind} ${label}`),
+      forgetOwner: () => {},
+      moduleEvent: (json) => heard.events.push(json),
+      codeBytes: (bytes) => heard.codeBytes.push(bytes),
+    };
+    const thread = new BrowserMachineThread({ workerUrl: 'machine-worker.js', image: image!, initrd: initrd!, output: (text) => (state.output += text), consoleMode: 'transcript', ...options, ...(debug ? { debugger: debugger_ } : {}) });
     state.thread = thread;
     thread.halted.then((status) => (state.status = status), (error: Error) => (state.bootError = error.message));
   },

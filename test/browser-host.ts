@@ -31,7 +31,7 @@ export interface BrowserHostPage {
   page: Page;
   url: string;
   /** Powers a machine on (again) and resolves once its shell prompts. */
-  boot(options?: { watchdogSeconds?: number; cmdline?: string }): Promise<void>;
+  boot(options?: { watchdogSeconds?: number; cmdline?: string; debug?: boolean }): Promise<void>;
   /** Types `line` at the prompt; resolves with what it printed once the next prompt is up. */
   run(line: string): Promise<string>;
   /** Types `line` and resolves once the machine halts, with its status and what it printed. */

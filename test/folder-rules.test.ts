@@ -4,7 +4,11 @@
  * judged by the rule of the folder it is in.
  *
  *   emulator/   the machine: imports nothing of boot/ or modules/ — it knows the kernel only
- *               as the bytes of a boot image — nor of ramdisk/ (the kernel's format)
+ *               as the bytes of a boot image — nor of ramdisk/ (the kernel's format). It runs on
+ *               two hosts (docs/architecture.md, "One machine, two hosts"): only the Node side's
+ *               own files (NODE_SIDE) import node: built-ins; the rest reach the host through
+ *               host/current-host.ts (the one file that names node-host.ts) and take in nothing
+ *               of the Node side, so that the browser's bundle holds none of it
  *   boot/       the bootstrap: only boot/, ramdisk/ and the machine's interface, as types
  *   ramdisk/    the format: only ramdisk/
  *   a module    (a folder with package.json under modules/, the test, bench and sim module
@@ -37,6 +41,12 @@ import { PROJECT_ROOT } from '../build.ts';
 /** Where module folders live: each folder with a package.json under one of these is a module. */
 const MODULE_ROOTS = ['modules', 'test/fixtures/modules', 'test/fixtures/hostile-modules', 'bench/fixtures/modules', 'sim/modules'];
 const MACHINE_INTERFACE = 'emulator/machine-interface.ts';
+/** The files of emulator/ that run only under Node: its host, the machine thread and worker, the CLI and its terminal, the inspector's. */
+const NODE_SIDE = new Set([
+  'emulator/host/node-host.ts', 'emulator/machine-thread.ts', 'emulator/machine-worker.ts', 'emulator/machine-worker-entry.mjs', 'emulator/cli.ts', 'emulator/terminal.ts',
+  'emulator/built-files.ts', 'emulator/heap-snapshot.ts', 'emulator/heap-retainers.ts', 'emulator/heap-monitor.ts', 'emulator/stall-inspector.ts', 'emulator/worker-inspector.ts',
+]);
+const CURRENT_HOST = 'emulator/host/current-host.ts';
 const HANDOFF = 'boot/handoff.ts';
 
 interface Import {
@@ -74,6 +84,9 @@ export function brokenRule({ from, target, typeOnly }: Import): string | null {
   const file = target.endsWith('.ts') || target.endsWith('.mjs');
   if (isUnder(from, 'emulator')) {
     if (file && (isUnder(target, 'boot') || isUnder(target, 'modules') || isUnder(target, 'ramdisk'))) return 'emulator/ knows the kernel only as bytes';
+    if (NODE_SIDE.has(from)) return null;
+    if (!file && target.startsWith('node:')) return 'emulator/ runs on two hosts: only the Node side imports node: built-ins (the rest use host/current-host.ts)';
+    if (file && NODE_SIDE.has(target) && !(from === CURRENT_HOST && target === 'emulator/host/node-host.ts')) return 'emulator/ runs on two hosts: what the browser bundles takes in nothing of the Node side';
     return null;
   }
   if (isUnder(from, 'boot')) {
@@ -192,6 +205,8 @@ describe('the rules between folders', () => {
       'web/server/page-session.ts -> emulator/machine-thread.ts',
       'web/server/page-session.ts -> web/watcher/machine-session.ts',
       'web/watcher/memory-picture.ts -> web/protocol/frame-runs.ts',
+      'emulator/host/current-host.ts -> emulator/host/node-host.ts',
+      'emulator/host/node-host.ts -> node:vm',
     ]));
     expect(found.filter((line) => line.startsWith('modules/kernel/api.ts'))).not.toContain('modules/kernel/api.ts -> keel:kernel');
   });
@@ -199,6 +214,10 @@ describe('the rules between folders', () => {
   it.each([
     ['emulator/firmware.ts', 'boot/main.ts', false, 'emulator/ knows the kernel only as bytes'],
     ['emulator/machine.ts', 'modules/kernel/kernel.ts', true, 'emulator/ knows the kernel only as bytes'],
+    ['emulator/firmware.ts', 'node:zlib', false, 'emulator/ runs on two hosts: only the Node side imports node: built-ins (the rest use host/current-host.ts)'],
+    ['emulator/browser-machine-thread.ts', 'node:worker_threads', false, 'emulator/ runs on two hosts: only the Node side imports node: built-ins (the rest use host/current-host.ts)'],
+    ['emulator/machine.ts', 'emulator/host/node-host.ts', false, 'emulator/ runs on two hosts: what the browser bundles takes in nothing of the Node side'],
+    ['emulator/browser-machine-thread.ts', 'emulator/machine-thread.ts', true, 'emulator/ runs on two hosts: what the browser bundles takes in nothing of the Node side'],
     ['boot/main.ts', 'modules/kernel/kernel.ts', true, 'boot/ imports only boot/, ramdisk/ and the machine interface'],
     ['boot/main.ts', 'emulator/machine-interface.ts', false, 'boot/ takes the machine interface as types only'],
     ['boot/main.ts', 'keel:kernel', false, 'boot/ imports only boot/, ramdisk/ and the machine interface'],

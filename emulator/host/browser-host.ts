@@ -223,6 +223,8 @@ function sealWorker(): void {
   const kept = new Set<PropertyKey>(ECMASCRIPT_GLOBALS);
   const remove = (object: object, key: PropertyKey) => {
     if (Reflect.deleteProperty(object, key)) return;
+    // What cannot be deleted but can be written (V8's gc, with --expose-gc) is emptied instead.
+    if (Reflect.set(object, key, undefined) && Reflect.get(object, key) === undefined) return;
     // WebIDL constants (TEMPORARY, PERSISTENT) cannot be deleted, and lead nowhere: a number is no way out.
     const left = Reflect.getOwnPropertyDescriptor(object, key)!;
     const leadsNowhere = 'value' in left && !left.writable && (left.value === null || (typeof left.value !== 'object' && typeof left.value !== 'function'));

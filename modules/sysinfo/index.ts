@@ -103,6 +103,13 @@ export function unsettledCode(name?: string): number {
   return [...pending].filter((code) => !zombies.has(code) && (name === undefined || code.name === name)).length;
 }
 
+/** Code of `name` (or of any module) let go of and not collected yet, on a host that collects only when it chooses (a browser): "hello 1.0.0". */
+export function waitingForCollector(name?: string): string[] {
+  return kernelInternals().reclaim.waitingForHost
+    .filter((code) => name === undefined || code.name === name)
+    .map((code) => (code.version ? `${code.name} ${code.version}` : code.name));
+}
+
 /** Modules that loaded unsigned or badly signed since boot: while any has, the kernel is tainted. */
 export function taintedBy(): string[] {
   return [...kernelInternals().tainted];

@@ -7,10 +7,14 @@
  * milliseconds later. Labels go to what was typed first; hovering a mark says what happened
  * and when, hovering anywhere the two figures there. The key above it names every mark. The
  * canvas says what it drew for tests, as JSON: the frames axis (data-frames-axis) and each
- * mark's x, label and whether the label is written (data-marks).
+ * mark's x, label and whether the label is written (data-marks); and whether the host's code
+ * bytes are measured (data-host-code: 'measured', or what it says where a browser cannot tell).
  */
 import { CHART_WINDOW_MS, type PictureState } from './picture-state.ts';
 import { axisRange, chartMarks, COMMAND_COLOUR, MARKS, niceStep, placeLabels, samplesToSpan, type ChartMark } from './chart-scale.ts';
+
+/** What the chart says where the host cannot measure its engine's code bytes (free says the same). */
+export const HOST_CODE_NOT_MEASURABLE = 'host code: not measurable here';
 
 export const FRAMES_COLOUR = '#1a73e8';
 export const CODE_COLOUR = '#e37400';
@@ -78,9 +82,9 @@ export class TimelineChart {
     this.time = (x) => start + ((x - plot.left) / (plot.right - plot.left)) * (end - start);
     const spanned = samplesToSpan(state.samples, state.commands[0]?.time);
     const frames = axisRange(spanned.map((sample) => sample.framesUsed), 8);
-    // A host that cannot measure its code bytes (a browser) gets no line for them, and says so where their axis would be.
-    const measured = spanned.some((sample) => sample.codeBytes !== null);
-    const code = axisRange(spanned.flatMap((sample) => sample.codeBytes ?? []), 200_000);
+    // A host that cannot measure its code bytes (a browser) sends null: the chart says so rather than draw a made-up line.
+    const measured = spanned.flatMap((sample) => (sample.codeBytes === null ? [] : [sample.codeBytes]));
+    const code = measured.length > 0 || spanned.length === 0 ? axisRange(measured, 200_000) : null;
     const y = (value: number, axis: { low: number; high: number }) => plot.bottom - ((value - axis.low) / (axis.high - axis.low)) * (plot.bottom - plot.top);
 
     context.font = '11px system-ui, sans-serif';
@@ -99,15 +103,8 @@ export class TimelineChart {
     }
     context.fillStyle = CODE_COLOUR;
     context.textAlign = 'left';
-    if (measured) for (let value = code.low; value <= code.high + code.step / 2; value += code.step) context.fillText(megabytes(value, code.step), plot.right + 6, y(value, code));
-    else if (spanned.length > 0) {
-      context.save();
-      context.translate(plot.right + 14, (plot.top + plot.bottom) / 2);
-      context.rotate(Math.PI / 2);
-      context.textAlign = 'center';
-      context.fillText('host code: not measurable here', 0, 0);
-      context.restore();
-    }
+    if (code) for (let value = code.low; value <= code.high + code.step / 2; value += code.step) context.fillText(megabytes(value, code.step), plot.right + 6, y(value, code));
+    else context.textAlign = 'right', context.textBaseline = 'top', context.fillText(HOST_CODE_NOT_MEASURABLE, plot.right - 4, plot.top + 4);
     context.fillStyle = '#5f6368';
     context.textAlign = 'center';
     context.textBaseline = 'top';
@@ -149,23 +146,21 @@ export class TimelineChart {
     context.rect(plot.left, plot.top, plot.right - plot.left, plot.bottom - plot.top);
     context.clip();
     context.lineWidth = 2;
-    const series = (value: (sample: (typeof state.samples)[number]) => number | null, axis: { low: number; high: number }, colour: string) => {
+    const series = (value: (sample: (typeof state.samples)[number]) => number, axis: { low: number; high: number }, colour: string) => {
       context.strokeStyle = colour;
       context.beginPath();
       // In steps: a figure holds until the next sample says it changed.
       state.samples.forEach((sample, index) => {
         const at = this.x(sample.time);
-        const now = value(sample);
-        const before = index === 0 ? null : value(state.samples[index - 1]!);
-        if (now === null) return;
-        if (before === null) context.moveTo(at, y(now, axis));
-        else context.lineTo(at, y(before, axis));
-        context.lineTo(at, y(now, axis));
+        if (index === 0) context.moveTo(at, y(value(sample), axis));
+        else context.lineTo(at, y(value(state.samples[index - 1]!), axis));
+        context.lineTo(at, y(value(sample), axis));
       });
       context.stroke();
     };
     series((sample) => sample.framesUsed, frames, FRAMES_COLOUR);
-    series((sample) => sample.codeBytes, code, CODE_COLOUR);
+    if (code) series((sample) => sample.codeBytes ?? 0, code, CODE_COLOUR);
+    canvas.dataset.hostCode = code ? 'measured' : HOST_CODE_NOT_MEASURABLE;
     context.restore();
     const labelled = new Set(labels.map((label) => label.mark));
     canvas.dataset.framesAxis = JSON.stringify({ low: frames.low, high: frames.high, top: plot.top, bottom: plot.bottom });
@@ -180,7 +175,7 @@ export class TimelineChart {
     const time = this.time(x);
     const sample = [...this.state.samples].reverse().find((each) => each.time <= time);
     const lines = near.map((mark) => `${seconds(mark.time)}  ${mark.detail}`);
-    if (lines.length === 0 && sample) lines.push(`${seconds(time)}  ${sample.framesUsed.toLocaleString('en-US')} frames in use · ${sample.codeBytes === null ? 'host code not measurable here' : `${(sample.codeBytes / 1e6).toFixed(2)} MB host code`}`);
+    if (lines.length === 0 && sample) lines.push(`${seconds(time)}  ${sample.framesUsed.toLocaleString('en-US')} frames in use · ${sample.codeBytes === null ? HOST_CODE_NOT_MEASURABLE : `${(sample.codeBytes / 1e6).toFixed(2)} MB host code`}`);
     if (lines.length === 0) {
       this.tooltip.hidden = true;
       return;

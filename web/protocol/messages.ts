@@ -42,7 +42,7 @@ export interface OwnerName {
  * A row of the module table, as lsmod has it; `id` and `data` are the ids of its text and data
  * frame owners. The same fields as the kernel's ModuleEventEntry (emulator/machine-interface.ts),
  * written out again on purpose: the protocol is the page's and imports nothing of the machine,
- * and the server checks each kernel report field by field (web/watcher/kernel-reports.ts)
+ * and the server checks each kernel report field by field (web/server/kernel-reports.ts)
  * before a row of it goes to a page.
  */
 export interface ModuleRow {
@@ -86,7 +86,7 @@ export interface CommandMark {
   line: string;
 }
 
-/** A point of the chart: frames in use and the host engine's compiled code bytes at `time` (null: the host cannot measure them, as a browser cannot). */
+/** A point of the chart: frames in use and the host engine's compiled code bytes at `time` (null where the host cannot measure them: a browser). */
 export interface ChartSample {
   time: number;
   framesUsed: number;
