@@ -12,10 +12,10 @@
  *     the loop length Node calibrated, on both;
  *   - the size of the site, before compression (target: under 1.5 MB, kernel and modules in).
  *
- * Machines of 16 MiB on both sides of the first rows (the site's and npm run web's default), 64
- * MiB for the calls (figure 4's).
+ * Machines of 16 MiB throughout (the site's and npm run web's default; figure 4 boots 64 MiB,
+ * which a call does not touch).
  */
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { bundleSite, fileBytes } from '../../build/site-bundle.ts';
 import { DEFAULT_CMDLINE } from '../../emulator/machine.ts';
@@ -30,8 +30,7 @@ import { temporaryDirectory } from '../lib/generate-modules.ts';
 import { bootFiles, callJson, WITH_BENCH_FIXTURES } from '../lib/kernel-session.ts';
 import { median } from '../lib/statistics.ts';
 
-const SITE_MEMORY = 16 * 1024 * 1024;
-const CALL_MEMORY = 64 * 1024 * 1024;
+const MEMORY_BYTES = 16 * 1024 * 1024;
 const TARGET_BYTES = 1.5e6;
 const FUNCTIONS = ['trivial', 'spin', 'asynchronous'] as const;
 
@@ -60,32 +59,27 @@ async function measureInTab(keel: KeelPage, line: string): Promise<Measured> {
 }
 
 export async function site({ quick }: FigureOptions): Promise<Figure> {
-  const rounds = quick ? 2 : 7;
+  const rounds = quick ? 1 : 7;
   const calls = quick ? 100_000 : 1_000_000;
   const callRounds = quick ? 3 : 9;
   const { image, initrd } = await buildInMemory(WITH_BENCH_FIXTURES);
   const folder = temporaryDirectory('site');
-  const sites = { boot: path.join(folder, 'boot'), calls: path.join(folder, 'calls') };
-  for (const [name, memoryBytes] of [['boot', SITE_MEMORY], ['calls', CALL_MEMORY]] as const) {
-    const files = await bundleSite({ memoryBytes, cmdline: DEFAULT_CMDLINE, watchdogSeconds: 0 }, { image, initrd });
-    mkdirSync(sites[name], { recursive: true });
-    for (const [file, body] of files) writeFileSync(path.join(sites[name], file), body);
-  }
+  const files = await bundleSite({ memoryBytes: MEMORY_BYTES, cmdline: DEFAULT_CMDLINE, watchdogSeconds: 0 }, { image, initrd });
+  for (const [file, body] of files) writeFileSync(path.join(folder, file), body);
   // The size is npm run site's: the project's modules only, not the bench's fixtures.
-  const shipped = await bundleSite({ memoryBytes: SITE_MEMORY, cmdline: DEFAULT_CMDLINE, watchdogSeconds: 10 }, await buildInMemory());
+  const shipped = await bundleSite({ memoryBytes: MEMORY_BYTES, cmdline: DEFAULT_CMDLINE, watchdogSeconds: 10 }, await buildInMemory());
   const size = [...shipped.values()].reduce((total, body) => total + fileBytes(body), 0);
-  const bootSite = await serveFolder(sites.boot);
-  const callSite = await serveFolder(sites.calls);
-  const server = new WebServer({ machine: { image, initrd, memoryBytes: SITE_MEMORY, cmdline: DEFAULT_CMDLINE, watchdogSeconds: 0 }, assets: await bundlePage(), maxMachines: 2, log: () => {} });
+  const siteServer = await serveFolder(folder);
+  const server = new WebServer({ machine: { image, initrd, memoryBytes: MEMORY_BYTES, cmdline: DEFAULT_CMDLINE, watchdogSeconds: 0 }, assets: await bundlePage(), maxMachines: 2, log: () => {} });
   const { url: webUrl } = await server.listen(0, '127.0.0.1');
   const browser = await launchBrowser();
   const rows: Row[] = [];
   try {
     // The first visit installs the site's service worker and reloads: a reader's first visit, not counted.
-    for (const url of [bootSite.url, callSite.url]) await (await timeToPrompt(browser, url)).keel.page.close();
+    await (await timeToPrompt(browser, siteServer.url)).keel.page.close();
     const times = { site: [] as number[], web: [] as number[] };
     for (let round = 0; round < rounds; round++) {
-      for (const [side, url] of [['site', bootSite.url], ['web', webUrl]] as const) {
+      for (const [side, url] of [['site', siteServer.url], ['web', webUrl]] as const) {
         const { milliseconds, keel } = await timeToPrompt(browser, url);
         times[side].push(milliseconds);
         await keel.page.close();
@@ -95,10 +89,10 @@ export async function site({ quick }: FigureOptions): Promise<Figure> {
     }
     rows.push(compare('page opened to the prompt', median(times.site), median(times.web), 'ms', rounds, 'the machine booting in the tab (its Web Worker) against npm run web’s page, its machine booting on the server under Node'));
 
-    const node = await bootFiles(image, initrd, CALL_MEMORY);
+    const node = await bootFiles(image, initrd, MEMORY_BYTES);
     const underNode = await callJson<Measured>(node, `bench-caller measure ${calls} ${callRounds}`);
     await node.halt();
-    const { keel } = await timeToPrompt(browser, callSite.url);
+    const { keel } = await timeToPrompt(browser, siteServer.url);
     const inTab = await measureInTab(keel, `bench-caller measure ${calls} ${callRounds} ${underNode.spinIterations}`);
     await keel.page.close();
     const labels = { trivial: 'trivial function (value + 1)', spin: `~1 µs function (loop of ${underNode.spinIterations})`, asynchronous: 'async function, awaited' };
@@ -111,8 +105,7 @@ export async function site({ quick }: FigureOptions): Promise<Figure> {
   } finally {
     await browser.close();
     await server.close();
-    await bootSite.close();
-    await callSite.close();
+    await siteServer.close();
     rmSync(folder, { recursive: true, force: true });
   }
   rows.push(keelOnly('dist/site/, before compression', size, 'bytes', 1, `index.html, the page's script and style, the machine's worker, the service worker, boot.img and initrd.cpio (every module); target < 1.5 MB: ${size < TARGET_BYTES ? 'met' : 'NOT met'}`));
