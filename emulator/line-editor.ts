@@ -75,32 +75,67 @@ export class LineEditor {
   constructor(private readonly historySize = 1000) {}
 
   insert(text: string): void {
-    this.line = this.line.slice(0, this.cursor) + text + this.line.slice(this.cursor);
-    this.cursor += text.length;
+    this.replace(this.cursor, this.cursor, text);
   }
 
   /** Acts on an editing key; false for a key that is not an edit of the line (Enter, Tab, Ctrl-C, ...). */
   apply(key: Key): boolean {
     const { line, cursor } = this;
+    const before = line.slice(0, cursor);
+    /** Where the word before the cursor starts (its trailing spaces with it), or -1. */
+    const wordStart = () => before.search(/\S+\s*$/);
     switch (key.name) {
-      case 'text': this.insert(key.text); break;
-      case 'backspace': if (cursor > 0) (this.line = line.slice(0, cursor - 1) + line.slice(cursor)), this.cursor--; break;
-      case 'delete': this.line = line.slice(0, cursor) + line.slice(cursor + 1); break;
-      case 'left': this.cursor = Math.max(0, cursor - 1); break;
-      case 'right': this.cursor = Math.min(line.length, cursor + 1); break;
-      case 'home': this.cursor = 0; break;
-      case 'end': this.cursor = line.length; break;
-      case 'word-left': this.cursor = line.slice(0, cursor).search(/\S+\s*$/) === -1 ? 0 : line.slice(0, cursor).search(/\S+\s*$/); break;
-      case 'word-right': { const match = /^\s*\S+/.exec(line.slice(cursor)); this.cursor = match ? cursor + match[0].length : line.length; break; }
-      case 'kill-start': this.line = line.slice(cursor); this.cursor = 0; break;
-      case 'kill-end': this.line = line.slice(0, cursor); break;
-      case 'kill-word': { const start = line.slice(0, cursor).search(/\S+\s*$/); if (start >= 0) (this.line = line.slice(0, start) + line.slice(cursor)), (this.cursor = start); break; }
-      case 'up': this.walkHistory(1); break;
-      case 'down': this.walkHistory(-1); break;
-      default: return false;
+      case 'text':
+        this.insert(key.text);
+        break;
+      case 'backspace':
+        if (cursor > 0) this.replace(cursor - 1, cursor, '');
+        break;
+      case 'delete':
+        this.replace(cursor, cursor + 1, '');
+        break;
+      case 'left':
+        this.cursor = Math.max(0, cursor - 1);
+        break;
+      case 'right':
+        this.cursor = Math.min(line.length, cursor + 1);
+        break;
+      case 'home':
+        this.cursor = 0;
+        break;
+      case 'end':
+        this.cursor = line.length;
+        break;
+      case 'word-left':
+        this.cursor = Math.max(0, wordStart());
+        break;
+      case 'word-right':
+        this.cursor = cursor + (/^\s*\S+/.exec(line.slice(cursor))?.[0].length ?? line.length - cursor);
+        break;
+      case 'kill-start':
+        this.replace(0, cursor, '');
+        break;
+      case 'kill-end':
+        this.replace(cursor, line.length, '');
+        break;
+      case 'kill-word':
+        if (wordStart() >= 0) this.replace(wordStart(), cursor, '');
+        break;
+      case 'up':
+      case 'down':
+        this.walkHistory(key.name === 'up' ? 1 : -1);
+        return true;
+      default:
+        return false;
     }
-    if (key.name !== 'up' && key.name !== 'down') this.historyIndex = -1;
+    this.historyIndex = -1;
     return true;
+  }
+
+  /** Puts `text` in place of the characters from `start` to `end`, the cursor after it. */
+  private replace(start: number, end: number, text: string): void {
+    this.line = this.line.slice(0, start) + text + this.line.slice(end);
+    this.cursor = start + text.length;
   }
 
   /** The line is done (Enter): returns it, remembered in the history unless blank, and starts an empty one. */
@@ -131,8 +166,7 @@ export class LineEditor {
       return true;
     }
     if (!word.startsWith(prefix)) {
-      this.line = this.line.slice(0, this.cursor - word.length) + prefix + this.line.slice(this.cursor);
-      this.cursor += prefix.length - word.length;
+      this.replace(this.cursor - word.length, this.cursor, prefix);
       return true;
     }
     return false;

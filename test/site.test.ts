@@ -138,7 +138,7 @@ describe('npm run site, served by a plain file server', () => {
     await keel.untilRow((row) => row === 'keel# uname');
   });
 
-  it('stops a stuck module with the watchdog’s panic line while the page answers, and powers on again', async () => {
+  it('stops a stuck module with the watchdog’s panic line while the page answers, and powers on again (the button, or Enter)', async () => {
     const keel = await openKeel(browser.context, server.url);
     await keel.run('modprobe crasher');
     await keel.type('call crasher spin\r');
@@ -150,5 +150,13 @@ describe('npm run site, served by a plain file server', () => {
     expect(await keel.page.textContent('#status')).toMatch(/^machine running in this tab/);
     await keel.untilModules((all) => all.some(([name]) => name === 'shell') && !all.some(([name]) => name === 'crasher'));
     expect(await keel.run('lsmod | grep -c crasher')).toEqual(['0']);
+
+    // A machine that halts is powered on again with Enter as well.
+    await keel.type('halt\r');
+    await keel.untilRow((row) => row === '[press Enter or the button above to power on again]');
+    expect(await keel.page.textContent('#status')).toBe('machine ended: the machine halted with status 0');
+    await keel.press('Enter');
+    await keel.untilRow((row) => row === PROMPT);
+    expect(await keel.run('uname')).toEqual(['keel']);
   });
 });
