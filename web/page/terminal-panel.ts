@@ -2,7 +2,8 @@
  * The shell's panel: an xterm.js terminal, sized to its element (the fit addon). What is typed
  * in it goes to the machine's watcher as `keys` — the bytes a terminal sends, which its terminal
  * (node:readline on the server, as for `npm start`; the line terminal in a tab) edits into
- * lines — and its size as `resize`; the watcher's `output` is written into it. The kernel ends lines with a bare \n, hence convertEol.
+ * lines — and its size as `resize`; the watcher's `output` is written into it. The kernel ends
+ * lines with a bare \n, hence convertEol.
  */
 import { FitAddon } from '@xterm/addon-fit';
 import { Terminal } from '@xterm/xterm';
