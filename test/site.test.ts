@@ -13,9 +13,10 @@
  *   KEEL_SCREENSHOT=docs/site-page.png npx vitest run test/site.test.ts
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../build.ts';
 import { FREE_COLOUR } from '../web/page/owner-colours.ts';
@@ -61,6 +62,18 @@ afterAll(async () => {
   rmSync(folder, { recursive: true, force: true });
 });
 
+/** Resolves once the page shows its notice (why there is no machine), waiting again in the new document if the page reloads first. */
+async function untilNotice(page: Page): Promise<void> {
+  for (;;) {
+    try {
+      await page.waitForFunction(() => (globalThis as unknown as { document: { querySelector(selector: string): { hidden: boolean } } }).document.querySelector('#notice').hidden === false, undefined, { timeout: 0 });
+      return;
+    } catch (error) {
+      if (!/context was destroyed|navigat/i.test((error as Error).message)) throw error;
+    }
+  }
+}
+
 const framesIn = (colours: string[], colour: string) => colours.flatMap((each, frame) => (each === colour ? [frame] : []));
 
 describe('npm run site, served by a plain file server', () => {
@@ -84,9 +97,26 @@ describe('npm run site, served by a plain file server', () => {
   it('says in one line why there is no machine where the page cannot be isolated (opened as a file)', async () => {
     const page = await browser.context.newPage();
     await page.goto(`file://${path.join(folder, 'site', SITE_FILES.page)}`);
-    await page.waitForFunction(() => (globalThis as unknown as { document: { querySelector(selector: string): { hidden: boolean } } }).document.querySelector('#notice').hidden === false, undefined, { timeout: 0 });
+    await untilNotice(page);
     expect(await page.textContent('#notice')).toBe('this page is not cross-origin isolated, so the machine cannot share memory with it: open it through a web server (python3 -m http.server -d dist/site), not as a file');
     expect(await page.textContent('#status')).toBe('no machine');
+  });
+
+  it('says in one line that there is no machine when a file of the site is missing (initrd.cpio)', async () => {
+    const broken = path.join(folder, 'broken');
+    cpSync(path.join(folder, 'site'), broken, { recursive: true });
+    rmSync(path.join(broken, SITE_FILES.initrd));
+    const elsewhere = await serveFolder(broken);
+    try {
+      const page = await browser.context.newPage();
+      await page.goto(elsewhere.url);
+      // Its first visit reloads the page once (another origin: another service worker); the notice comes after.
+      await untilNotice(page);
+      expect(await page.textContent('#notice')).toBe("keel: could not load the machine's files: initrd.cpio: 404 Not Found");
+      expect(await page.textContent('#status')).toBe('no machine');
+    } finally {
+      await elsewhere.close();
+    }
   });
 
   it('runs the README’s examples: load, call, swap with state kept, rmmod with its frames freed on the map, swap kernel', async () => {
