@@ -27,7 +27,7 @@ it('runs every figure in quick mode and writes finite numbers to the results fil
   const results = JSON.parse(readFileSync(resultsPath, 'utf8')) as BenchResults;
   expect(results.mode).toBe('quick');
   expect(results.machine.cores).toBeGreaterThan(0);
-  expect(results.figures.map((figure) => figure.number)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+  expect(results.figures.map((figure) => figure.number)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
   for (const figure of results.figures) {
     expect(figure.rows.length, figure.id).toBeGreaterThan(0);
     for (const row of figure.rows) {
