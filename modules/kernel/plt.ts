@@ -26,8 +26,8 @@ import type { Plt, StubOwner } from './call-path.ts';
 import type { Got } from './got.ts';
 
 /*
- * The text each module's PLT is compiled from. It travels in the kernel's bundle as it is, so
- * its longer notes are here:
+ * The text each module's PLT is compiled from. It travels in the kernel's bundle as it is,
+ * comments and all (they would cost the kernel's text frames), so its notes are here:
  *
  * reactionsTo: a stub's reactions to its promises, what runs when one settles (uncount the call
  * as pending on callee and caller; wrap the value, or report the rejection). Made once per stub
@@ -38,6 +38,15 @@ import type { Got } from './got.ts';
  * the old version has nothing pending (quiescence). So a swap makes no new reactions: new ones
  * would be a second closure of this text, which V8 then no longer specializes to its one
  * context (about 4 ns an awaited call, bench/README.md's figure 4).
+ *
+ * settleLater: a promise the callee returned, pending on callee and caller until it settles,
+ * its value wrapped on the way back.
+ *
+ * answer: a result that is an object. Looking at it may run the callee's code (a Proxy's
+ * traps), so a throw there is an unreadable result.
+ *
+ * makeNamespace: built as an object literal and given its null prototype after: an object made
+ * by Object.create(null) is a dictionary, and every read of an import from it a lookup.
  */
 const SOURCE = `'use strict';
 const NativePromise = Promise;
@@ -51,7 +60,6 @@ const freeze = Object.freeze;
 const defineProperty = Object.defineProperty;
 const setPrototypeOf = Object.setPrototypeOf;
 
-/* A stub's reactions to its promises, made once per stub and batch of the link's calls (plt.ts says why). */
 function reactionsTo(reactions, link, slot) {
   const waiting = link.waiting;
   if (reactions.waiting !== waiting) {
@@ -74,7 +82,6 @@ function reactionsTo(reactions, link, slot) {
   return reactions;
 }
 
-/* A promise the callee returned: pending on callee and caller until it settles, its value wrapped on the way back. */
 function settleLater(link, slot, callee, result, reactions) {
   let answer;
   try {
@@ -91,7 +98,6 @@ function settleLater(link, slot, callee, result, reactions) {
   return answer;
 }
 
-/* A result that is an object: looking at it may run the callee's code (a Proxy's traps), so a throw there is an unreadable result. */
 function answer(link, slot, callee, result, reactions) {
   let promise;
   try {
@@ -161,7 +167,6 @@ function makeHandle(slot, link) {
   return handle;
 }
 
-/* Built as an object literal and given its null prototype after: an object made by Object.create(null) is a dictionary, and every read of an import from it a lookup. */
 function makeNamespace(link, entries, exportsSlot) {
   const namespace = {};
   for (const [symbol, slot] of entries) {
