@@ -53,8 +53,8 @@ async function swapRows(kernel: TestKernel, entries: number, swaps: number, rest
 
 async function kvMemoryRow(kernel: TestKernel, swaps: number, bundles: string[]): Promise<Row> {
   const before = await settledHeap();
-  const times = await callJson<SwapTimes>(kernel, `bench-swapper measure 10 ${swaps}`);
-  if (times.failures.length > 0) throw new Error(`swaps failed: ${times.failures[0]}`);
+  const churned = await callJson<{ failed: number; failures: string[] }>(kernel, `bench-swapper churn ${swaps}`);
+  if (churned.failed > 0) throw new Error(`${churned.failed} swaps failed: ${churned.failures[0]}`);
   const after = await settledHeap();
   const imported = importEach(bundles.map(forImport), swaps, 'swap-imports');
   const keelBytes = after.codeBytes - before.codeBytes;
