@@ -34,8 +34,11 @@ import type { Got } from './got.ts';
  * and batch of the link's calls (call-path.ts: Waiting), not on every call: an awaited call then
  * allocates nothing of its own but the promise. A call of a batch the caller abandoned counts
  * nothing when it settles: got.late drops its outcome. The callee and the caller are the link's
- * when the call settles, which are those it was counted on: a swap re-points a link only once
- * the old version has nothing pending (quiescence). So a swap makes no new reactions: new ones
+ * when the call settles, which are those it was counted on: these reactions follow only calls
+ * the stub made inline, which it makes only while no swap holds the callee (a held module's
+ * calls go to the core, got.call, whose reactions keep their own callee), and a swap re-points
+ * a link only while it holds the old version and once that has nothing pending (quiescence).
+ * So a swap makes no new reactions: new ones
  * would be a second closure of this text, which V8 then no longer specializes to its one
  * context (about 4 ns an awaited call, bench/README.md's figure 4).
  *
