@@ -4,7 +4,9 @@
  * module list. Every wait is on what the page shows, none on a clock: the terminal's rows are
  * read again when the page changes them (a MutationObserver in the page), the map, legend and
  * tooltip once per animation frame. Waiting on the terminal costs the browser nothing while
- * the machine works, so the benchmark (figure 8) can drive a machine through its page.
+ * the machine works — `run` waits in the page, one evaluation a step, so that nothing crosses
+ * to the driver until the next prompt is drawn — so the benchmark (figure 8) can drive a
+ * machine through its page.
  *
  *   const keel = await openKeel(context, url);
  *   await keel.run('modprobe kv');           // types it, resolves once the next prompt is up
@@ -188,8 +190,7 @@ export async function openKeel(context: BrowserContext, url: string): Promise<Ke
       // The wait starts before Enter, so that the page answers once, when the next prompt is drawn.
       const done = page.evaluate(rowsReach, { promptAfter: 1, prompt: PROMPT });
       const entered = performance.timeOrigin + performance.now();
-      await page.keyboard.press('Enter');
-      const { rows: drawn, at } = await done;
+      const [{ rows: drawn, at }] = await Promise.all([done, page.keyboard.press('Enter')]);
       keel.responseMs = at - entered;
       return drawn.slice(1, -1);
     },
