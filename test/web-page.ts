@@ -99,8 +99,8 @@ export interface KeelPage {
   frames: number;
   /** Clears the screen, types `command`, and Enter once it shows; resolves with the rows it printed once the next prompt is up. */
   run(command: string): Promise<string[]>;
-  /** For the last `run`: milliseconds from pressing Enter to the next prompt drawn (the page's clock and this one, both since 1970). */
-  responseMs: number;
+  /** For the last `run`: when Enter was pressed (this process's clock) and the next prompt drawn (the page's), both in ms since 1970. */
+  lastEnter: { pressed: number; drawn: number };
   /** Types keys (playwright's names: 'Tab', 'Control+C', 'ArrowUp'), or text. */
   press(key: string): Promise<void>;
   type(text: string): Promise<void>;
@@ -180,7 +180,7 @@ export async function openKeel(context: BrowserContext, url: string): Promise<Ke
   const keel: KeelPage = {
     page,
     frames,
-    responseMs: 0,
+    lastEnter: { pressed: 0, drawn: 0 },
     async run(command) {
       await page.keyboard.type('clear\r');
       await page.evaluate(rowsReach, { exactly: [PROMPT] });
@@ -189,9 +189,9 @@ export async function openKeel(context: BrowserContext, url: string): Promise<Ke
       await page.evaluate(rowsReach, { exactly: [`${PROMPT} ${command}`] });
       // The wait starts before Enter, so that the page answers once, when the next prompt is drawn.
       const done = page.evaluate(rowsReach, { promptAfter: 1, prompt: PROMPT });
-      const entered = performance.timeOrigin + performance.now();
+      const pressed = performance.timeOrigin + performance.now();
       const [{ rows: drawn, at }] = await Promise.all([done, page.keyboard.press('Enter')]);
-      keel.responseMs = at - entered;
+      keel.lastEnter = { pressed, drawn: at };
       return drawn.slice(1, -1);
     },
     press: (key) => page.keyboard.press(key),

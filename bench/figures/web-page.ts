@@ -12,10 +12,12 @@
  * Loads are measured twice: loads the kernel makes one after another in one command, a tenth
  * of a second apart so that the page draws each before the next (the picture's own cost), and
  * loads typed one by one, as figure 3 types them — into the page's terminal on one side, at a
- * plain console on the other. A typed load has two shares: the machine's (the load by the
- * kernel's clock) and the whole, from Enter to the result drawn — which adds the keys' way to
- * the server, the line's to the machine's thread, the result's way back and Chromium drawing
- * it (at the plain console: from the line typed to the prompt back).
+ * plain console on the other. A typed load is timed three ways: the load by the kernel's clock;
+ * the machine's share, from the line handed to its console to its asking for the next (the
+ * server's clock: PageSession.lastLine); and the whole, from Enter to the result drawn (this
+ * process's clock and the page's), which adds the keys' way to the server, the server's work
+ * and the page drawing the answer. At the plain console the last two are one: the line typed
+ * to the prompt back.
  *
  * Then the page's own pace under a load/unload loop (each load and each unload a step of the
  * kernel, as modprobe and rmmod typed one after another are): updates it draws a second, the
@@ -68,17 +70,32 @@ interface Plan {
   spinIterations?: number;
 }
 
-/** What one machine measured: stub ns per call by function, load ms by size, each way of loading, and each typed load's whole (ms, Enter to the result shown). */
+/**
+ * Where a typed command's time went, in ms: the whole, from Enter to the result shown, and the
+ * machine's share of it, from the line handed to its console to its asking for the next (the
+ * answer sent). At a plain console both are the same; a page's also has the keys' way to the
+ * server, the server's, and the page's drawing of the answer.
+ */
+interface Shares {
+  whole: number;
+  machine: number;
+  toServer: number;
+  server: number;
+  drawn: number;
+}
+const SHARES = ['whole', 'machine', 'toServer', 'server', 'drawn'] as const;
+
+/** What one machine measured: stub ns per call by function, load ms by size, each way of loading, and each typed load's shares. */
 interface Measured {
   calls: Record<string, number>;
   loads: Record<Loading, number[][]>;
-  responses: number[][];
+  shares: Shares[][];
 }
 
-/** A console the figure types at: a line in, what it printed out; and for the last line, ms from its Enter to the result shown. */
+/** A console the figure types at: a line in, what it printed out; and where the last line's time went. */
 interface Console {
   run(line: string): Promise<string>;
-  responseMs(): number;
+  shares(): Shares;
 }
 
 const prefix = (side: Side, round: number, loading: Loading | 'warm', size = 0) => `web-${side}-${round}-${loading}-${size}`;
@@ -115,20 +132,20 @@ async function measure(machineConsole: Console, plan: Plan, side: Side, round: n
   plan.spinIterations ??= spinIterations;
   const watched = [];
   const typed = [];
-  const responses = [];
+  const shares = [];
   for (const size of SIZES.keys()) {
     watched.push((await parsed<{ load: number[] }>(`call bench-loader timeEach ${prefix(side, round, 'watched', size)} ${plan.copies} ${WATCHED_GAP_MS}`)).load);
     const loads: number[] = [];
-    const wholes: number[] = [];
+    const split: Shares[] = [];
     for (let copy = 0; copy < plan.copies; copy++) {
       await idle(TYPED_IDLE_MS);
       loads.push((await parsed<{ load: number }>(`call bench-loader time ${prefix(side, round, 'typed', size)}-${copy}`)).load);
-      wholes.push(machineConsole.responseMs());
+      split.push(machineConsole.shares());
     }
     typed.push(loads);
-    responses.push(wholes);
+    shares.push(split);
   }
-  return { calls: Object.fromEntries(Object.entries(results).map(([name, cost]) => [name, cost.stub])), loads: { watched, typed }, responses };
+  return { calls: Object.fromEntries(Object.entries(results).map(([name, cost]) => [name, cost.stub])), loads: { watched, typed }, shares };
 }
 
 /** The page's pace while the kernel loads and unloads a module as fast as it can, for `seconds` (and ten updates at least). */
@@ -155,20 +172,26 @@ async function pageUnderLoop(server: WebServer, run: (line: string) => Promise<s
 async function measureMachine(side: Side, round: number, plan: Plan, context: { image: Uint8Array; initrd: Uint8Array; server: WebServer; url: string; browser: Browser }, pace: boolean) {
   if (side === 'bare') {
     const thread = await startThreadSession(context.image, context.initrd, MEMORY_BYTES);
-    let response = 0;
+    let whole = 0;
     const run = async (line: string) => {
       const typed = performance.now();
       const output = await thread.run(line);
-      response = performance.now() - typed;
+      whole = performance.now() - typed;
       return output;
     };
-    const measured = await measure({ run, responseMs: () => response }, plan, side, round);
+    const measured = await measure({ run, shares: () => ({ whole, machine: whole, toServer: 0, server: 0, drawn: 0 }) }, plan, side, round);
     await thread.powerOff();
     return { measured };
   }
   const keel = await openKeel(context.browser.context, context.url);
   const run = async (line: string) => (await keel.run(line)).join('');
-  const measured = await measure({ run, responseMs: () => keel.responseMs }, plan, side, round);
+  const session = [...context.server.sessions][0]!;
+  const shares = (): Shares => {
+    const { pressed, drawn } = keel.lastEnter;
+    const { keys, typed, answered } = session.lastLine;
+    return { whole: drawn - pressed, machine: answered - typed, toServer: keys - pressed, server: typed - keys, drawn: drawn - answered };
+  };
+  const measured = await measure({ run, shares }, plan, side, round);
   const loop = pace ? await pageUnderLoop(context.server, run, plan.loopSeconds) : undefined;
   const ended = [...context.server.sessions][0]!.ended;
   await keel.page.close();
@@ -212,10 +235,17 @@ export async function webPage({ quick }: FigureOptions): Promise<Figure> {
       const { page, bare } = both((machine) => machine.loads[loading][size]!);
       return withFloor(compare(`load ${SIZES[size]!.label}, ${loading === 'watched' ? 'the page watching' : 'typed into the page'}`, page, bare, 'ms', plan.machineRounds * plan.copies, note), bare);
     };
-    const responseRow = (size: number) => {
-      const { page, bare } = both((machine) => machine.responses[size]!);
-      const note = 'the whole: from Enter to the result drawn in the page (keys to the server, the line to the machine, the load, the result back, Chromium drawing it); at the plain console from the line typed to the prompt back';
-      return withFloor(compare(`load ${SIZES[size]!.label} typed, Enter to the result shown`, page, bare, 'ms', plan.machineRounds * plan.copies, note), bare);
+    const share = (size: number, name: (typeof SHARES)[number]) => both((machine) => machine.shares[size]!.map((shares) => shares[name]));
+    const shareRows = (size: number): Row[] => {
+      const runs = plan.machineRounds * plan.copies;
+      const label = SIZES[size]!.label;
+      const machine = share(size, 'machine');
+      const whole = share(size, 'whole');
+      const [toServer, server, drawn] = (['toServer', 'server', 'drawn'] as const).map((name) => share(size, name).page.toFixed(1));
+      return [
+        withFloor(compare(`load ${label} typed, the machine’s share`, machine.page, machine.bare, 'ms', runs, 'from the line handed to its console to its asking for the next, the answer sent (the server’s clock); at the plain console the same'), machine.bare),
+        withFloor(compare(`load ${label} typed, Enter to the result shown`, whole.page, whole.bare, 'ms', runs, `the whole: Enter to the server ${toServer} ms, the server ${server} ms, the machine, its answer to the page drawing it ${drawn} ms (medians); at the plain console the machine’s share`), whole.bare),
+      ];
     };
     const pace = loop!;
     const rows: Row[] = [
@@ -224,7 +254,7 @@ export async function webPage({ quick }: FigureOptions): Promise<Figure> {
       callRow('async function, awaited', 'asynchronous'),
       ...SIZES.map((_, size) => loadRow('watched', size, `one command, loads ${WATCHED_GAP_MS} ms apart, each drawn before the next; each a distinct copy`)),
       ...SIZES.map((_, size) => loadRow('typed', size, `the machine’s share: the load by the kernel’s clock, one command a load, as figure 3, each after ${TYPED_IDLE_MS} ms idle: into the page’s terminal vs a plain console`)),
-      ...SIZES.map((_, size) => responseRow(size)),
+      ...[...SIZES.keys()].flatMap(shareRows),
       keelOnly('page updates drawn under a load/unload loop', pace.updates, 'updates/s', 1, `${Math.round(pace.cycles).toLocaleString('en-US')} load/unload cycles/s; ${Math.round(pace.frames).toLocaleString('en-US')} frame cells redrawn/s`),
       keelOnly('delay from a frame change to the picture, median', pace.delayMedian, 'ms', pace.samples, `95th percentile ${pace.delay95.toFixed(1)} ms; the doorbell to the page's drawn, which adds its trip back`),
     ];

@@ -29,6 +29,20 @@ export interface MachineSettings {
   heapMegabytes?: number;
 }
 
+/**
+ * When the last line typed went where, in milliseconds since 1970 (so that a page's clock can be
+ * set beside them): its Enter reached the server, the line went to the machine's console, and
+ * the machine asked for the next line — its answer already sent. The benchmark (figure 8) splits
+ * a typed command's time with them: the server's share, the machine's, the page's.
+ */
+export interface LineTimes {
+  keys: number;
+  typed: number;
+  answered: number;
+}
+
+const clock = () => performance.timeOrigin + performance.now();
+
 /** Refused messages a page may send before the log stops naming them (the page is still answered). */
 export const LOGGED_REFUSALS = 20;
 const OPEN = 1;
@@ -37,6 +51,7 @@ export class PageSession {
   /** Resolves with the machine's exit status once its thread is gone. */
   readonly ended: Promise<number>;
   readonly picture: MemoryPicture;
+  readonly lastLine: LineTimes = { keys: 0, typed: 0, answered: 0 };
   private readonly machine: MachineThread;
   private readonly streams: PageTerminalStreams;
   private refusals = 0;
@@ -53,12 +68,17 @@ export class PageSession {
     const terminal = new Terminal(this.streams);
     const { watchdogSeconds, ...machineOptions } = settings;
     this.machine = new MachineThread({
-      ...machineOptions, consoleMode: 'terminal', output: terminal.write, onRead: terminal.reading, watchdogSeconds, debugger: this.picture,
+      ...machineOptions, consoleMode: 'terminal', output: terminal.write, watchdogSeconds, debugger: this.picture,
+      onRead: (prompt, linesTaken) => {
+        this.lastLine.answered = clock();
+        terminal.reading(prompt, linesTaken);
+      },
     });
     const machineConsole = this.machine.console;
     terminal.connect({
       ...machineConsole,
       type: (line, atPrompt) => {
+        this.lastLine.typed = clock();
         if (atPrompt && line.trim() !== '') this.picture.command(line.trim());
         machineConsole.type(line, atPrompt);
       },
@@ -75,7 +95,10 @@ export class PageSession {
   private receive(text: string | null): void {
     const message = text === null ? { refused: 'a binary message' } : readPageMessage(text);
     if ('refused' in message) return this.refuse(message.refused);
-    if (message.type === 'keys') this.streams.type(message.data);
+    if (message.type === 'keys') {
+      if (message.data.includes('\r')) this.lastLine.keys = clock();
+      this.streams.type(message.data);
+    }
     else if (message.type === 'resize') this.streams.resize(message.columns, message.rows);
     else if (!this.picture.drawn(message.sequence)) this.refuse(`drawn: update ${message.sequence} is not the one being drawn`);
   }
