@@ -71,8 +71,9 @@ type RowsGoal = { exactly: string[] } | { promptAfter: number; prompt: string };
 
 /**
  * Resolves in the page with the rows that are not blank, read as a person reads them, and when
- * (the page's clock, ms since 1970), once they reach `goal`. The whole wait is one evaluation: nothing crosses to the driver while the machine
- * works, so the browser's share of the two cores is the page's own (the benchmark, figure 8).
+ * (the page's clock, ms since 1970), once they reach `goal`. The whole wait is one evaluation:
+ * nothing crosses to the driver while the machine works, so the browser's share of the two
+ * cores is the page's own (the benchmark, figure 8).
  */
 function rowsReach(goal: RowsGoal): Promise<{ rows: string[]; at: number }> {
   return new Promise((resolve) => {
