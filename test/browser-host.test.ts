@@ -130,6 +130,15 @@ describe('the watchdog in the page', () => {
 });
 
 describe('what a browser cannot do', () => {
+  it('refuses to power on in a page that is not cross-origin isolated, in one line saying what to serve', async () => {
+    const open = await openBrowserHost(browser, await buildInMemory(WITH_FIXTURES), { isolated: false });
+    try {
+      await expect(open.boot()).rejects.toThrow(/^boot failed: this page is not cross-origin isolated, and the machine shares memory with it: serve it with Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp$/);
+    } finally {
+      await open.close();
+    }
+  });
+
   it('refuses a gzip initrd in one line: the browser has no synchronous inflate', async () => {
     const { image, initrd } = await buildInMemory(WITH_FIXTURES);
     const gzipped = await openBrowserHost(browser, { image, initrd: gzipSync(initrd) });
