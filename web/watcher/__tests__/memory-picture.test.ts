@@ -1,5 +1,5 @@
 /*
- * The server's picture of one machine (web/server/memory-picture.ts), against a frame table
+ * The watcher's picture of one machine (web/watcher/memory-picture.ts), against a frame table
  * and doorbell written the way the kernel writes them (boot/frame-allocator.ts): the first
  * update holds every frame; a change rings the doorbell and is sent, but only once the page
  * has drawn the update before, folded together with everything that came meanwhile; owner
