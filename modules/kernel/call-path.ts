@@ -23,8 +23,11 @@ export interface StubOwner {
    */
   active: number;
   pending: number;
-  /** Set while a swap holds calls to the module's async functions: settles when it is done. */
-  holding: Promise<void> | null;
+  /**
+   * Set while a swap holds calls to the module's async functions: settles when it is done. A
+   * thenable, not a promise: the swap sees each held call arrive through its `then`.
+   */
+  holding: PromiseLike<void> | null;
   /** Slots of the module's exported functions, shared by every importer. */
   exportSlots: Map<string, Slot>;
   /** A slot holding the module's exports object, for exports that are not functions. */

@@ -25,7 +25,7 @@ export interface Hold {
 
 export function holdCalls(module: LoadedModule): Hold {
   let release!: () => void;
-  const holding = new Promise<void>((resolve) => (release = resolve));
+  const released = new Promise<void>((resolve) => (release = resolve));
   const hold: Hold = {
     firstHeldAt: null,
     onHeldCall: null,
@@ -35,15 +35,16 @@ export function holdCalls(module: LoadedModule): Hold {
     },
   };
   // The stubs hold a call with `module.holding.then(...)`: this is where the hold sees one arrive.
-  const then = holding.then;
-  Object.defineProperty(holding, 'then', {
-    value(this: Promise<void>, ...reactions: unknown[]) {
+  // A thenable of its own, never a `then` written onto the promise: V8 answers a `then` set on
+  // any native promise by turning off its fast path for promises resolved with promises, in the
+  // whole engine and for good — every awaited call through a stub would pay for it after the first swap.
+  module.holding = {
+    then(onSettled, onRejected) {
       hold.firstHeldAt ??= now();
       void Promise.resolve().then(() => hold.onHeldCall?.());
-      return Reflect.apply(then, this, reactions);
+      return released.then(onSettled, onRejected);
     },
-  });
-  module.holding = holding;
+  };
   return hold;
 }
 
