@@ -189,7 +189,7 @@ export async function bootTime({ quick }: FigureOptions): Promise<Figure> {
     ];
     return {
       number: 2, id: 'boot-time', title: 'Boot time by ramdisk size, and after a repack', baseline: 'the same with 10 generated modules',
-      floor: "firmware and powerOn rows: a plain copy of the ramdisk's bytes into fresh memory; bootstrap rows: the kernel module's sha256, its record's signature checked, its text compiled (vm.compileFunction); each timed beside every boot",
+      floor: "firmware and powerOn rows: a plain copy of the ramdisk's bytes into fresh memory as large as the machine's; bootstrap rows: the kernel module's sha256, its record's signature checked, its text compiled (vm.compileFunction); each timed beside every boot",
       rows,
     };
   } finally {
