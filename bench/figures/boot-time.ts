@@ -22,8 +22,10 @@
  *     plain archive, which it makes to find gzip data after it.
  *
  * Floors (bench/lib/boot-floors.ts), timed beside every boot: for the firmware and powerOn, a
- * plain copy of the ramdisk's bytes into fresh memory; for the bootstrap, the kernel module's
- * sha256, signature check and compile. The kernel's boot has none: nothing simpler does its work.
+ * plain copy of the ramdisk's bytes into fresh memory as large as the machine's; for the
+ * bootstrap, the kernel module's sha256, signature check and compile. The kernel's boot has
+ * none: nothing simpler does its work. And the page faults of each boot and of the copy: counts,
+ * which the load of shared cores does not move.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
