@@ -9,7 +9,7 @@
  *
  * The build writes it with `writeBootImage`; the firmware checks it with `readBootImage`.
  */
-import { createHash } from 'node:crypto';
+import { host } from './host/current-host.ts';
 
 export const BOOT_MAGIC = 'KEELBOOT';
 export const BOOT_FORMAT_VERSION = 1;
@@ -24,15 +24,18 @@ export interface BootImage {
   init: Uint8Array;
 }
 
+const latin1 = (text: string) => Uint8Array.from(text, (character) => character.charCodeAt(0));
+const sameBytes = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((byte, index) => byte === b[index]);
+
 /** The image's hash: its header up to the hash field, then everything after the header. */
 function digest(image: Uint8Array): Uint8Array {
-  return createHash('sha256').update(image.subarray(0, 32)).update(image.subarray(BOOT_HEADER_SIZE)).digest();
+  return host.sha256(image.subarray(0, 32), image.subarray(BOOT_HEADER_SIZE));
 }
 
 export function writeBootImage(text: Uint8Array, init: Uint8Array): Uint8Array {
   const image = new Uint8Array(BOOT_HEADER_SIZE + text.length + init.length);
   const view = new DataView(image.buffer);
-  image.set(Buffer.from(BOOT_MAGIC, 'latin1'), 0);
+  image.set(latin1(BOOT_MAGIC), 0);
   view.setUint32(8, BOOT_FORMAT_VERSION, true);
   view.setUint32(12, text.length, true);
   view.setUint32(16, init.length, true);
@@ -47,7 +50,7 @@ export function readBootImage(image: Uint8Array): BootImage {
   if (image.length < BOOT_HEADER_SIZE) {
     throw new BootImageError(`boot image too short: ${image.length} bytes, the header alone is ${BOOT_HEADER_SIZE}`);
   }
-  const magic = Buffer.from(image.subarray(0, 8)).toString('latin1');
+  const magic = String.fromCharCode(...image.subarray(0, 8));
   if (magic !== BOOT_MAGIC) throw new BootImageError(`bad boot image magic ${JSON.stringify(magic)}, expected "${BOOT_MAGIC}"`);
   const view = new DataView(image.buffer, image.byteOffset, image.byteLength);
   const version = view.getUint32(8, true);
@@ -59,7 +62,7 @@ export function readBootImage(image: Uint8Array): BootImage {
     throw new BootImageError(`boot image is ${image.length} bytes, its header says ${expected} (truncated or padded)`);
   }
   const body = image.subarray(BOOT_HEADER_SIZE);
-  if (!Buffer.from(digest(image)).equals(image.subarray(32, 64))) {
+  if (!sameBytes(digest(image), image.subarray(32, 64))) {
     throw new BootImageError('boot image sha256 mismatch: the kernel code is not what the build wrote');
   }
   return { text: body.subarray(0, textLength), init: body.subarray(textLength) };

@@ -9,7 +9,7 @@
  * Callbacks the kernel gives a device (timers) run inside a guard too: what one throws
  * panics the machine, never the host.
  */
-import { types } from 'node:util';
+import { host as runningHost } from './host/current-host.ts';
 import type { MachineInterface } from './machine-interface.ts';
 
 /** setTimeout's limit: a longer delay would fire at once, with Node's TimeoutOverflowWarning. */
@@ -20,7 +20,7 @@ function refuse(kind: typeof TypeError, where: string, expected: string): never 
 }
 
 const string = (where: string, value: unknown) => (typeof value === 'string' ? value : refuse(TypeError, where, 'a string'));
-const bytes = (where: string, value: unknown) => (types.isUint8Array(value) ? value : refuse(TypeError, where, 'a Uint8Array'));
+const bytes = (where: string, value: unknown) => (runningHost.isUint8Array(value) ? value : refuse(TypeError, where, 'a Uint8Array'));
 
 /** An array of objects (or functions), as the kernel's realm makes them: checked element by element, never by a method of its own. */
 function objects(where: string, value: unknown): object[] {
@@ -107,7 +107,7 @@ export function checkedDevices({ machine, memory, unmap, fault }: DeviceParts): 
     },
     mmu: {
       unmap(buffer) {
-        if (!types.isArrayBuffer(buffer)) refuse(TypeError, 'mmu.unmap: buffer', 'an ArrayBuffer');
+        if (!runningHost.isArrayBuffer(buffer)) refuse(TypeError, 'mmu.unmap: buffer', 'an ArrayBuffer');
         if (buffer === memory.buffer) refuse(RangeError, 'mmu.unmap: buffer', 'a mapped block, not physical memory');
         unmap(buffer);
       },

@@ -10,6 +10,7 @@
  * cache would keep a script's code alive forever (docs/design.md).
  */
 import { readBootImage } from './boot-image.ts';
+import { BootError } from './boot-error.ts';
 import { inflateInitrd, InitrdError } from './initrd-inflate.ts';
 import { FRAME_SIZE, type BootInfo, type KernelEntry, type MemoryRegion, type RegionKind } from './machine-interface.ts';
 import type { Sandbox } from './sandbox.ts';
@@ -17,10 +18,10 @@ import type { Sandbox } from './sandbox.ts';
 /** The firmware's own area at the bottom of memory, as the BIOS data area is on a PC. */
 export const FIRMWARE_BYTES = 64 * 1024;
 
-/** A boot that cannot proceed: bad image, too little memory. One line, shown as it is. */
-export class BootError extends Error {
-  override name = 'BootError';
-}
+export { BootError };
+
+/** Made at load: in a browser the worker's global keeps no TextDecoder once the realm is sealed (host/browser-host.ts). */
+const utf8 = new TextDecoder();
 
 const roundUp = (bytes: number) => Math.ceil(bytes / FRAME_SIZE) * FRAME_SIZE;
 
@@ -64,7 +65,7 @@ export function loadKernel(sandbox: Sandbox, memory: Uint8Array, input: Firmware
   if (image.text.length === 0) throw new BootError('the boot image holds no kernel text');
   let entry: KernelEntry;
   try {
-    entry = sandbox.compile(new TextDecoder().decode(image.text), ['machine', 'bootInfo'], 'keel:boot.img') as KernelEntry;
+    entry = sandbox.compile(utf8.decode(image.text), ['machine', 'bootInfo'], 'keel:boot.img') as KernelEntry;
   } catch (error) {
     throw new BootError(`the kernel's code does not compile: ${(error as Error).name}: ${(error as Error).message}`);
   }

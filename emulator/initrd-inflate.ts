@@ -3,7 +3,7 @@
  * places it: Linux's initramfs is a sequence of cpio archives, gzip data (holding cpio
  * archives) and zero padding, in any order, and keel's kernel and bootstrap read cpio only. So
  * the firmware walks the initrd segment by segment — a cpio archive header by header to its
- * trailer, gzip data member by member with node:zlib — and hands the kernel the archives one
+ * trailer, gzip data member by member with the host's inflate (host/host.ts) — and hands the kernel the archives one
  * after another, each at a multiple of 4 bytes, as if the user had never compressed them:
  * hashes and signatures are of those bytes, and a later entry of a name replaces an earlier
  * one as it does in concatenated archives.
@@ -15,10 +15,14 @@
  * short, a wrong CRC, corrupt), bytes that are none of the three, another compression (Node
  * 20's zlib has no zstd, none has bzip2, lzma, xz, lzo, lz4) — or gzip data that inflates past
  * `limit` (a gzip bomb) throws an InitrdError in one line naming it and its offset in the file.
+ * A host without a synchronous inflate (a browser: its DecompressionStream is asynchronous, and
+ * the firmware is not) refuses gzip data with one line saying so: the site serves the plain
+ * initrd.cpio the build writes.
  * emulator/ does not import ramdisk/ (the kernel's format): the few facts of cpio framing it
  * needs are here, as a bootloader has its own.
  */
-import { crc32, inflateRawSync } from 'node:zlib';
+import { host } from './host/current-host.ts';
+import { InflateFailure } from './host/host.ts';
 
 export class InitrdError extends Error {
   override name = 'InitrdError';
@@ -81,26 +85,34 @@ function inflateMember(bytes: Uint8Array, start: number, room: number, limit: nu
   for (const flag of [8, 16]) if (flags & flag) at = bytes.indexOf(0, at) + 1 || bytes.length + 1;
   if (flags & 2) at += 2;
   if (at > bytes.length) throw cutShort;
-  let inflated: { buffer: Buffer; engine: { bytesWritten: number } };
+  if (host.inflateRaw === null) throw fail(`this host cannot inflate it (a browser's DecompressionStream is asynchronous): give the machine an uncompressed initrd`);
+  let inflated: { data: Uint8Array; used: number };
   try {
-    inflated = inflateRawSync(bytes.subarray(at), { info: true, maxOutputLength: Math.max(1, room) }) as unknown as typeof inflated;
+    inflated = host.inflateRaw(bytes.subarray(at), Math.max(1, room));
   } catch (error) {
-    const { code, message } = error as { code?: string; message: string };
-    if (code === 'ERR_BUFFER_TOO_LARGE') throw tooLarge;
-    if (code === 'Z_BUF_ERROR') throw cutShort;
-    throw fail(`corrupt (${message})`);
+    if (!(error instanceof InflateFailure)) throw error;
+    if (error.reason === 'too-large') throw tooLarge;
+    if (error.reason === 'cut-short') throw cutShort;
+    throw fail(`corrupt (${error.message})`);
   }
-  const data = new Uint8Array(inflated.buffer.buffer, inflated.buffer.byteOffset, inflated.buffer.length);
-  const trailer = at + inflated.engine.bytesWritten;
+  const { data } = inflated;
+  const trailer = at + inflated.used;
   if (trailer + 8 > bytes.length) throw cutShort;
   const view = new DataView(bytes.buffer, bytes.byteOffset + trailer, 8);
   const [crc, size] = [view.getUint32(0, true), view.getUint32(4, true)];
-  const actual = crc32(data);
+  const actual = host.crc32(data);
   const hex = (value: number) => `0x${value.toString(16).padStart(8, '0')}`;
   if (actual !== crc) throw fail(`its CRC does not match the data inflated (trailer ${hex(crc)}, data ${hex(actual)})`);
   if (size !== data.length % 2 ** 32) throw fail(`its length does not match the data inflated (trailer ${size} bytes, data ${data.length})`);
   if (data.length > room) throw tooLarge;
   return { data, end: trailer + 8 };
+}
+
+function concatenate(parts: Uint8Array[], size: number): Uint8Array {
+  const joined = new Uint8Array(size);
+  let offset = 0;
+  for (const part of parts) joined.set(part, offset), (offset += part.length);
+  return joined;
 }
 
 /** What the bytes at `at` are, when the firmware cannot read them: a compression by name, or their first bytes. */
@@ -140,7 +152,7 @@ export function inflateInitrd(initrd: Uint8Array, limit: number): Uint8Array {
         size += member.data.length;
         at = member.end;
       } while (isGzip(initrd, at));
-      add(members.length === 1 ? members[0]! : new Uint8Array(Buffer.concat(members)));
+      add(members.length === 1 ? members[0]! : concatenate(members, size));
       inflated = true;
     } else {
       if (!inflated) return initrd;

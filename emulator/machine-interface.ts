@@ -116,8 +116,8 @@ export interface HeapRetainers {
 export interface HostDevice {
   /** Runs a full garbage collection if the host allows it; says whether it did. */
   collectGarbage(): boolean;
-  /** Bytes of compiled code (bytecode and machine code) in the host engine's heap. */
-  codeBytes(): number;
+  /** Bytes of compiled code (bytecode and machine code) in the host engine's heap; null where the host cannot measure it (a browser). */
+  codeBytes(): number | null;
   /**
    * Where a rejection of a promise of the machine's realm that nothing handled goes (the kernel
    * reports it as an oops). Without a handler, or if the handler throws, the machine panics.

@@ -6,7 +6,7 @@
  *   const status = await thread.halted;     // as Machine's: 0, 1, or 2 for a panic
  *
  * A module that never returns blocks its thread, never the host: the host keeps reading the
- * terminal, and a watchdog here sees the machine's heartbeat stop (emulator/machine-worker.ts
+ * terminal, and a watchdog here sees the machine's heartbeat stop (emulator/machine-runner.ts
  * beats it while the machine's event loop is free). After `watchdogSeconds` without a beat
  * it reads which module was running — the kernel writes that into shared memory on every
  * call — prints the panic line naming it, and stops the machine's thread.
@@ -22,55 +22,20 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { ConsoleMode } from './devices/console-device.ts';
-import type { DebugListener } from './devices/debug-device.ts';
-import { describeRunning, HEARTBEAT_WORD, rememberName } from './devices/watchdog-device.ts';
+import { describeRunning, rememberName } from './devices/watchdog-device.ts';
+import { watchHeartbeat } from './heartbeat-watch.ts';
 import { BootError } from './firmware.ts';
 import type { Completion } from './machine-interface.ts';
 import { engineLimit, watchHeap } from './heap-monitor.ts';
 import { stuckModule } from './stall-inspector.ts';
 import { threadFailure } from './thread-failure.ts';
-import { PANIC_STATUS, type MachineOptions } from './machine.ts';
+import { PANIC_STATUS } from './machine.ts';
+import { relay, type FromHost, type MachineDebugger, type MachineWorkerData, type ToHost } from './machine-messages.ts';
+
+export type { DebugReport, FromHost, MachineDebugger, MachineWorkerData, ToHost } from './machine-messages.ts';
 
 /** The machine thread's own heap limit, unless told otherwise: room for a module's large data, not for the host's whole memory. */
 export const DEFAULT_HEAP_MEGABYTES = 512;
-
-/** Messages from the machine's thread. */
-export type ToHost =
-  | { kind: 'output'; text: string }
-  | { kind: 'read'; prompt: string; linesTaken: number }
-  | { kind: 'completion'; id: number; completion: Completion }
-  | { kind: 'module-name'; id: number; name: string | null }
-  | { kind: 'watchdog'; words: Int32Array }
-  | { kind: 'debug-memory'; frameTable: Int32Array; doorbell: Int32Array }
-  | { kind: 'debug'; reports: DebugReport[] }
-  | { kind: 'code-bytes'; bytes: number }
-  | { kind: 'halted'; status: number }
-  | { kind: 'boot-failed'; message: string };
-
-/** What the kernel said on the debug device, in order; the worker sends a turn's worth at once. */
-export type DebugReport = { kind: 'owner-named'; id: number; ownerKind: string; label: string } | { kind: 'owner-forgotten'; id: number } | { kind: 'module-event'; json: string };
-
-/** Messages to it: console input (a line, its end, Ctrl-C, Tab), a message for the host channel. */
-export type FromHost =
-  | { kind: 'line'; line: string; atPrompt: boolean }
-  | { kind: 'end-input' }
-  | { kind: 'interrupt' }
-  | { kind: 'complete'; id: number; line: string }
-  | { kind: 'channel'; header: string; bytes: Uint8Array };
-
-/**
- * What the worker builds its Machine from: the options that can cross to a thread, and whether
- * to end the machine once nothing can ever wake it (`endWhenStuck`, below).
- */
-export type MachineWorkerData = Omit<MachineOptions, 'output' | 'onModuleName' | 'timer' | 'console' | 'debugListener'> & { consoleMode?: ConsoleMode; endWhenStuck?: boolean; debug?: boolean };
-
-/** A debugger's end of the machine's debug device, in the host's thread. */
-export interface MachineDebugger extends DebugListener {
-  /** The kernel's frame table and its doorbell: shared memory the kernel writes while it runs. */
-  attach(frameTable: Int32Array, doorbell: Int32Array): void;
-  /** The host engine's compiled code in the machine's thread (what `free` prints), a few times a second. */
-  codeBytes(bytes: number): void;
-}
 
 export interface MachineThreadOptions extends Omit<MachineWorkerData, 'consoleMode' | 'endWhenStuck' | 'debug'> {
   output: (text: string) => void;
@@ -91,12 +56,6 @@ export interface MachineThreadOptions extends Omit<MachineWorkerData, 'consoleMo
   endWhenStuck?: boolean;
   /** Told what the kernel says on the debug device, and handed its frame table. */
   debugger?: MachineDebugger;
-}
-
-function relay(report: DebugReport, debug: MachineDebugger | undefined): void {
-  if (report.kind === 'owner-named') debug?.nameOwner(report.id, report.ownerKind, report.label);
-  else if (report.kind === 'owner-forgotten') debug?.forgetOwner(report.id);
-  else debug?.moduleEvent(report.json);
 }
 
 const WORKER_ENTRY = new URL('./machine-worker-entry.mjs', import.meta.url);
@@ -176,7 +135,7 @@ export class MachineThread {
         else if (message.kind === 'watchdog') {
           words = message.words;
           if (watchdogSeconds === 0) return;
-          watchdog = this.watch(words, watchdogSeconds, async (word) => {
+          watchdog = watchHeartbeat(words, watchdogSeconds, this.moduleNames, async (word) => {
             clearInterval(watchdog);
             // The stack says whose code it is, wherever it runs; the running word is the fallback.
             const module = await stuckModule(this.worker.threadId, INSPECTION_TIMEOUT_MS);
@@ -195,22 +154,6 @@ export class MachineThread {
   async powerOff(): Promise<void> {
     this.poweredOff = true;
     await this.worker.terminate();
-  }
-
-  /** Checks the heartbeat a few times per period; calls `onStuck` once it stood still a whole period. */
-  private watch(words: Int32Array, seconds: number, onStuck: (running: string) => void): NodeJS.Timeout {
-    const periodMs = seconds * 1000;
-    let lastBeat = Atomics.load(words, HEARTBEAT_WORD);
-    let lastChange = performance.now();
-    return setInterval(() => {
-      const beat = Atomics.load(words, HEARTBEAT_WORD);
-      if (beat !== lastBeat) {
-        lastBeat = beat;
-        lastChange = performance.now();
-      } else if (performance.now() - lastChange >= periodMs) {
-        onStuck(describeRunning(words, this.moduleNames));
-      }
-    }, Math.min(250, periodMs / 4));
   }
 
   private post(message: FromHost): void {

@@ -11,10 +11,12 @@
 import { Channel } from './devices/channel-device.ts';
 import { Console, type ConsoleOptions } from './devices/console-device.ts';
 import { DebugPort, type DebugListener } from './devices/debug-device.ts';
-import { cryptoDevice, hostDevice } from './devices/host-device.ts';
+import { hostDevice } from './devices/host-device.ts';
 import { Timer } from './devices/timer-device.ts';
 import { Watchdog } from './devices/watchdog-device.ts';
 import { checkedDevices } from './device-checks.ts';
+import { host } from './host/current-host.ts';
+import { PANIC_STATUS } from './machine-messages.ts';
 import { BootError, loadKernel } from './firmware.ts';
 import { FRAME_SIZE, type MachineInterface, type TimerDevice } from './machine-interface.ts';
 import { createSandbox, type Sandbox } from './sandbox.ts';
@@ -22,7 +24,7 @@ import { watchRejections } from './unhandled-rejections.ts';
 
 export const DEFAULT_MEMORY_BYTES = 64 * 1024 * 1024;
 export const DEFAULT_CMDLINE = 'init=shell quiet';
-export const PANIC_STATUS = 2;
+export { PANIC_STATUS };
 
 export interface MachineOptions {
   image: Uint8Array;
@@ -89,7 +91,7 @@ export class Machine {
         memory: this.memory,
         console: { write: this.console.write, readLine: this.console.readLine, interactive: this.console.interactive },
         timer: { now: this.timer.now, setTimer: this.timer.setTimer, clearTimer: this.timer.clearTimer },
-        crypto: cryptoDevice,
+        crypto: host.crypto,
         channel: { receive: this.channel.receive },
         power: { halt: (status) => this.stop(status), panic: (reason) => this.panic(reason) },
         host: { ...hostDevice, onUnhandledRejection: (handler) => (this.rejectionHandler = handler) },
@@ -97,10 +99,7 @@ export class Machine {
         debug: this.debug.device(),
       },
       memory: this.memory,
-      unmap: (buffer) => {
-        // Transferring a buffer detaches it: every view of it, anywhere, is empty from now on.
-        structuredClone(buffer, { transfer: [buffer] });
-      },
+      unmap: host.unmap,
       fault: (where, error) => this.panic(`${where} threw: ${describe(error)}`),
     });
     return this.sandbox.adopt(devices);
@@ -126,9 +125,7 @@ export class Machine {
     });
     this.running = true;
     this.stopWatchingRejections = watchRejections({ owns: (promise) => this.sandbox.ownsPromise(promise), report: (reason) => this.unhandledRejection(reason) });
-    if (!this.sandbox.hasImportGuard) {
-      this.console.write('keel: warning: node runs without --experimental-vm-modules, so import() inside the sandbox reaches the host\n');
-    }
+    if (this.sandbox.importWarning !== null) this.console.write(`keel: warning: ${this.sandbox.importWarning}\n`);
     try {
       entry(this.machineInterface(), bootInfo);
     } catch (error) {
@@ -169,7 +166,7 @@ export class Machine {
     if (!this.running) return;
     this.running = false;
     // Rejections of this turn are still the machine's (and ignored now that it is off).
-    setImmediate(this.stopWatchingRejections);
+    host.clock.nextTurn(this.stopWatchingRejections);
     this.timer.stopAll();
     this.console.endInput();
     this.channel.close();

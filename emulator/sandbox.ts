@@ -6,21 +6,21 @@
  *   const entry = sandbox.compile(source, ['machine', 'bootInfo'], 'keel:boot.img');
  *   entry(sandbox.adopt(machineInterface), sandbox.adopt(bootInfo));
  *
- * Code in a node:vm context reaches the host through any host object it can touch: every
- * object's `constructor.constructor` is its realm's Function, and the host's Function runs
- * `return process`. So nothing of the host crosses as it is. `adopt` rebuilds a value inside
- * the realm: plain objects and arrays are copied, byte arrays copied, promises re-made, and
- * each host function wrapped in a function of the realm that turns host errors into realm
- * errors. The global is made from a null-prototype object, so that `globalThis.constructor`
- * is the realm's own. `import()` is answered, inside the realm, with an error — which Node can
- * only do when run with --experimental-vm-modules (the npm scripts pass it); without the flag
- * `hasImportGuard` is false and the firmware says so at boot.
+ * The realm is the host's (host/host.ts: a node:vm context under Node, the Web Worker itself,
+ * stripped to the ECMAScript built-ins, in a browser). Code in it reaches the host through any
+ * host object it can touch: every object's `constructor.constructor` is its realm's Function,
+ * and under Node the host's Function runs `return process`. So nothing of the host crosses as
+ * it is. `adopt` rebuilds a value inside the realm: plain objects and arrays are copied, byte
+ * arrays copied, promises re-made, and each host function wrapped in a function of the realm
+ * that turns host errors into realm errors. `import()` is answered, inside the realm, with an
+ * error where the host can (Node with --experimental-vm-modules); elsewhere `importWarning`
+ * is the line the firmware prints at boot.
  *
- * This is isolation between well-meaning code and the host, not a security boundary: node:vm
- * shares one process and one heap (Node's documentation says as much). Signatures decide what
- * runs.
+ * This is isolation between well-meaning code and the host, not a security boundary (Node's
+ * vm shares one process and one heap; the browser's realm is shared with the worker's own
+ * code: docs/architecture.md, "One machine, two hosts"). Signatures decide what runs.
  */
-import vm from 'node:vm';
+import { host } from './host/current-host.ts';
 
 /** Runs inside the realm: everything it makes belongs there. */
 const BRIDGE_SOURCE = String.raw`
@@ -81,27 +81,20 @@ export interface Sandbox {
   compile(source: string, parameters: string[], filename: string): (...args: unknown[]) => unknown;
   /** Whether a promise was made in the realm (by the kernel or a module). */
   ownsPromise(promise: Promise<unknown>): boolean;
-  /** Whether `import()` inside the realm gets a realm error (node has --experimental-vm-modules). */
-  readonly hasImportGuard: boolean;
+  /** Null when `import()` inside the realm gets a realm error; else what the machine says at boot. */
+  readonly importWarning: string | null;
 }
 
 export function createSandbox(): Sandbox {
-  const context = vm.createContext(Object.create(null), { name: 'keel kernel', codeGeneration: { strings: true, wasm: false } });
-  const bridge = vm.compileFunction(BRIDGE_SOURCE, [], { parsingContext: context })() as Bridge;
+  let bridge: Bridge | undefined;
+  const realm = host.createRealm(() => bridge!.importRefused());
+  bridge = realm.compile(BRIDGE_SOURCE, [])() as Bridge;
   return {
     adopt: bridge.adopt,
     allocate: bridge.allocate,
     allocateShared: bridge.allocateShared,
     ownsPromise: bridge.ownsPromise,
-    compile: (source, parameters, filename) =>
-      vm.compileFunction(source, parameters, {
-        parsingContext: context,
-        filename,
-        // Inherited by code the realm compiles from strings (module bundles): every import() lands here.
-        importModuleDynamically: (() => {
-          throw bridge.importRefused();
-        }) as never,
-      }) as (...args: unknown[]) => unknown,
-    hasImportGuard: 'SourceTextModule' in vm,
+    compile: realm.compile,
+    importWarning: realm.importWarning,
   };
 }

@@ -17,15 +17,8 @@
  */
 import readline from 'node:readline';
 import type { Completion } from './machine-interface.ts';
+import type { TerminalConsole } from './terminal-console.ts';
 import { WordWrapper } from './word-wrap.ts';
-
-/** The console end a terminal drives: a Machine's console, or a MachineThread's. */
-export interface TerminalConsole {
-  type(line: string, atPrompt?: boolean): void;
-  endInput(): void;
-  interrupt(): void;
-  complete(line: string): Promise<Completion>;
-}
 
 export interface TerminalStreams {
   /** Keystrokes. */

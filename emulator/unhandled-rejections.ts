@@ -1,6 +1,6 @@
 /*
- * Unhandled promise rejections, sorted by machine. Node has one 'unhandledRejection' event per
- * process (per thread, in a worker); a promise made in a machine's realm belongs to that
+ * Unhandled promise rejections, sorted by machine. A thread has one event for them (Node's
+ * 'unhandledRejection', a browser worker's 'unhandledrejection': host/host.ts); a promise made in a machine's realm belongs to that
  * machine, and its rejection is handed to the kernel running there (which reports it as an
  * oops) instead of taking the host or the machine down. A rejection no machine owns is the
  * host's own: it goes to the thread's fallback if it has one (a machine's thread, where the
@@ -13,6 +13,7 @@
  * There is one listener, whatever the order in which the machine and the fallback are
  * watched: a second listener would hear every rejection too, a machine's own among them.
  */
+import { host } from './host/current-host.ts';
 
 export interface RejectionOwner {
   owns(promise: Promise<unknown>): boolean;
@@ -21,6 +22,7 @@ export interface RejectionOwner {
 
 const owners = new Set<RejectionOwner>();
 let fallback: ((reason: unknown) => void) | null = null;
+let stopListening: (() => void) | null = null;
 
 function dispatch(reason: unknown, promise: Promise<unknown>): void {
   for (const owner of owners) {
@@ -31,11 +33,13 @@ function dispatch(reason: unknown, promise: Promise<unknown>): void {
 }
 
 function listen(): void {
-  if (!process.listeners('unhandledRejection').includes(dispatch)) process.on('unhandledRejection', dispatch);
+  stopListening ??= host.listenForRejections(dispatch);
 }
 
 function stopListeningWhenIdle(): void {
-  if (owners.size === 0 && fallback === null) process.off('unhandledRejection', dispatch);
+  if (owners.size > 0 || fallback !== null) return;
+  stopListening?.();
+  stopListening = null;
 }
 
 /** Routes the rejections of `owner`'s promises to it until the returned function is called. */

@@ -1,6 +1,6 @@
 /*
- * npm start and npm run web: build keel (quietly, every module type-checked, as npm run build
- * does), then run the script named first — emulator/cli.ts, web.ts — in this same process with
+ * npm start, npm run web and npm run site: build keel (quietly, every module type-checked, as npm
+ * run build does), then run the script named first — emulator/cli.ts, web.ts, site.ts — in this same process with
  * the arguments after it. Asked for --help, the script prints it without a build first (after
  * a line saying what npm start adds, where the script's usage names another command).
  *
@@ -24,6 +24,7 @@ if (!script) {
 /** What the script's own usage does not say when it is started this way. */
 const PREAMBLES: Record<string, string> = {
   'emulator/cli.ts': 'npm start builds keel (as npm run build does), then boots it as npm run boot does; it takes the options of npm run boot:\n',
+  'site.ts': 'npm run site builds keel (as npm run build does), then writes the site from it:\n',
 };
 
 if (asksForHelp(args)) {

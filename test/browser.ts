@@ -5,6 +5,7 @@
  * any of Chromium's own network traffic (this machine's network is closed).
  *
  *   const browser = await launchBrowser();
+ *   const withGc = await launchBrowser(undefined, ['--js-flags=--expose-gc']);   // more flags for Chromium
  *   const page = await browser.context.newPage();
  *   await browser.close();
  */
@@ -22,10 +23,10 @@ export interface Browser {
   close(): Promise<void>;
 }
 
-export async function launchBrowser(viewport = { width: 1600, height: 1000 }): Promise<Browser> {
+export async function launchBrowser(viewport = { width: 1600, height: 1000 }, flags: string[] = []): Promise<Browser> {
   requireTool('chromium');
   const profile = mkdtempSync(path.join(os.tmpdir(), 'keel-chromium-'));
-  const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_FLAGS, viewport });
+  const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: [...CHROMIUM_FLAGS, ...flags], viewport });
   return {
     context,
     async close() {

@@ -4,7 +4,11 @@
  * judged by the rule of the folder it is in.
  *
  *   emulator/   the machine: imports nothing of boot/ or modules/ — it knows the kernel only
- *               as the bytes of a boot image — nor of ramdisk/ (the kernel's format)
+ *               as the bytes of a boot image — nor of ramdisk/ (the kernel's format). It runs on
+ *               two hosts (docs/architecture.md, "One machine, two hosts"): only the Node side's
+ *               own files (NODE_SIDE) import node: built-ins; the rest reach the host through
+ *               host/current-host.ts (the one file that names node-host.ts) and take in nothing
+ *               of the Node side, so that the browser's bundle holds none of it
  *   boot/       the bootstrap: only boot/, ramdisk/ and the machine's interface, as types
  *   ramdisk/    the format: only ramdisk/
  *   a module    (a folder with package.json under modules/, the test, bench and sim module
@@ -16,6 +20,11 @@
  *   web/protocol/  what page and server say: only web/protocol/, and nothing of Node
  *   web/server/ host: like emulator/, nothing of boot/, modules/ or ramdisk/ — it sees the kernel
  *               only through the machine's debug device — and nothing of the page's code
+ *   web/watcher/  host or page (the server's session, or the tab's): only web/watcher/,
+ *               web/protocol/ and the machine's types from emulator/; no node: built-ins
+ *   web/site/   the page with the machine in the tab: web/site/, web/page/, web/protocol/,
+ *               web/watcher/, emulator/ (the browser's machine thread, the line terminal) and npm
+ *               packages; no node: built-ins, nothing of boot/, modules/, ramdisk/ or web/server/
  *
  * Inside the folders of ACYCLIC_FOLDERS the files also stand on one another without a cycle,
  * type-only imports included (docs/architecture.md, "Reading the kernel"): each file can be read
@@ -32,6 +41,12 @@ import { PROJECT_ROOT } from '../build.ts';
 /** Where module folders live: each folder with a package.json under one of these is a module. */
 const MODULE_ROOTS = ['modules', 'test/fixtures/modules', 'test/fixtures/hostile-modules', 'bench/fixtures/modules', 'sim/modules'];
 const MACHINE_INTERFACE = 'emulator/machine-interface.ts';
+/** The files of emulator/ that run only under Node: its host, the machine thread and worker, the CLI and its terminal, the inspector's. */
+const NODE_SIDE = new Set([
+  'emulator/host/node-host.ts', 'emulator/machine-thread.ts', 'emulator/machine-worker.ts', 'emulator/machine-worker-entry.mjs', 'emulator/cli.ts', 'emulator/terminal.ts',
+  'emulator/built-files.ts', 'emulator/heap-snapshot.ts', 'emulator/heap-retainers.ts', 'emulator/heap-monitor.ts', 'emulator/stall-inspector.ts', 'emulator/worker-inspector.ts',
+]);
+const CURRENT_HOST = 'emulator/host/current-host.ts';
 const HANDOFF = 'boot/handoff.ts';
 
 interface Import {
@@ -69,6 +84,9 @@ export function brokenRule({ from, target, typeOnly }: Import): string | null {
   const file = target.endsWith('.ts') || target.endsWith('.mjs');
   if (isUnder(from, 'emulator')) {
     if (file && (isUnder(target, 'boot') || isUnder(target, 'modules') || isUnder(target, 'ramdisk'))) return 'emulator/ knows the kernel only as bytes';
+    if (NODE_SIDE.has(from)) return null;
+    if (!file && target.startsWith('node:')) return 'emulator/ runs on two hosts: only the Node side imports node: built-ins (the rest use host/current-host.ts)';
+    if (file && NODE_SIDE.has(target) && !(from === CURRENT_HOST && target === 'emulator/host/node-host.ts')) return 'emulator/ runs on two hosts: what the browser bundles takes in nothing of the Node side';
     return null;
   }
   if (isUnder(from, 'boot')) {
@@ -81,6 +99,16 @@ export function brokenRule({ from, target, typeOnly }: Import): string | null {
     return target.startsWith('node:') ? 'web/page/ runs in the browser: no node: built-ins' : null;
   }
   if (isUnder(from, 'web/protocol')) return (file && isUnder(target, 'web/protocol')) || (!file && !target.startsWith('node:')) ? null : 'web/protocol/ is shared by page and server: only web/protocol/';
+  if (isUnder(from, 'web/watcher')) {
+    if (!file) return target.startsWith('node:') ? 'web/watcher/ runs on the host or in the page: no node: built-ins' : null;
+    if (isUnder(target, 'web/watcher') || isUnder(target, 'web/protocol') || (isUnder(target, 'emulator') && typeOnly)) return null;
+    return 'web/watcher/ runs on the host or in the page: only web/watcher/, web/protocol/ and the machine\'s types';
+  }
+  if (isUnder(from, 'web/site')) {
+    if (!file) return target.startsWith('node:') ? 'web/site/ runs in the browser: no node: built-ins' : null;
+    if (['web/site', 'web/page', 'web/protocol', 'web/watcher', 'emulator'].some((folder) => isUnder(target, folder))) return null;
+    return 'web/site/ runs in the browser: only web/site/, web/page/, web/protocol/, web/watcher/, emulator/ and npm packages';
+  }
   if (isUnder(from, 'web/server')) {
     if (file && (isUnder(target, 'boot') || isUnder(target, 'modules') || isUnder(target, 'ramdisk'))) return 'web/server/ sees the kernel only through the debug device';
     return file && isUnder(target, 'web/page') ? 'web/server/ serves the page\'s bundle, never imports its code' : null;
@@ -173,8 +201,12 @@ describe('the rules between folders', () => {
       'emulator/machine.ts -> emulator/firmware.ts',
       'test/fixtures/modules/accounts/versions/1.0.0/index.ts -> test/fixtures/modules/accounts/ledger.ts',
       'sim/modules/sim-store/index.ts -> sim/modules/run-recorder.ts',
-      'web/page/main.ts -> web/protocol/messages.ts (types)',
+      'web/page/page.ts -> web/protocol/messages.ts (types)',
       'web/server/page-session.ts -> emulator/machine-thread.ts',
+      'web/server/page-session.ts -> web/watcher/machine-session.ts',
+      'web/watcher/memory-picture.ts -> web/protocol/frame-runs.ts',
+      'emulator/host/current-host.ts -> emulator/host/node-host.ts',
+      'emulator/host/node-host.ts -> node:vm',
     ]));
     expect(found.filter((line) => line.startsWith('modules/kernel/api.ts'))).not.toContain('modules/kernel/api.ts -> keel:kernel');
   });
@@ -182,6 +214,10 @@ describe('the rules between folders', () => {
   it.each([
     ['emulator/firmware.ts', 'boot/main.ts', false, 'emulator/ knows the kernel only as bytes'],
     ['emulator/machine.ts', 'modules/kernel/kernel.ts', true, 'emulator/ knows the kernel only as bytes'],
+    ['emulator/firmware.ts', 'node:zlib', false, 'emulator/ runs on two hosts: only the Node side imports node: built-ins (the rest use host/current-host.ts)'],
+    ['emulator/browser-machine-thread.ts', 'node:worker_threads', false, 'emulator/ runs on two hosts: only the Node side imports node: built-ins (the rest use host/current-host.ts)'],
+    ['emulator/machine.ts', 'emulator/host/node-host.ts', false, 'emulator/ runs on two hosts: what the browser bundles takes in nothing of the Node side'],
+    ['emulator/browser-machine-thread.ts', 'emulator/machine-thread.ts', true, 'emulator/ runs on two hosts: what the browser bundles takes in nothing of the Node side'],
     ['boot/main.ts', 'modules/kernel/kernel.ts', true, 'boot/ imports only boot/, ramdisk/ and the machine interface'],
     ['boot/main.ts', 'emulator/machine-interface.ts', false, 'boot/ takes the machine interface as types only'],
     ['boot/main.ts', 'keel:kernel', false, 'boot/ imports only boot/, ramdisk/ and the machine interface'],
@@ -196,7 +232,12 @@ describe('the rules between folders', () => {
     ['web/page/main.ts', 'emulator/machine-interface.ts', true, 'web/page/ runs in the browser: only web/page/, web/protocol/ and npm packages'],
     ['web/page/connection.ts', 'node:events', false, 'web/page/ runs in the browser: no node: built-ins'],
     ['web/protocol/messages.ts', 'web/server/web-server.ts', false, 'web/protocol/ is shared by page and server: only web/protocol/'],
-    ['web/server/memory-picture.ts', 'modules/kernel/frame-allocator.ts', true, 'web/server/ sees the kernel only through the debug device'],
+    ['web/server/page-session.ts', 'modules/kernel/frame-allocator.ts', true, 'web/server/ sees the kernel only through the debug device'],
+    ['web/watcher/memory-picture.ts', 'emulator/machine-thread.ts', false, 'web/watcher/ runs on the host or in the page: only web/watcher/, web/protocol/ and the machine\'s types'],
+    ['web/watcher/memory-picture.ts', 'modules/kernel/frame-allocator.ts', true, 'web/watcher/ runs on the host or in the page: only web/watcher/, web/protocol/ and the machine\'s types'],
+    ['web/watcher/machine-session.ts', 'node:events', false, 'web/watcher/ runs on the host or in the page: no node: built-ins'],
+    ['web/site/main.ts', 'web/server/page-assets.ts', false, 'web/site/ runs in the browser: only web/site/, web/page/, web/protocol/, web/watcher/, emulator/ and npm packages'],
+    ['web/site/main.ts', 'node:fs', false, 'web/site/ runs in the browser: no node: built-ins'],
     ['web/server/page-assets.ts', 'web/page/main.ts', false, 'web/server/ serves the page\'s bundle, never imports its code'],
   ])('would catch %s importing %s (types only: %s)', (from, target, typeOnly, rule) => {
     expect(brokenRule({ from, target, typeOnly })).toBe(rule);

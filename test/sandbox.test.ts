@@ -14,12 +14,16 @@ describe('the sandbox', () => {
 
   it('blocks every escape path a module tries', async () => {
     const results = (await kernel.call('escaper', 'attempts')) as Record<string, string>;
-    expect(Object.keys(results)).toHaveLength(14);
+    expect(Object.keys(results)).toHaveLength(16);
     for (const [path, result] of Object.entries(results)) expect(`${path}: ${result}`).toMatch(/^[^:]+: blocked: /);
   });
 
   it('answers import() with an error of the sandbox, not the host', async () => {
     expect(await kernel.call('escaper', 'importAttempt')).toMatch(/^blocked: import\(\) is not available in keel/);
+  });
+
+  it('refuses import() of a URL too', async () => {
+    expect(await kernel.call('escaper', 'importUrlAttempt')).toMatch(/^blocked: import\(\) is not available in keel/);
   });
 
   it('does not warn at boot when node guards import()', () => {

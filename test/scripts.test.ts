@@ -19,6 +19,7 @@ const SCRIPTS: Record<string, { file: string; options: string[]; valued: string 
   bench: { file: 'bench/run.ts', options: ['--quick', '--results FILE'], valued: '--results' },
   'new-module': { file: 'scripts/new-module.ts', options: ['NAME'], valued: '' },
   web: { file: 'web.ts', options: ['--port PORT', '--host ADDRESS', '--machines N', '--dist DIR', '--mem SIZE', '--cmdline', '--watchdog SECONDS', '--heap SIZE'], valued: '--port' },
+  site: { file: 'site.ts', options: ['--out DIR', '--dist DIR', '--mem SIZE', '--cmdline', '--watchdog SECONDS'], valued: '--out' },
 };
 
 function run(file: string, args: string[]) {
@@ -51,6 +52,21 @@ describe.each(Object.entries(SCRIPTS))('npm run %s', (script, { file, options, v
   });
 });
 
+describe('npm run site refuses what it cannot use', () => {
+  it.each([
+    ['--watchdog=-1', ['--watchdog=-1'], '--watchdog -1: expected a whole number from 0 to 3600'],
+    ['--mem lots', ['--mem', 'lots']],
+  ])('%s', (_case, args, message?: string) => {
+    const result = run('site.ts', args);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(message ? usageError('site', message) : /^npm run site: .*\(npm run site -- --help lists the options\)\n$/);
+  });
+
+  it('--dist with no build', () => {
+    expect(run('site.ts', ['--dist', '/nonexistent-keel-dist', '--out', '/nonexistent-keel-dist/site'])).toEqual({ status: 1, stdout: '', stderr: 'keel: cannot read /nonexistent-keel-dist/boot.img (run npm run build first)\n' });
+  });
+});
+
 describe('npm run sim refuses counts and breaks it cannot run (the other cases: sim/__tests__/options.test.ts)', () => {
   it.each([
     ['--steps 0', ['--steps', '0'], '--steps 0: expected a whole number of at least 1'],
@@ -73,7 +89,7 @@ describe('npm run web refuses numbers it cannot use (a port in use: web-refusals
   });
 });
 
-describe('npm start and npm run web build first, but not for --help', () => {
+describe('npm start, npm run web and npm run site build first, but not for --help', () => {
   const scripts = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')).scripts as Record<string, string>;
   /** When the project's dist/ was last built (its record of what it wrote), or null if never. */
   const lastBuilt = () => statSync(path.join(PROJECT_ROOT, 'dist', 'build-sums.json'), { throwIfNoEntry: false })?.mtimeMs ?? null;
@@ -81,6 +97,7 @@ describe('npm start and npm run web build first, but not for --help', () => {
   it.each([
     ['start', '^npm start builds keel \\(as npm run build does\\), then boots it as npm run boot does; it takes the options of npm run boot:\n\nusage: npm run boot -- \\[options\\]'],
     ['web', '^usage: npm run web -- \\[options\\]'],
+    ['site', '^npm run site builds keel \\(as npm run build does\\), then writes the site from it:\n\nusage: npm run site -- \\[options\\]'],
   ])('npm run %s -- --help prints the usage and builds nothing', (script, usage) => {
     expect(scripts[script]).toContain('scripts/build-then-run.ts');
     const before = lastBuilt();

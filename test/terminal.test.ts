@@ -3,11 +3,15 @@
  * of a booted machine, the screen read back through a real terminal emulator (test/screen.ts).
  * Prompt redraws after Ctrl-U, Ctrl-L and history, messages arriving while a line is typed,
  * Ctrl-C on a line and on a command that waits, type-ahead, Tab completion, and how a session
- * ends (Ctrl-D, halt: status 0 at a terminal).
+ * ends (Ctrl-D, halt: status 0 at a terminal). Each case runs on both terminals: node:readline's
+ * (emulator/terminal.ts, npm start and npm run web) and the line terminal that a browser tab
+ * uses (emulator/line-terminal.ts, npm run site), which must behave alike.
  */
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Machine } from '../emulator/machine.ts';
+import { LineTerminal } from '../emulator/line-terminal.ts';
+import type { Completion } from '../emulator/machine-interface.ts';
 import { Terminal } from '../emulator/terminal.ts';
 import { buildInMemory, WITH_FIXTURES } from './harness.ts';
 import { Screen } from './screen.ts';
@@ -24,13 +28,29 @@ interface Session {
   run(line: string): Promise<string[]>;
 }
 
-async function startSession(): Promise<Session> {
+interface AnyTerminal {
+  write(text: string): void;
+  reading(prompt: string, linesTaken: number): void;
+  connect(console: { type(line: string, atPrompt?: boolean): void; endInput(): void; interrupt(): void; complete(line: string): Promise<Completion> }, halted: Promise<unknown>): void;
+}
+
+/** The two terminals, each on the keys typed and the display it draws on. */
+const TERMINALS: Record<string, (keys: PassThrough, display: PassThrough & { columns: number }) => AnyTerminal> = {
+  'node:readline': (keys, display) => new Terminal({ input: keys, output: display }),
+  'the line terminal': (keys, display) => {
+    const terminal = new LineTerminal({ write: (text) => display.write(text), columns: () => display.columns });
+    keys.on('data', (bytes: Buffer) => terminal.keys(String(bytes)));
+    return terminal;
+  },
+};
+
+async function startSession(kind: string): Promise<Session> {
   const built = await buildInMemory(WITH_FIXTURES);
   const keys = new PassThrough();
   const display = Object.assign(new PassThrough(), { columns: 120 });
   const screen = new Screen();
   display.on('data', (bytes: Buffer) => screen.write(bytes));
-  const terminal = new Terminal({ input: keys, output: display });
+  const terminal = TERMINALS[kind]!(keys, display);
   const machine = new Machine({
     image: new Uint8Array(built.image), initrd: new Uint8Array(built.initrd), cmdline: 'init=shell quiet',
     output: terminal.write, console: { mode: 'terminal', onRead: terminal.reading },
@@ -57,10 +77,10 @@ async function startSession(): Promise<Session> {
   return session;
 }
 
-describe('the shell at a terminal', () => {
+describe.each(Object.keys(TERMINALS))('the shell at a terminal (%s)', (kind) => {
   let session: Session;
   beforeAll(async () => {
-    session = await startSession();
+    session = await startSession(kind);
   });
   afterAll(async () => {
     session.machine.console.endInput();
@@ -172,9 +192,9 @@ describe('the shell at a terminal', () => {
   });
 });
 
-describe('ending a session at a terminal', () => {
+describe.each(Object.keys(TERMINALS))('ending a session at a terminal (%s)', (kind) => {
   it('Ctrl-D halts the machine on an empty line only, with status 0 even after a failed command', async () => {
-    const session = await startSession();
+    const session = await startSession(kind);
     expect(await session.run('modprobe nosuch')).toEqual(["modprobe: ERROR: could not insert 'nosuch': module nosuch not found in the ramdisk"]);
     await session.type(`ls${KEY.ctrlD}mod`);
     await session.screen.until(() => session.screen.cursorLine() === 'keel# lsmod');
@@ -183,7 +203,7 @@ describe('ending a session at a terminal', () => {
   });
 
   it('halt ends it with status 0, even after a failed command', async () => {
-    const session = await startSession();
+    const session = await startSession(kind);
     await session.run('frobnicate');
     await session.type(`halt${KEY.enter}`);
     expect(await session.machine.halted).toBe(0);

@@ -92,15 +92,29 @@ export interface KeelPage {
 
 const hex = (rgb: string) => `#${(rgb.match(/\d+/g) ?? []).slice(0, 3).map((part) => Number(part).toString(16).padStart(2, '0')).join('')}`;
 
+/**
+ * `step` again, in the new document, when the page navigated under it: the site (npm run site)
+ * reloads itself once on a first visit, to be cross-origin isolated.
+ */
+async function acrossReload<Value>(step: () => Promise<Value>): Promise<Value> {
+  for (;;) {
+    try {
+      return await step();
+    } catch (error) {
+      if (!/context was destroyed|navigat/i.test((error as Error).message)) throw error;
+    }
+  }
+}
+
 export async function openKeel(context: BrowserContext, url: string): Promise<KeelPage> {
   const page = await context.newPage();
   await page.goto(url);
   /** Resolves after the page's next animation frame: the next time it can have drawn anything. */
-  const nextFrame = () => page.evaluate(() => new Promise<void>((resolve) => requestAnimationFrame(() => resolve())));
+  const nextFrame = () => acrossReload(() => page.evaluate(() => new Promise<void>((resolve) => requestAnimationFrame(() => resolve()))));
   /** Resolves with the first value of `probe` that `check` accepts, probing once per animation frame. */
   const until = async <Value>(probe: () => Promise<Value>, check: (value: Value) => boolean): Promise<Value> => {
     for (;;) {
-      const value = await probe();
+      const value = await acrossReload(probe);
       if (check(value)) return value;
       await nextFrame();
     }
@@ -109,10 +123,10 @@ export async function openKeel(context: BrowserContext, url: string): Promise<Ke
   /** Resolves with the terminal's rows once `check` accepts them, reading them again each time the page changes them. */
   const untilRows = async (check: (rows: string[]) => boolean): Promise<string[]> => {
     for (;;) {
-      const text = await page.evaluate(terminalText);
+      const text = await acrossReload(() => page.evaluate(terminalText));
       const all = text.map(readable);
       if (check(all)) return all;
-      await page.evaluate(terminalChange, text);
+      await acrossReload(() => page.evaluate(terminalChange, text));
     }
   };
   const filled = (all: string[]) => all.filter((row) => row.trim() !== '');

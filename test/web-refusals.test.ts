@@ -13,7 +13,7 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { ServerMessage } from '../web/protocol/messages.ts';
-import { LOGGED_REFUSALS } from '../web/server/page-session.ts';
+import { LOGGED_REFUSALS } from '../web/watcher/machine-session.ts';
 import { MAX_MESSAGE_BYTES } from '../web/server/web-server.ts';
 import { writeBuild } from './harness.ts';
 import { startWebServer, type WebServerProcess } from './web-server-process.ts';

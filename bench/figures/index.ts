@@ -6,6 +6,7 @@ import { callCost } from './call-cost.ts';
 import { kernelSwap } from './kernel-swap.ts';
 import { loadLatency } from './load-latency.ts';
 import { peakMemory } from './peak-memory.ts';
+import { site } from './site.ts';
 import { swap } from './swap.ts';
 import { updateMemory } from './update-memory.ts';
 import { webPage } from './web-page.ts';
@@ -22,4 +23,5 @@ export const FIGURES: Record<string, (options: FigureOptions) => Promise<Figure>
   'web-page': webPage,
   'kernel-swap': kernelSwap,
   'zombie-holders': zombieHolders,
+  site,
 };

@@ -25,8 +25,8 @@
 import { readFileSync } from 'node:fs';
 import vm from 'node:vm';
 import { publicKeyHex } from '../../build/module-signing.ts';
-import { cryptoDevice } from '../../emulator/devices/host-device.ts';
 import { FIRMWARE_BYTES } from '../../emulator/firmware.ts';
+import { host } from '../../emulator/host/current-host.ts';
 import { DEFAULT_MEMORY_BYTES } from '../../emulator/machine.ts';
 import { readEntries } from '../../ramdisk/cpio.ts';
 import { INDEX_LINES_PATH, IndexLines, KERNEL_MODULE } from '../../ramdisk/index-lines.ts';
@@ -64,8 +64,8 @@ export function bootFloors(initrd: Uint8Array): BootFloors {
     bootstrap() {
       const context = vm.createContext();
       const start = performance.now();
-      const sha256 = cryptoDevice.sha256(bundle);
-      const verified = cryptoDevice.verify(key, new TextEncoder().encode(signedText(record)), record.signature ?? '');
+      const sha256 = host.crypto.sha256(bundle);
+      const verified = host.crypto.verify(key, new TextEncoder().encode(signedText(record)), record.signature ?? '');
       const entry = vm.compileFunction(new TextDecoder().decode(bundle), ['require', 'module', 'exports'], { parsingContext: context });
       const time = performance.now() - start;
       // A floor that skipped work would be no floor: both checks must pass, as the bootstrap's did.

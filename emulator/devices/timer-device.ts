@@ -2,18 +2,19 @@
  * The timer: a clock and one-shot timers, all cancelled when the machine halts so that a
  * halted machine leaves nothing running in the host.
  */
+import { host } from '../host/current-host.ts';
 import type { TimerDevice } from '../machine-interface.ts';
 
 export class Timer implements TimerDevice {
-  private readonly powerOn = performance.now();
-  private readonly timers = new Map<number, NodeJS.Timeout>();
+  private readonly powerOn = host.clock.now();
+  private readonly timers = new Map<number, unknown>();
   private nextId = 1;
 
-  now = (): number => performance.now() - this.powerOn;
+  now = (): number => host.clock.now() - this.powerOn;
 
   setTimer = (callback: () => void, milliseconds: number): number => {
     const id = this.nextId++;
-    const handle = setTimeout(() => {
+    const handle = host.clock.setTimeout(() => {
       this.timers.delete(id);
       callback();
     }, milliseconds);
@@ -22,7 +23,7 @@ export class Timer implements TimerDevice {
   };
 
   clearTimer = (id: number): void => {
-    clearTimeout(this.timers.get(id));
+    host.clock.clearTimeout(this.timers.get(id));
     this.timers.delete(id);
   };
 
@@ -32,7 +33,7 @@ export class Timer implements TimerDevice {
   }
 
   stopAll(): void {
-    for (const handle of this.timers.values()) clearTimeout(handle);
+    for (const handle of this.timers.values()) host.clock.clearTimeout(handle);
     this.timers.clear();
   }
 }

@@ -7,8 +7,11 @@
  * never run inside gc()), and counts. A module whose code is still held after a few rounds
  * is a zombie: listed by lsmod as such, with a dmesg line naming what holds it, in module terms
  * (`findHolders`, zombie-holders.ts: a heap snapshot of the machine's thread, taken then and
- * only then, or when asked: `explain`). Without a host gc (node without --expose-gc) nothing is claimed
- * either way.
+ * only then, or when asked: `explain`). A host that collects only when it chooses (a browser
+ * without --expose-gc, node without it) cannot be asked: the checks stop, with one dmesg line
+ * saying so; code is still reported reclaimed when the host's collector runs (its finalizers
+ * do), no zombie is claimed, and the code let go of is listed as waiting for the host's
+ * collector (`waitingForHost`: the zombies command prints it).
  *
  * The watch list is a ReclaimTable of plain records, each holding WeakRefs to its code, so
  * that another version of the kernel takes it over (a kernel swap: `suspend` here, `resume`
@@ -82,6 +85,8 @@ export class ReclaimMonitor {
   #snapshotTimer = 0;
   #snapshotRunning = false;
   #nextSnapshot = 0;
+  /** Set once the host said it cannot collect on request. */
+  #hostCollectsAlone = false;
 
   constructor(
     readonly machine: MachineInterface,
@@ -106,6 +111,11 @@ export class ReclaimMonitor {
   /** Whether a check or a snapshot is still to come: false once every code watched is decided, or when the host cannot collect (node without --expose-gc). */
   get checking(): boolean {
     return this.#timer !== 0 || this.#snapshotTimer !== 0 || this.#snapshotRunning;
+  }
+
+  /** Code let go of and not collected yet, on a host that collects only when it chooses (none when the host collects on request: the checks settle it). */
+  get waitingForHost(): UnloadedCode[] {
+    return this.#hostCollectsAlone ? [...this.pending].filter((code) => !this.zombies.has(code)) : [];
   }
 
   /** Starts watching code that has just been let go of, under a name (and version) for lsmod and dmesg. */
@@ -151,6 +161,8 @@ export class ReclaimMonitor {
     this.#timer = timer.setTimer(() => {
       if (!host.collectGarbage()) {
         this.#timer = 0;
+        if (!this.#hostCollectsAlone) this.log.printk('keel: reclaim: the host collects garbage only when it chooses: unloaded code is reported reclaimed when its collector runs, and no zombie is claimed');
+        this.#hostCollectsAlone = true;
         return;
       }
       host.collectGarbage();

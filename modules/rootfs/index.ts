@@ -45,7 +45,7 @@ function procMeminfo(): string {
     `Initrd:         ${kib(owned('initrd'))}`,
     `ModuleText:     ${kib(owned('text'))}`,
     `ModuleData:     ${kib(owned('data'))}`,
-    `HostCode:       ${String(Math.round(memory.hostCodeBytes / 1024)).padStart(8)} kB`,
+    `HostCode:       ${memory.hostCodeBytes === null ? 'not measurable here' : `${String(Math.round(memory.hostCodeBytes / 1024)).padStart(8)} kB`}`,
     `FramePolicy:    ${memory.framePolicy.padStart(11)}`,
   ].join('\n');
 }

@@ -81,6 +81,18 @@ function describe(report: Omit<SwapReport, 'summary'>): string {
   return `${head}: quiescent in ${report.quiescenceMs.toFixed(2)} ms, callers paused ${report.pauseMs.toFixed(2)} ms, ${state}${objects}, ${counted(report.textFramesFreed, 'text frame')} freed, ${report.totalMs.toFixed(2)} ms in all`;
 }
 
+/**
+ * Ends a swap: the outcome and the time it took go into the report, and its summary line into
+ * dmesg. A function of the module rather than a closure swap() would make at every call.
+ */
+function finish(report: Omit<SwapReport, 'summary'>, started: number, outcome: SwapReport['outcome'], reason?: string): SwapReport {
+  Object.assign(report, { ok: outcome === 'swapped', outcome, reason, totalMs: now() - started });
+  const summary = describe(report);
+  // Asked for the core again: after a swap of the kernel, the one that logs is the new one.
+  kernelInternals().log.printk(summary);
+  return { ...report, summary };
+}
+
 export interface SwapOptions {
   /** The quiescence time limit; default the command line's swap.timeout, else 1000 ms. */
   timeLimitMs?: number;
@@ -96,31 +108,22 @@ export async function swap(name: string, version?: string, options: SwapOptions 
   const report: Omit<SwapReport, 'summary'> = {
     ok: false, outcome: 'refused', module: name, from: old?.record.version ?? '-', to: version ?? '-', quiescenceMs: 0, switchMs: 0, pauseMs: 0, stateEntries: null, objectsMigrated: 0, textFramesFreed: 0, totalMs: 0,
   };
-  const finish = (outcome: SwapReport['outcome'], reason?: string): SwapReport => {
-    Object.assign(report, { ok: outcome === 'swapped', outcome, reason, totalMs: now() - started });
-    const summary = describe(report);
-    // Asked again: after a swap of the kernel, the core that logs is the new one.
-    kernelInternals().log.printk(summary);
-    return { ...report, summary };
-  };
-  const refuse = (reason: string) => finish('refused', reason);
-
-  if (old?.state === 'Loading') return refuse(`${name} is still loading: its init has not finished`);
-  if (!old || old.state !== 'Live') return refuse(`${name} is not loaded`);
-  if (old.swapping) return refuse(`a swap of ${name} is already in progress`);
+  if (old?.state === 'Loading') return finish(report, started, 'refused', `${name} is still loading: its init has not finished`);
+  if (!old || old.state !== 'Live') return finish(report, started, 'refused', `${name} is not loaded`);
+  if (old.swapping) return finish(report, started, 'refused', `a swap of ${name} is already in progress`);
   // The kernel core holds no state of its own to hand over but its tables, and no activation to wait for but its continuations: kernel-swap.ts.
-  if (old === kernel.self) return swapTheKernel(kernel, version, options, report, finish);
-  if (old.active > 0) return refuse(`requested from inside a call into ${name}: a module cannot be swapped under its own feet`);
+  if (old === kernel.self) return swapTheKernel(kernel, version, options, report, started);
+  if (old.active > 0) return finish(report, started, 'refused', `requested from inside a call into ${name}: a module cannot be swapped under its own feet`);
   let target: ModuleRecord;
   try {
     target = targetRecord(kernel, old, version);
   } catch (error) {
-    return refuse((error as Error).message);
+    return finish(report, started, 'refused', (error as Error).message);
   }
   report.to = target.version;
-  if (target.version === old.record.version) return refuse(`${name} is already at ${target.version}`);
+  if (target.version === old.record.version) return finish(report, started, 'refused', `${name} is already at ${target.version}`);
   const problem = interfaceProblem(kernel, old, target) ?? swapBesideProblem(kernel, old, target);
-  if (problem) return refuse(problem);
+  if (problem) return finish(report, started, 'refused', problem);
 
   // Marked before staging: the new version's init may not unload the module it is to replace.
   old.swapping = true;
@@ -129,10 +132,10 @@ export async function swap(name: string, version?: string, options: SwapOptions 
     fresh = kernel.loader.stage(target);
   } catch (error) {
     old.swapping = false;
-    return finish('rolled back', `the new version failed to load: ${reason(error)}`);
+    return finish(report, started, 'rolled back', `the new version failed to load: ${reason(error)}`);
   }
   const hold = holdCalls(old);
-  let migration: InstanceMigration | undefined;
+  let migration: InstanceMigration | null = null;
   try {
     if (fresh.ready) await fresh.ready.catch((error) => Promise.reject(new Error(`the new version failed to load: ${reason(error)}`)));
     const limit = options.timeLimitMs ?? numberParam('swap.timeout', { fallback: DEFAULT_TIME_LIMIT_MS, min: 1, max: MAX_TIME_LIMIT_MS });
@@ -142,8 +145,8 @@ export async function swap(name: string, version?: string, options: SwapOptions 
     const freshHooks = fresh.exportsSlot.target as Hooks;
     const state = synchronous(oldHooks.exportState?.(), `${old.record.version} exportState`);
     if (state && !freshHooks.importState) throw new Error(`${target.version} has no importState for the state ${old.record.version} hands over`);
-    migration = new InstanceMigration(kernel, old, fresh, options.migration);
-    migration.apply(state);
+    migration = InstanceMigration.needed(kernel, old, fresh, state, options.migration);
+    migration?.apply(state);
     if (state) {
       try {
         synchronous(freshHooks.importState!(state, old.record.version), `${target.version} importState`);
@@ -152,7 +155,7 @@ export async function swap(name: string, version?: string, options: SwapOptions 
       }
     }
     report.stateEntries = state ? state.entries : null;
-    report.objectsMigrated = migration.count;
+    report.objectsMigrated = migration?.count ?? 0;
     report.textFramesFreed = switchOver(kernel, old, fresh, migration);
     // What staging loaded for it is the system's now, no longer the swap's to give back.
     fresh.broughtIn.length = 0;
@@ -162,11 +165,11 @@ export async function swap(name: string, version?: string, options: SwapOptions 
     // answered by the new version (an async one has returned its promise).
     await undefined;
     report.pauseMs = now() - (hold.firstHeldAt ?? switchStarted);
-    return finish('swapped');
+    return finish(report, started, 'swapped');
   } catch (error) {
     migration?.undo();
     kernel.loader.abandon(fresh);
-    return finish('rolled back', reason(error));
+    return finish(report, started, 'rolled back', reason(error));
   } finally {
     hold.release();
     old.swapping = false;
@@ -174,24 +177,24 @@ export async function swap(name: string, version?: string, options: SwapOptions 
 }
 
 /** `swap kernel [VERSION]`: the checks and the report here, the swap in kernel-swap.ts. */
-async function swapTheKernel(kernel: Kernel, version: string | undefined, options: SwapOptions, report: Omit<SwapReport, 'summary'>, finish: (outcome: SwapReport['outcome'], reason?: string) => SwapReport): Promise<SwapReport> {
+async function swapTheKernel(kernel: Kernel, version: string | undefined, options: SwapOptions, report: Omit<SwapReport, 'summary'>, started: number): Promise<SwapReport> {
   let target: ModuleRecord;
   try {
     target = kernelTarget(kernel, version);
   } catch (error) {
-    return finish('refused', reason(error));
+    return finish(report, started, 'refused', reason(error));
   }
   report.to = target.version;
-  if (target.version === report.from) return finish('refused', `kernel is already at ${target.version}`);
+  if (target.version === report.from) return finish(report, started, 'refused', `kernel is already at ${target.version}`);
   const self = kernel.self;
   self.swapping = true;
   try {
     const limit = options.timeLimitMs ?? numberParam('swap.timeout', { fallback: DEFAULT_TIME_LIMIT_MS, min: 1, max: MAX_TIME_LIMIT_MS });
     const outcome = await swapKernel(kernel, target, limit);
     Object.assign(report, { quiescenceMs: outcome.quiescenceMs, switchMs: outcome.switchMs, pauseMs: outcome.switchMs, tablesTransferred: outcome.tablesTransferred, textFramesFreed: outcome.textFramesFreed });
-    return finish('swapped');
+    return finish(report, started, 'swapped');
   } catch (error) {
-    return finish('rolled back', reason(error));
+    return finish(report, started, 'rolled back', reason(error));
   } finally {
     self.swapping = false;
   }

@@ -14,9 +14,9 @@
  * exportInstance/importInstance); object-replacement.prototype-switch.ts is the old way, kept
  * as the benchmark's baseline.
  *
- *   const migration = new InstanceMigration(kernel, old, fresh);
- *   migration.apply(state);        // throws: call undo(), and every old object is as it was
- *   migration.undo();
+ *   const migration = InstanceMigration.needed(kernel, old, fresh, state);   // null: nothing to move
+ *   migration?.apply(state);       // throws: call undo(), and every old object is as it was
+ *   migration?.undo();
  */
 import type { Kernel, LoadedModule, StateHandover } from 'keel:kernel';
 import { replaceByCopy, type NewClass, type Replace } from './object-replacement.ts';
@@ -55,12 +55,24 @@ export class InstanceMigration {
   readonly #building = new Set<object>();
   readonly #references = new References((value) => this.#replacementOf(value));
 
-  constructor(kernel: Kernel, old: LoadedModule, fresh: LoadedModule, method: MigrationMethod = 'copy') {
+  /**
+   * The migration a swap needs, or null when there is nothing to move: the old version handed
+   * out nothing and its state says it holds no objects (`objects: null`), or it exports no
+   * class. A swap of a module with plain state — most swaps — then makes none of the
+   * machinery below, and does not even read the exports if the state says so.
+   */
+  static needed(kernel: Kernel, old: LoadedModule, fresh: LoadedModule, state: StateHandover | undefined, method: MigrationMethod = 'copy'): InstanceMigration | null {
+    if (old.handedOut.length === 0 && (state === undefined || state.objects === null)) return null;
+    const classes = exportedClasses(old.exportsSlot.target ?? {});
+    return classes.size === 0 ? null : new InstanceMigration(kernel, old, fresh, classes, method);
+  }
+
+  private constructor(kernel: Kernel, old: LoadedModule, fresh: LoadedModule, classes: Map<object, string>, method: MigrationMethod) {
     this.#kernel = kernel;
     this.#old = old;
     this.#fresh = fresh;
     this.#replace = METHODS[method];
-    this.#classes = exportedClasses(old.exportsSlot.target ?? {});
+    this.#classes = classes;
   }
 
   /** Objects replaced. */
@@ -75,7 +87,6 @@ export class InstanceMigration {
 
   /** Replaces the objects reachable from the handles the old version gave out and from `state`. */
   apply(state: StateHandover | undefined): void {
-    if (this.#classes.size === 0) return;
     for (const reference of this.#old.handedOut) {
       const slot = reference.deref();
       if (!slot || typeof slot.target !== 'object' || slot.target === null) continue;

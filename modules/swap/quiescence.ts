@@ -49,29 +49,29 @@ export function holdCalls(module: LoadedModule): Hold {
 
 export const isQuiescent = (module: LoadedModule) => module.active === 0 && module.pending === 0;
 
-/** Resolves with the milliseconds it took, or rejects once `limitMs` has passed. */
+/**
+ * Resolves with the milliseconds it took, or rejects once `limitMs` has passed. One timer, the
+ * poll, which also watches the clock: a swap pays in its time for every timer it arms and clears.
+ */
 export function waitForQuiescence(module: LoadedModule, hold: Hold, limitMs: number): Promise<number> {
   const start = now();
   if (isQuiescent(module)) return Promise.resolve(0);
   return new Promise((resolve, reject) => {
     let poll = 0;
-    const stop = () => {
-      hold.onHeldCall = null;
-      clearTimer(poll);
-      clearTimer(deadline);
-    };
-    const deadline = setTimer(() => {
-      stop();
-      reject(new Error(`not quiescent after ${limitMs} ms (${module.pending} async call${module.pending === 1 ? '' : 's'} still in flight)`));
-    }, limitMs);
     const check = () => {
       if (!isQuiescent(module)) return false;
-      stop();
+      hold.onHeldCall = null;
+      clearTimer(poll);
       resolve(now() - start);
       return true;
     };
     const pollAgain = () => {
-      if (!check()) poll = setTimer(pollAgain, 1);
+      if (check()) return;
+      if (now() - start < limitMs) poll = setTimer(pollAgain, 1);
+      else {
+        hold.onHeldCall = null;
+        reject(new Error(`not quiescent after ${limitMs} ms (${module.pending} async call${module.pending === 1 ? '' : 's'} still in flight)`));
+      }
     };
     hold.onHeldCall = check;
     poll = setTimer(pollAgain, 1);

@@ -15,7 +15,7 @@ import type { Kernel, LoadedModule } from 'keel:kernel';
 import type { InstanceMigration } from './instance-migration.ts';
 
 /** Returns the old version's text frames freed. */
-export function switchOver(kernel: Kernel, old: LoadedModule, fresh: LoadedModule, migration: InstanceMigration): number {
+export function switchOver(kernel: Kernel, old: LoadedModule, fresh: LoadedModule, migration: InstanceMigration | null): number {
   // transfer() looks at every frame of the machine: not in the pause of a module that has none.
   if (old.dataOwner.frames > 0) kernel.frames.transfer(old.dataOwner, fresh.dataOwner);
   for (const [first, count] of old.allocations) fresh.allocations.set(first, count);
@@ -37,7 +37,7 @@ export function switchOver(kernel: Kernel, old: LoadedModule, fresh: LoadedModul
   for (const reference of old.handedOut) {
     const slot = reference.deref();
     if (!slot) continue;
-    if (!migration.isReplacement(slot.target)) revoked.push(reference);
+    if (!migration?.isReplacement(slot.target)) revoked.push(reference);
     else {
       slot.owner = fresh;
       fresh.handedOut.push(reference);

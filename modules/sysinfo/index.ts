@@ -53,8 +53,8 @@ export interface MemoryInfo {
   free: number;
   /** Owners of used frames: kind is firmware, kernel-text, kernel-init, initrd, text (a module's code) or data. */
   owners: Array<{ kind: string; label: string; frames: number }>;
-  /** Bytes of compiled code (bytecode and machine code) in the host engine. */
-  hostCodeBytes: number;
+  /** Bytes of compiled code (bytecode and machine code) in the host engine; null where the host cannot measure it (a browser). */
+  hostCodeBytes: number | null;
   /** How the running kernel finds free frames: first-fit (kernel 1.0.0) or next-fit (1.1.0). */
   framePolicy: string;
 }
@@ -101,6 +101,13 @@ export function unsettledCode(name?: string): number {
   const { pending, zombies, checking } = kernelInternals().reclaim;
   if (!checking) return 0;
   return [...pending].filter((code) => !zombies.has(code) && (name === undefined || code.name === name)).length;
+}
+
+/** Code of `name` (or of any module) let go of and not collected yet, on a host that collects only when it chooses (a browser): "hello 1.0.0". */
+export function waitingForCollector(name?: string): string[] {
+  return kernelInternals().reclaim.waitingForHost
+    .filter((code) => name === undefined || code.name === name)
+    .map((code) => (code.version ? `${code.name} ${code.version}` : code.name));
 }
 
 /** Modules that loaded unsigned or badly signed since boot: while any has, the kernel is tainted. */

@@ -1,8 +1,10 @@
 /*
- * The page's end of its WebSocket (web/protocol/messages.ts): opens it to the server that
- * served the page, hands each server message to its handler, and sends the page's messages.
+ * The page's end of its machine: what the page hears (the protocol's server messages,
+ * web/protocol/messages.ts) and what it says. Two kinds: a WebSocket to the server that runs
+ * the machine (`npm run web`, socket-connection.ts), or a machine in the tab itself
+ * (`npm run site`, web/site/in-tab-connection.ts). The page (page.ts) draws either the same way.
  */
-import { encodeMessage, SOCKET_PATH, type PageMessage, type PictureUpdate, type ServerMessage } from '../protocol/messages.ts';
+import type { PageMessage, PictureUpdate, ServerMessage } from '../protocol/messages.ts';
 
 export interface ConnectionHandlers {
   hello(frames: number, frameSize: number): void;
@@ -10,34 +12,25 @@ export interface ConnectionHandlers {
   update(update: PictureUpdate): void;
   halted(status: number, reason: string): void;
   refused(reason: string): void;
-  /** The socket closed: `reason` is the server's, when it gave one (a refusal, say). */
+  /** The connection closed: `reason` is the server's, when it gave one (a refusal, say). */
   closed(code: number, reason: string): void;
 }
 
 export interface Connection {
   send(message: PageMessage): void;
+  /** Where the machine runs, for the page's status line ("the server", "this tab"). */
+  readonly where: string;
+  /** Powers a new machine on once the last has ended, if this connection can (the tab's); its `hello` follows. */
+  powerOn?(): void;
 }
 
-export function connect(handlers: ConnectionHandlers): Connection {
-  const socket = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${SOCKET_PATH}`);
-  const waiting: string[] = [];
-  socket.addEventListener('open', () => {
-    for (const text of waiting.splice(0)) socket.send(text);
-  });
-  socket.addEventListener('message', (event: MessageEvent<string>) => {
-    const message = JSON.parse(event.data) as ServerMessage;
-    if (message.type === 'hello') handlers.hello(message.frames, message.frameSize);
-    else if (message.type === 'output') handlers.output(message.text);
-    else if (message.type === 'update') handlers.update(message);
-    else if (message.type === 'halted') handlers.halted(message.status, message.reason);
-    else if (message.type === 'refused') handlers.refused(message.reason);
-  });
-  socket.addEventListener('close', (event) => handlers.closed(event.code, event.reason));
-  return {
-    send(message) {
-      const text = encodeMessage(message);
-      if (socket.readyState === WebSocket.CONNECTING) waiting.push(text);
-      else if (socket.readyState === WebSocket.OPEN) socket.send(text);
-    },
-  };
+export type Connect = (handlers: ConnectionHandlers) => Connection;
+
+/** Hands one server message to its handler. */
+export function dispatch(message: ServerMessage, handlers: ConnectionHandlers): void {
+  if (message.type === 'hello') handlers.hello(message.frames, message.frameSize);
+  else if (message.type === 'output') handlers.output(message.text);
+  else if (message.type === 'update') handlers.update(message);
+  else if (message.type === 'halted') handlers.halted(message.status, message.reason);
+  else if (message.type === 'refused') handlers.refused(message.reason);
 }

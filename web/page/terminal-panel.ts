@@ -1,8 +1,9 @@
 /*
  * The shell's panel: an xterm.js terminal, sized to its element (the fit addon). What is typed
- * in it goes to the server as `keys` — the bytes a terminal sends, which the server's terminal
- * (node:readline) edits into lines, exactly as for `npm start` — and its size as `resize`; the
- * server's `output` is written into it. The kernel ends lines with a bare \n, hence convertEol.
+ * in it goes to the machine's watcher as `keys` — the bytes a terminal sends, which its terminal
+ * (node:readline on the server, as for `npm start`; the line terminal in a tab) edits into
+ * lines — and its size as `resize`; the watcher's `output` is written into it. The kernel ends
+ * lines with a bare \n, hence convertEol.
  */
 import { FitAddon } from '@xterm/addon-fit';
 import { Terminal } from '@xterm/xterm';
@@ -11,8 +12,8 @@ import '@xterm/xterm/css/xterm.css';
 export interface TerminalPanel {
   write(text: string): void;
   focus(): void;
-  /** Stops taking keys (the machine has halted); what is on the screen stays. */
-  disable(): void;
+  /** Clears the screen and the scrollback, for a new machine. */
+  reset(): void;
 }
 
 export function createTerminalPanel(element: HTMLElement, onKeys: (keys: string) => void, onResize: (columns: number, rows: number) => void): TerminalPanel {
@@ -28,8 +29,7 @@ export function createTerminalPanel(element: HTMLElement, onKeys: (keys: string)
   const fit = new FitAddon();
   terminal.loadAddon(fit);
   terminal.open(element);
-  let enabled = true;
-  terminal.onData((keys) => enabled && onKeys(keys));
+  terminal.onData((keys) => onKeys(keys));
   terminal.onResize(({ cols, rows }) => onResize(cols, rows));
   new ResizeObserver(() => fit.fit()).observe(element);
   fit.fit();
@@ -37,8 +37,6 @@ export function createTerminalPanel(element: HTMLElement, onKeys: (keys: string)
   return {
     write: (text) => terminal.write(text),
     focus: () => terminal.focus(),
-    disable() {
-      enabled = false;
-    },
+    reset: () => terminal.reset(),
   };
 }

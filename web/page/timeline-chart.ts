@@ -7,10 +7,14 @@
  * milliseconds later. Labels go to what was typed first; hovering a mark says what happened
  * and when, hovering anywhere the two figures there. The key above it names every mark. The
  * canvas says what it drew for tests, as JSON: the frames axis (data-frames-axis) and each
- * mark's x, label and whether the label is written (data-marks).
+ * mark's x, label and whether the label is written (data-marks); and whether the host's code
+ * bytes are measured (data-host-code: 'measured', or what it says where a browser cannot tell).
  */
 import { CHART_WINDOW_MS, type PictureState } from './picture-state.ts';
 import { axisRange, chartMarks, COMMAND_COLOUR, MARKS, niceStep, placeLabels, samplesToSpan, type ChartMark } from './chart-scale.ts';
+
+/** What the chart says where the host cannot measure its engine's code bytes (free says the same). */
+export const HOST_CODE_NOT_MEASURABLE = 'host code: not measurable here';
 
 export const FRAMES_COLOUR = '#1a73e8';
 export const CODE_COLOUR = '#e37400';
@@ -78,7 +82,9 @@ export class TimelineChart {
     this.time = (x) => start + ((x - plot.left) / (plot.right - plot.left)) * (end - start);
     const spanned = samplesToSpan(state.samples, state.commands[0]?.time);
     const frames = axisRange(spanned.map((sample) => sample.framesUsed), 8);
-    const code = axisRange(spanned.map((sample) => sample.codeBytes), 200_000);
+    // A host that cannot measure its code bytes (a browser) sends null: the chart says so rather than draw a made-up line.
+    const measured = spanned.flatMap((sample) => (sample.codeBytes === null ? [] : [sample.codeBytes]));
+    const code = measured.length > 0 || spanned.length === 0 ? axisRange(measured, 200_000) : null;
     const y = (value: number, axis: { low: number; high: number }) => plot.bottom - ((value - axis.low) / (axis.high - axis.low)) * (plot.bottom - plot.top);
 
     context.font = '11px system-ui, sans-serif';
@@ -97,7 +103,8 @@ export class TimelineChart {
     }
     context.fillStyle = CODE_COLOUR;
     context.textAlign = 'left';
-    for (let value = code.low; value <= code.high + code.step / 2; value += code.step) context.fillText(megabytes(value, code.step), plot.right + 6, y(value, code));
+    if (code) for (let value = code.low; value <= code.high + code.step / 2; value += code.step) context.fillText(megabytes(value, code.step), plot.right + 6, y(value, code));
+    else context.textAlign = 'right', context.textBaseline = 'top', context.fillText(HOST_CODE_NOT_MEASURABLE, plot.right - 4, plot.top + 4);
     context.fillStyle = '#5f6368';
     context.textAlign = 'center';
     context.textBaseline = 'top';
@@ -152,7 +159,8 @@ export class TimelineChart {
       context.stroke();
     };
     series((sample) => sample.framesUsed, frames, FRAMES_COLOUR);
-    series((sample) => sample.codeBytes, code, CODE_COLOUR);
+    if (code) series((sample) => sample.codeBytes ?? 0, code, CODE_COLOUR);
+    canvas.dataset.hostCode = code ? 'measured' : HOST_CODE_NOT_MEASURABLE;
     context.restore();
     const labelled = new Set(labels.map((label) => label.mark));
     canvas.dataset.framesAxis = JSON.stringify({ low: frames.low, high: frames.high, top: plot.top, bottom: plot.bottom });
@@ -167,7 +175,7 @@ export class TimelineChart {
     const time = this.time(x);
     const sample = [...this.state.samples].reverse().find((each) => each.time <= time);
     const lines = near.map((mark) => `${seconds(mark.time)}  ${mark.detail}`);
-    if (lines.length === 0 && sample) lines.push(`${seconds(time)}  ${sample.framesUsed.toLocaleString('en-US')} frames in use · ${(sample.codeBytes / 1e6).toFixed(2)} MB host code`);
+    if (lines.length === 0 && sample) lines.push(`${seconds(time)}  ${sample.framesUsed.toLocaleString('en-US')} frames in use · ${sample.codeBytes === null ? HOST_CODE_NOT_MEASURABLE : `${(sample.codeBytes / 1e6).toFixed(2)} MB host code`}`);
     if (lines.length === 0) {
       this.tooltip.hidden = true;
       return;

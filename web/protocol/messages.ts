@@ -1,8 +1,9 @@
 /*
- * The web page's protocol: what a page (web/page/) and its server (web/server/) say to each
- * other over one WebSocket, as JSON text, and the check the server reads every page message
- * with. A page message that the check refuses is logged and answered with `refused`; it never
- * reaches the machine, whose only input from a page is the keys typed in its terminal.
+ * The web page's protocol: what a page (web/page/) and the watcher of its machine
+ * (web/watcher/machine-session.ts: on the server over one WebSocket, or in the tab itself for
+ * `npm run site`) say to each other, as JSON text, and the check the watcher reads every page
+ * message with. A page message that the check refuses is logged and answered with `refused`; it
+ * never reaches the machine, whose only input from a page is the keys typed in its terminal.
  *
  *   page → server   keys     what xterm.js says was typed (console input, as a terminal's bytes)
  *                   resize   the terminal's size, so that line editing wraps where the page does
@@ -42,7 +43,7 @@ export interface OwnerName {
  * A row of the module table, as lsmod has it; `id` and `data` are the ids of its text and data
  * frame owners. The same fields as the kernel's ModuleEventEntry (emulator/machine-interface.ts),
  * written out again on purpose: the protocol is the page's and imports nothing of the machine,
- * and the server checks each kernel report field by field (web/server/kernel-reports.ts)
+ * and the server checks each kernel report field by field (web/watcher/kernel-reports.ts)
  * before a row of it goes to a page.
  */
 export interface ModuleRow {
@@ -86,11 +87,11 @@ export interface CommandMark {
   line: string;
 }
 
-/** A point of the chart: frames in use and the host engine's compiled code bytes at `time`. */
+/** A point of the chart: frames in use and the host engine's compiled code bytes at `time` (null where the host cannot measure them: a browser). */
 export interface ChartSample {
   time: number;
   framesUsed: number;
-  codeBytes: number;
+  codeBytes: number | null;
 }
 
 export interface PictureUpdate {

@@ -1,21 +1,18 @@
 /*
- * One open page and the machine it shows. The machine starts when the page's socket opens, as
- * `npm start` runs one — in a worker thread, watched by the watchdog — with its console driven
- * by a Terminal whose streams are the socket (terminal-streams.ts) and its memory watched by a
- * MemoryPicture (memory-picture.ts), which also hears each line typed at the prompt, for the
- * chart's labels. Every page message is read with the protocol's check
- * (web/protocol/messages.ts): keys go to the terminal — the one way a page reaches the machine —
- * resize to its width, drawn to the picture; anything else is refused, logged and answered with
- * `refused`. Closing the page ends the machine; a machine that halts tells its page and closes
- * the socket.
+ * One open page and the machine it shows, served over the page's WebSocket. The machine starts
+ * when the socket opens, as `npm start` runs one — in a worker thread, watched by the watchdog
+ * (MachineThread) — with its console driven by node:readline's Terminal whose streams are the
+ * socket (terminal-streams.ts); what it says to the page and hears from it is the session's
+ * (web/watcher/machine-session.ts), which the page in a tab (`npm run site`) runs too. Closing
+ * the page ends the machine; a machine that halts tells its page and closes the socket.
  */
 import type { WebSocket } from 'ws';
-import { BootError } from '../../emulator/firmware.ts';
 import { FRAME_SIZE } from '../../emulator/machine-interface.ts';
 import { MachineThread } from '../../emulator/machine-thread.ts';
 import { Terminal } from '../../emulator/terminal.ts';
-import { encodeMessage, PROTOCOL_VERSION, readPageMessage, type ServerMessage } from '../protocol/messages.ts';
-import { MemoryPicture } from './memory-picture.ts';
+import { encodeMessage, type ServerMessage } from '../protocol/messages.ts';
+import { MachineSession } from '../watcher/machine-session.ts';
+import type { MemoryPicture } from '../watcher/memory-picture.ts';
 import { PageTerminalStreams } from './terminal-streams.ts';
 
 /** What every page's machine is made from: the build's files and the machine's settings. */
@@ -29,17 +26,12 @@ export interface MachineSettings {
   heapMegabytes?: number;
 }
 
-/** Refused messages a page may send before the log stops naming them (the page is still answered). */
-export const LOGGED_REFUSALS = 20;
 const OPEN = 1;
 
 export class PageSession {
   /** Resolves with the machine's exit status once its thread is gone. */
   readonly ended: Promise<number>;
   readonly picture: MemoryPicture;
-  private readonly machine: MachineThread;
-  private readonly streams: PageTerminalStreams;
-  private refusals = 0;
 
   constructor(
     /** The page's number in the server's log. */
@@ -48,52 +40,27 @@ export class PageSession {
     settings: MachineSettings,
     private readonly log: (line: string) => void,
   ) {
-    this.streams = new PageTerminalStreams((text) => this.send({ type: 'output', text }));
-    this.picture = new MemoryPicture({ send: (update) => this.send(update), log: (line) => this.log(`page ${number}: ${line}`) });
-    const terminal = new Terminal(this.streams);
-    const { watchdogSeconds, ...machineOptions } = settings;
-    this.machine = new MachineThread({
-      ...machineOptions, consoleMode: 'terminal', output: terminal.write, onRead: terminal.reading, watchdogSeconds, debugger: this.picture,
-    });
-    const machineConsole = this.machine.console;
-    terminal.connect({
-      ...machineConsole,
-      type: (line, atPrompt) => {
-        if (atPrompt && line.trim() !== '') this.picture.command(line.trim());
-        machineConsole.type(line, atPrompt);
+    const streams = new PageTerminalStreams((text) => this.send({ type: 'output', text }));
+    const terminal = new Terminal(streams);
+    const session = new MachineSession({
+      send: (message) => this.send(message),
+      log: (line) => this.log(`page ${number}: ${line}`),
+      terminal: {
+        write: terminal.write, reading: terminal.reading, connect: (console, halted) => terminal.connect(console, halted),
+        keys: (data) => streams.type(data), resize: (columns, rows) => streams.resize(columns, rows),
       },
-    }, this.machine.halted);
-    this.send({ type: 'hello', protocol: PROTOCOL_VERSION, frames: settings.memoryBytes / FRAME_SIZE, frameSize: FRAME_SIZE });
-    socket.on('message', (data, isBinary) => this.receive(isBinary ? null : String(data)));
-    socket.on('close', () => void this.machine.powerOff());
-    this.ended = this.machine.halted.then(
-      (status) => this.finish(status, `the machine halted with status ${status}`),
-      (error: Error) => this.finish(2, error instanceof BootError ? `boot failed: ${error.message}` : String(error)),
-    );
-  }
-
-  private receive(text: string | null): void {
-    const message = text === null ? { refused: 'a binary message' } : readPageMessage(text);
-    if ('refused' in message) return this.refuse(message.refused);
-    if (message.type === 'keys') this.streams.type(message.data);
-    else if (message.type === 'resize') this.streams.resize(message.columns, message.rows);
-    else if (!this.picture.drawn(message.sequence)) this.refuse(`drawn: update ${message.sequence} is not the one being drawn`);
-  }
-
-  private refuse(reason: string): void {
-    this.refusals++;
-    if (this.refusals <= LOGGED_REFUSALS) this.log(`page ${this.number}: refused a message: ${reason}`);
-    if (this.refusals === LOGGED_REFUSALS) this.log(`page ${this.number}: further refused messages are not logged`);
-    this.send({ type: 'refused', reason });
-  }
-
-  private finish(status: number, reason: string): number {
-    this.picture.stop();
-    const closed = this.socket.readyState !== OPEN;
-    this.log(`page ${this.number}: machine ended (${closed ? 'its page closed' : reason})`);
-    this.send({ type: 'halted', status, reason });
-    this.socket.close(1000, 'the machine has halted');
-    return status;
+      frames: settings.memoryBytes / FRAME_SIZE,
+      frameSize: FRAME_SIZE,
+      start: (hooks) => new MachineThread({ ...settings, ...hooks }),
+    });
+    this.picture = session.picture;
+    socket.on('message', (data, isBinary) => session.receive(isBinary ? null : String(data)));
+    socket.on('close', () => void session.machine.powerOff());
+    this.ended = session.ended.then(({ status, reason }) => {
+      this.log(`page ${number}: machine ended (${this.socket.readyState !== OPEN ? 'its page closed' : reason})`);
+      this.socket.close(1000, 'the machine has halted');
+      return status;
+    });
   }
 
   private send(message: ServerMessage): void {

@@ -5,13 +5,15 @@
  * zombie is found; with -v the whole path from the root follows, one step a line. With -w it
  * first waits until the reclaim monitor has settled the code let go of (collected, or found a
  * zombie), which takes a few hundred milliseconds after an unload. Nothing is printed when there
- * is no zombie (of that name), so that a module's test can count the lines.
+ * is no zombie (of that name), so that a module's test can count the lines. On a host that
+ * collects only when it chooses (a browser), no zombie is ever claimed: the code let go of and
+ * not collected yet is listed instead, as waiting for the host's collector.
  *
  *   keel# rmmod zvictim; zombies -w
  *   zvictim 1.0.0: held by zholder 1.0.0: kept[0].callback (a function of zvictim 1.0.0)
  */
 import { setTimer } from 'keel:kernel';
-import { unsettledCode, zombieHolders } from 'keel:sysinfo';
+import { unsettledCode, waitingForCollector, zombieHolders } from 'keel:sysinfo';
 import { expectOperands, parseOptions } from '../options.ts';
 import { print } from '../print.ts';
 import type { Command } from './command.ts';
@@ -31,6 +33,7 @@ export const zombieCommand: Command = {
       print(`${zombie.version ? `${zombie.name} ${zombie.version}` : zombie.name}: ${zombie.holder}`);
       if (flags.has('v')) for (const step of zombie.path) print(`    ${step}`);
     }
+    for (const label of waitingForCollector(name)) print(`${label}: unloaded, waiting for the host's collector (this host collects when it chooses; no zombie is claimed before)`);
     return 0;
   },
 };

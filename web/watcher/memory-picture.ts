@@ -1,6 +1,7 @@
 /*
  * One machine's picture, as its page is shown it: the debugger's end of the machine's debug
- * device (MachineDebugger, emulator/machine-thread.ts). When the kernel rings the doorbell it
+ * device (MachineDebugger, emulator/machine-messages.ts), in the host's thread under `npm run web`
+ * and in the page's in a tab (`npm run site`). When the kernel rings the doorbell it
  * reads the kernel's own frame table — shared memory, as a debugger reads physical memory —
  * and it keeps the owner names and the module table the kernel reports, stamps module events
  * and chart samples and the lines typed at the prompt (`command`), and hands the page updates (web/protocol/messages.ts): one at a time, the
@@ -8,15 +9,15 @@
  * folded into it. Nothing here asks the kernel anything.
  *
  *   const picture = new MemoryPicture({ send, log });
- *   new MachineThread({ ..., debugger: picture });
+ *   new MachineThread({ ..., debugger: picture });     // or a BrowserMachineThread
  *   picture.drawn(sequence);     // the page's `drawn`: false if no such update waits
  */
-import type { MachineDebugger } from '../../emulator/machine-thread.ts';
+import type { MachineDebugger } from '../../emulator/machine-messages.ts';
 import { changedRuns, unseenTable } from '../protocol/frame-runs.ts';
 import type { ChartSample, CommandMark, ModuleEventMark, ModuleTable, OwnerName, PictureUpdate } from '../protocol/messages.ts';
 import { readModuleReport } from './kernel-reports.ts';
 
-/** Node has Atomics.waitAsync; the project's lib setting (ES2022) does not declare it. */
+/** Node and Chromium have Atomics.waitAsync; the project's lib setting (ES2022) does not declare it. */
 const waitAsync = (Atomics as unknown as { waitAsync(array: Int32Array, index: number, value: number): { async: boolean; value: Promise<unknown> | string } }).waitAsync;
 
 /** What one update carries at most of each list; the rest of the events is counted, older samples are dropped. */
@@ -57,7 +58,8 @@ export class MemoryPicture implements MachineDebugger {
   private eventsLeftOut = 0;
   private commands: CommandMark[] = [];
   private samples: ChartSample[] = [];
-  private latestCodeBytes = 0;
+  /** The host's last reading of its code bytes: undefined before the first, null where the host cannot measure them (a browser). */
+  private latestCodeBytes: number | null | undefined = undefined;
   private sequence = 0;
   /** The update the page is drawing, and when the first frame change it carries was heard. */
   private inFlight: { sequence: number; changedAt: number | null; frames: number } | null = null;
@@ -110,7 +112,7 @@ export class MemoryPicture implements MachineDebugger {
     this.flush();
   }
 
-  codeBytes(bytes: number): void {
+  codeBytes(bytes: number | null): void {
     this.latestCodeBytes = bytes;
     if (this.frameTable) this.sample(this.frameTable);
     this.flush();
@@ -149,9 +151,9 @@ export class MemoryPicture implements MachineDebugger {
     else queueMicrotask(rung);
   }
 
-  /** A chart sample, once the first reading of the code bytes has come (a sample before it would say 0). */
+  /** A chart sample, once the first reading of the code bytes has come (a sample before it would say 0; null says the host cannot tell). */
   private sample(table: Int32Array): void {
-    if (this.latestCodeBytes === 0) return;
+    if (this.latestCodeBytes === undefined) return;
     let used = 0;
     for (let frame = 0; frame < table.length; frame++) if (table[frame] !== 0) used++;
     if (this.samples.length >= MAX_SAMPLES_PER_UPDATE) this.samples.shift();

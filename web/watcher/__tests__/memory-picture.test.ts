@@ -1,11 +1,12 @@
 /*
- * The server's picture of one machine (web/server/memory-picture.ts), against a frame table
+ * The watcher's picture of one machine (web/watcher/memory-picture.ts), against a frame table
  * and doorbell written the way the kernel writes them (boot/frame-allocator.ts): the first
  * update holds every frame; a change rings the doorbell and is sent, but only once the page
  * has drawn the update before, folded together with everything that came meanwhile; owner
  * names travel with the frames, and the lines typed at the prompt with their times; a `drawn`
  * for an update that is not being drawn is refused; and a module event the kernel did not
- * write is refused and logged, never sent.
+ * write is refused and logged, never sent; a host that cannot measure its code bytes sends null,
+ * which the chart samples carry as null.
  */
 import { describe, expect, it } from 'vitest';
 import type { PictureUpdate } from '../../protocol/messages.ts';
@@ -154,5 +155,22 @@ describe('MemoryPicture', () => {
     picture.moduleEvent(json);
     expect(sent).toEqual([]);
     expect(logged).toEqual([`refused a module event from the kernel: ${reason}`]);
+  });
+
+  it('samples the chart once the code bytes are heard, and passes on null from a host that cannot measure them (a browser), never a number', () => {
+    const memory = machineMemory(8);
+    const { picture, sent } = watchedPicture();
+    /** The page draws every update as it comes. */
+    const drawAll = () => {
+      for (let count = -1; count !== sent.length; ) (count = sent.length), picture.drawn(sent.at(-1)!.sequence);
+    };
+    picture.nameOwner(1, 'firmware', 'firmware');
+    picture.attach(memory.frameTable, memory.doorbell);
+    drawAll();
+    picture.codeBytes(null);
+    drawAll();
+    const samples = sent.flatMap((update) => update.samples);
+    expect(samples.length).toBeGreaterThan(0);
+    expect(samples.every((sample) => sample.codeBytes === null)).toBe(true);
   });
 });

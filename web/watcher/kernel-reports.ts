@@ -1,5 +1,5 @@
 /*
- * What the kernel says on its debug device, read as the server must read anything that comes
+ * What the kernel says on its debug device, read as the watcher (the server, or the page in a tab) must read anything that comes
  * from inside the machine: as untrusted. A module holding the kernel's internals can call the
  * device with any string, so a module event is parsed and checked field by field into the
  * protocol's shapes (web/protocol/messages.ts); one that is not what boot/module-events.ts
