@@ -53,6 +53,9 @@ interface PageWorker {
 }
 declare const Worker: new (url: string | URL, options?: { name?: string }) => PageWorker;
 
+/** Why a page cannot run the machine: it is not cross-origin isolated, so it has no SharedArrayBuffer to share with the machine. */
+export const NOT_ISOLATED = 'this page is not cross-origin isolated, and the machine shares memory with it: serve it with Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp';
+
 export class BrowserMachineThread {
   /** Resolves with the exit status; rejects with a BootError if the machine could not boot. */
   readonly halted: Promise<number>;
@@ -79,6 +82,12 @@ export class BrowserMachineThread {
 
   constructor(options: BrowserMachineThreadOptions) {
     const { workerUrl, output, onRead, watchdogSeconds = 0, debugger: debug, ...machineOptions } = options;
+    if (typeof SharedArrayBuffer === 'undefined') {
+      this.stopped = true;
+      this.worker = { postMessage() {}, terminate() {}, addEventListener() {} };
+      this.halted = Promise.reject(new BootError(NOT_ISOLATED));
+      return;
+    }
     this.worker = new Worker(workerUrl, { name: 'keel machine' });
     this.halted = new Promise<number>((resolve, reject) => {
       let watchdog: ReturnType<typeof setInterval> | undefined;

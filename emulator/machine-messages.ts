@@ -9,7 +9,7 @@
 import type { ConsoleMode } from './devices/console-device.ts';
 import type { DebugListener } from './devices/debug-device.ts';
 import type { Completion } from './machine-interface.ts';
-import type { MachineOptions } from './machine.ts';
+
 
 /** The exit status of a machine that panicked (Machine.halted, MachineThread.halted). */
 export const PANIC_STATUS = 2;
@@ -39,10 +39,21 @@ export type FromHost =
   | { kind: 'channel'; header: string; bytes: Uint8Array };
 
 /**
- * What the worker builds its Machine from: the options that can cross to a thread, and whether
- * to end the machine once nothing can ever wake it (`endWhenStuck`, below).
+ * What the worker builds its Machine from: the options of machine.ts's MachineOptions that can
+ * cross to a thread (spelt out, so that a page's type check of browser-machine-thread.ts takes
+ * in nothing of the machine and its host; machine-runner.ts, which hands them to the Machine,
+ * checks that they agree), and whether to end the machine once nothing can ever wake it
+ * (`endWhenStuck`).
  */
-export type MachineWorkerData = Omit<MachineOptions, 'output' | 'onModuleName' | 'timer' | 'console' | 'debugListener'> & { consoleMode?: ConsoleMode; endWhenStuck?: boolean; debug?: boolean };
+export interface MachineWorkerData {
+  image: Uint8Array;
+  initrd: Uint8Array;
+  memoryBytes?: number;
+  cmdline?: string;
+  consoleMode?: ConsoleMode;
+  endWhenStuck?: boolean;
+  debug?: boolean;
+}
 
 /** A debugger's end of the machine's debug device, in the host's thread. */
 export interface MachineDebugger extends DebugListener {

@@ -50,14 +50,13 @@ interface TestState {
 declare const window: { keelTest: TestState };
 
 /** Serves the page, its script, the worker bundle and the build's files; resolves with the server and its address. */
-async function serve(files: Map<string, { body: Uint8Array | string; type: string; policy?: string }>): Promise<{ server: Server; url: string }> {
+async function serve(isolated: boolean, files: Map<string, { body: Uint8Array | string; type: string; policy?: string }>): Promise<{ server: Server; url: string }> {
   const server = createServer((request, response) => {
     const file = files.get(new URL(request.url ?? '/', 'http://localhost').pathname);
     if (!file) return void response.writeHead(404).end();
     response.writeHead(200, {
       'Content-Type': file.type,
-      'Cross-Origin-Opener-Policy': 'same-origin',
-      'Cross-Origin-Embedder-Policy': 'require-corp',
+      ...(isolated ? { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' } : {}),
       ...(file.policy ? { 'Content-Security-Policy': file.policy } : {}),
     });
     response.end(file.body);
@@ -66,11 +65,11 @@ async function serve(files: Map<string, { body: Uint8Array | string; type: strin
   return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/` };
 }
 
-export async function openBrowserHost(browser: Browser, build: { image: Uint8Array; initrd: Uint8Array }, options: { workerPolicy?: boolean } = {}): Promise<BrowserHostPage> {
+export async function openBrowserHost(browser: Browser, build: { image: Uint8Array; initrd: Uint8Array }, options: { workerPolicy?: boolean; isolated?: boolean } = {}): Promise<BrowserHostPage> {
   const worker = await bundleBrowserWorker();
   const page = await bundle(path.join(PROJECT_ROOT, 'test/browser-host-page.ts'), { platform: 'browser', format: 'iife', minify: false });
   const javascript = 'text/javascript';
-  const { server, url } = await serve(new Map([
+  const { server, url } = await serve(options.isolated !== false, new Map([
     ['/', { body: PAGE_HTML, type: 'text/html' }],
     ['/page.js', { body: page.text, type: javascript }],
     ['/machine-worker.js', { body: worker.code, type: javascript, policy: options.workerPolicy === false ? undefined : BROWSER_WORKER_POLICY }],

@@ -11,7 +11,7 @@ import { FRAME_SIZE } from '../../emulator/machine-interface.ts';
 import { MachineThread } from '../../emulator/machine-thread.ts';
 import { Terminal } from '../../emulator/terminal.ts';
 import { encodeMessage, type ServerMessage } from '../protocol/messages.ts';
-import { MachineSession } from '../watcher/machine-session.ts';
+import { MachineSession, type LineTimes } from '../watcher/machine-session.ts';
 import type { MemoryPicture } from '../watcher/memory-picture.ts';
 import { PageTerminalStreams } from './terminal-streams.ts';
 
@@ -32,6 +32,8 @@ export class PageSession {
   /** Resolves with the machine's exit status once its thread is gone. */
   readonly ended: Promise<number>;
   readonly picture: MemoryPicture;
+  /** When the last line typed went where (the benchmark's, figure 8). */
+  readonly lastLine: LineTimes;
 
   constructor(
     /** The page's number in the server's log. */
@@ -54,6 +56,7 @@ export class PageSession {
       start: (hooks) => new MachineThread({ ...settings, ...hooks }),
     });
     this.picture = session.picture;
+    this.lastLine = session.lastLine;
     socket.on('message', (data, isBinary) => session.receive(isBinary ? null : String(data)));
     socket.on('close', () => void session.machine.powerOff());
     this.ended = session.ended.then(({ status, reason }) => {

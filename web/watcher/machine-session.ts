@@ -53,6 +53,20 @@ export interface SessionOptions {
   start(hooks: MachineHooks): SessionMachine;
 }
 
+/**
+ * When the last line typed went where, in milliseconds since 1970 (so that the page's clock can
+ * be set beside them): its Enter reached the session, the line went to the machine's console,
+ * and the machine asked for the next line — its answer already sent. The benchmark (figure 8)
+ * splits a typed command's time with them: the server's share, the machine's, the page's.
+ */
+export interface LineTimes {
+  keys: number;
+  typed: number;
+  answered: number;
+}
+
+const clock = () => performance.timeOrigin + performance.now();
+
 /** Refused messages a page may send before the log stops naming them (the page is still answered). */
 export const LOGGED_REFUSALS = 20;
 
@@ -61,16 +75,22 @@ export class MachineSession {
   readonly ended: Promise<{ status: number; reason: string }>;
   readonly picture: MemoryPicture;
   readonly machine: SessionMachine;
+  readonly lastLine: LineTimes = { keys: 0, typed: 0, answered: 0 };
   private refusals = 0;
 
   constructor(private readonly options: SessionOptions) {
     const { terminal } = options;
     this.picture = new MemoryPicture({ send: (update) => options.send(update), log: options.log });
-    this.machine = options.start({ consoleMode: 'terminal', output: terminal.write, onRead: terminal.reading, debugger: this.picture });
+    const onRead = (prompt: string, linesTaken: number) => {
+      this.lastLine.answered = clock();
+      terminal.reading(prompt, linesTaken);
+    };
+    this.machine = options.start({ consoleMode: 'terminal', output: terminal.write, onRead, debugger: this.picture });
     const machineConsole = this.machine.console;
     terminal.connect({
       ...machineConsole,
       type: (line, atPrompt) => {
+        this.lastLine.typed = clock();
         if (atPrompt && line.trim() !== '') this.picture.command(line.trim());
         machineConsole.type(line, atPrompt);
       },
@@ -86,7 +106,10 @@ export class MachineSession {
   receive(text: string | null): void {
     const message = text === null ? { refused: 'a binary message' } : readPageMessage(text);
     if ('refused' in message) return this.refuse(message.refused);
-    if (message.type === 'keys') this.options.terminal.keys(message.data);
+    if (message.type === 'keys') {
+      if (message.data.includes('\r')) this.lastLine.keys = clock();
+      this.options.terminal.keys(message.data);
+    }
     else if (message.type === 'resize') this.options.terminal.resize(message.columns, message.rows);
     else if (!this.picture.drawn(message.sequence)) this.refuse(`drawn: update ${message.sequence} is not the one being drawn`);
   }

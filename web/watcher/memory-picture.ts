@@ -105,11 +105,15 @@ export class MemoryPicture implements MachineDebugger {
     this.flush();
   }
 
-  /** A line typed at the shell's prompt (its first MAX_LABEL characters), for the chart's labels; the oldest go past MAX_COMMANDS_PER_UPDATE unsent. */
+  /**
+   * A line typed at the shell's prompt (its first MAX_LABEL characters), for the chart's labels;
+   * the oldest go past MAX_COMMANDS_PER_UPDATE unsent. Lines make no update of their own: they go
+   * with the next (the command's own changes, or the chart's next sample, CODE_BYTES_MS), since
+   * the page would otherwise redraw its chart while the command runs, on the cores the machine runs on.
+   */
   command(line: string): void {
     if (this.commands.length >= MAX_COMMANDS_PER_UPDATE) this.commands.shift();
     this.commands.push({ time: this.now(), line: line.slice(0, MAX_LABEL) });
-    this.flush();
   }
 
   codeBytes(bytes: number | null): void {
@@ -165,7 +169,7 @@ export class MemoryPicture implements MachineDebugger {
     if (this.stopped || this.inFlight) return;
     const runs = this.frameTable ? changedRuns(this.seen, this.frameTable) : [];
     if (runs.length > 0) this.sample(this.seen);
-    if (runs.length === 0 && this.names.size === 0 && this.table === null && this.events.length === 0 && this.commands.length === 0 && this.samples.length === 0) return;
+    if (runs.length === 0 && this.names.size === 0 && this.table === null && this.events.length === 0 && this.samples.length === 0) return;
     const owners: OwnerName[] = [];
     const forgotten: number[] = [];
     for (const [id, name] of this.names) {

@@ -104,18 +104,23 @@ describe('MemoryPicture', () => {
     picture.stop();
   });
 
-  it('sends the lines typed at the prompt, stamped, folded into the next update, each cut to 256 characters', () => {
+  it('sends the lines typed at the prompt, stamped, with the next update rather than one of their own, each cut to 256 characters', () => {
     let clock = 0;
     const sent: PictureUpdate[] = [];
     const picture = new MemoryPicture({ send: (update) => sent.push(update), log: () => {}, now: () => clock });
     clock = 7;
     picture.command('modprobe kv');
+    expect(sent).toHaveLength(0);
+    picture.moduleEvent(event('loaded'));
     expect(sent[0]!.commands).toEqual([{ time: 7, line: 'modprobe kv' }]);
     clock = 9;
     picture.command('swap kv');
     picture.command(`echo ${'x'.repeat(1000)}`);
     expect(sent).toHaveLength(1);
     picture.drawn(1);
+    // Nothing else changed: they wait for what does.
+    expect(sent).toHaveLength(1);
+    picture.nameOwner(8, 'data', 'kv');
     expect(sent[1]!.commands.map((command) => [command.time, command.line.length])).toEqual([[9, 7], [9, 256]]);
     picture.drawn(2);
     picture.moduleEvent(event('loaded'));
