@@ -113,3 +113,14 @@ describe('npm start, npm run web and npm run site build first, but not for --hel
     expect(run('emulator/cli.ts', ['--help']).stdout).toMatch(/--mem SIZE .*\(default: 64M\)/);
   });
 });
+
+describe('the npm scripts that boot machines ask for huge pages (bench/README.md, figure 2)', () => {
+  const scripts = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')).scripts as Record<string, string>;
+  // Every script that runs machines passes --experimental-vm-modules (the sandbox's import() guard).
+  const booting = Object.entries(scripts).filter(([, command]) => command.includes('--experimental-vm-modules'));
+
+  it('each starts node with GLIBC_TUNABLES=glibc.malloc.hugetlb=1, read only at process start: placing a ramdisk is page faults', () => {
+    expect(booting.map(([name]) => name).sort()).toEqual(['bench', 'boot', 'dev', 'sim', 'start', 'web']);
+    for (const [name, command] of booting) expect(command, name).toMatch(/^GLIBC_TUNABLES=glibc\.malloc\.hugetlb=1 node /);
+  });
+});

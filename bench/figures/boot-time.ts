@@ -8,8 +8,10 @@
  *   - the bootstrap before it: from its first instruction to the kernel's first line (the
  *     kernel module found at the index's hints, checked, copied and compiled), which that line
  *     gives; flat as well, but after a repack, where it walks the headers;
- *   - powerOn to the prompt: the kernel's boot plus the firmware's share before it, placing the
- *     ramdisk in memory (a copy into fresh pages, which grows with the ramdisk's bytes);
+ *   - the firmware before it: from powerOn to the bootstrap's first instruction (what the two
+ *     above leave of the total), mostly placing the ramdisk in memory: a copy into fresh pages,
+ *     which grows with the ramdisk's bytes;
+ *   - powerOn to the prompt: all three;
  *   - the same 10,000-module ramdisk unpacked and repacked with GNU cpio (sorted, "." and
  *     directories in it): the hints no longer fit, and the kernel walks every header once;
  *   - looking up and loading one module (bench-loader, timed with the kernel clock) from the
@@ -18,6 +20,12 @@
  *     largest, powerOn to prompt against the same archive uncompressed: the firmware inflates
  *     it as it places it (emulator/initrd-inflate.ts); and the firmware's walk of the largest
  *     plain archive, which it makes to find gzip data after it.
+ *
+ * Floors (bench/lib/boot-floors.ts), timed beside every boot: for the firmware and powerOn, a
+ * plain copy of the ramdisk's bytes into fresh memory as large as the machine's; for the
+ * bootstrap, the kernel module's sha256, signature check and compile. The kernel's boot has
+ * none: nothing simpler does its work. And the page faults of each boot and of the copy: counts,
+ * which the load of shared cores does not move.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
@@ -27,7 +35,8 @@ import { build, PROJECT_ROOT } from '../../build.ts';
 import { inflateInitrd } from '../../emulator/initrd-inflate.ts';
 import { TestKernel } from '../../test/harness.ts';
 import { requireToolsOf } from '../../test/tools.ts';
-import { compare, keelOnly, type Figure, type FigureOptions, type Row } from '../lib/figure.ts';
+import { bootFloors, memoryBacking, type BootFloors } from '../lib/boot-floors.ts';
+import { compare, keelOnly, withFloor, type Figure, type FigureOptions, type Row } from '../lib/figure.ts';
 import { temporaryDirectory, tinyModules, writeModules } from '../lib/generate-modules.ts';
 import { collectGarbage } from '../lib/host.ts';
 import { BENCH_FIXTURES, callJson } from '../lib/kernel-session.ts';
@@ -40,19 +49,42 @@ interface BootSample {
   kernel: number;
   /** The bootstrap's first instruction to the kernel's first log line, as that line says. */
   bootstrap: number;
+  /** powerOn to the bootstrap's first instruction: what the rest leaves. */
+  firmware: number;
+  /** Floors, timed beside the boot (bench/lib/boot-floors.ts): the ramdisk copied into fresh memory, the kernel module checked and compiled. */
+  placing: number;
+  bootstrapFloor: number;
+  /** Page faults (minor: memory touched for the first time) from powerOn to the prompt, and in the placing floor. */
+  faults: number;
+  placingFaults: number;
 }
 
-async function timeBoot(image: Uint8Array, initrd: Uint8Array): Promise<BootSample> {
+const pageFaults = () => process.resourceUsage().minorPageFault;
+
+/**
+ * One boot, and its floors: before the boot in one round, after it in the next (`floorsFirst`).
+ * The kernel hands out the pages freed last first, and those cost the least to touch again, so
+ * whichever touches its memory first after the collection gets the cheaper pages.
+ */
+async function timeBoot({ image, initrd, floors }: Ramdisk, floorsFirst: boolean): Promise<BootSample> {
   collectGarbage();
+  const timeFloors = () => {
+    const before = pageFaults();
+    const placing = floors.placing();
+    return [placing, pageFaults() - before, floors.bootstrap()] as const;
+  };
+  const before = floorsFirst ? timeFloors() : null;
   const kernel = new TestKernel(image, initrd, {});
   const clockAtPowerOn = kernel.machine.timer.now();
-  const start = performance.now();
+  const [start, faultsBefore] = [performance.now(), pageFaults()];
   kernel.machine.powerOn();
   await kernel.ready();
-  const total = performance.now() - start;
+  const [total, faults] = [performance.now() - start, pageFaults() - faultsBefore];
   const firstLine = /^\[\s*([\d.]+)\] bootstrap: .* in ([\d.]+) ms$/m.exec(await kernel.run('dmesg'))!;
   await kernel.halt();
-  return { total, kernel: total - (Number(firstLine[1]) * 1000 - clockAtPowerOn), bootstrap: Number(firstLine[2]) };
+  const [placing, placingFaults, bootstrapFloor] = before ?? timeFloors();
+  const [kernelBoot, bootstrap] = [total - (Number(firstLine[1]) * 1000 - clockAtPowerOn), Number(firstLine[2])];
+  return { total, kernel: kernelBoot, bootstrap, firmware: total - kernelBoot - bootstrap, placing, bootstrapFloor, faults, placingFaults };
 }
 
 /** The ramdisk unpacked with GNU cpio and packed again as a user would: sorted, with "." and the directories. */
@@ -73,12 +105,15 @@ interface Ramdisk {
   count: number;
   image: Uint8Array;
   initrd: Uint8Array;
+  /** The floors of its boot; those of the archive it was made from, for a repacked or compressed one. */
+  floors: BootFloors;
 }
 
 async function buildWith(count: number, root: string): Promise<Ramdisk> {
   const outDir = path.join(root, `dist-${count}`);
   await build({ moduleDirs: [path.join(PROJECT_ROOT, 'modules'), BENCH_FIXTURES, ...writeModules(path.join(root, `modules-${count}`), tinyModules(count))], outDir, quiet: true });
-  return { count, image: readFileSync(path.join(outDir, 'boot.img')), initrd: readFileSync(path.join(outDir, 'initrd.cpio')) };
+  const initrd = readFileSync(path.join(outDir, 'initrd.cpio'));
+  return { count, image: readFileSync(path.join(outDir, 'boot.img')), initrd, floors: bootFloors(initrd) };
 }
 
 /**
@@ -88,16 +123,15 @@ async function buildWith(count: number, root: string): Promise<Ramdisk> {
  * medians, in the ramdisks' order.
  */
 async function bootSamples(ramdisks: Ramdisk[], runs: number): Promise<BootSample[]> {
-  for (const { image, initrd } of ramdisks) await timeBoot(image, initrd);
+  for (const ramdisk of ramdisks) await timeBoot(ramdisk, true);
   const samples: BootSample[][] = ramdisks.map(() => []);
   for (let run = 0; run < runs; run++) {
     // Every other round runs backwards, so that no case always follows the same one.
     const order = [...ramdisks.keys()];
-    for (const position of run % 2 ? order.reverse() : order) samples[position]!.push(await timeBoot(ramdisks[position]!.image, ramdisks[position]!.initrd));
+    for (const position of run % 2 ? order.reverse() : order) samples[position]!.push(await timeBoot(ramdisks[position]!, run % 2 === 0));
   }
-  return samples.map((each) => ({
-    total: median(each.map((sample) => sample.total)), kernel: median(each.map((sample) => sample.kernel)), bootstrap: median(each.map((sample) => sample.bootstrap)),
-  }));
+  const keys = ['total', 'kernel', 'bootstrap', 'firmware', 'placing', 'bootstrapFloor', 'faults', 'placingFaults'] as const;
+  return samples.map((each) => Object.fromEntries(keys.map((key) => [key, median(each.map((sample) => sample[key]))])) as unknown as BootSample);
 }
 
 /**
@@ -146,22 +180,34 @@ export async function bootTime({ quick }: FigureOptions): Promise<Figure> {
     const [baseLoad, largestLoad] = await loadSamples([base, largest], runs);
     const modules = (count: number) => `${count.toLocaleString('en-US')} generated modules`;
     const mib = (bytes: number) => `${(bytes / 1024 ** 2).toFixed(2)} MiB`;
+    const backing = memoryBacking();
     const rows: Row[] = [
       ...ramdisks.map(({ count, initrd }, position) =>
         compare(`kernel boot (first line to prompt), ${modules(count)}`, boots[position]!.kernel, baseBoot.kernel, 'ms', runs, `ramdisk ${mib(initrd.length)}`)),
       ...ramdisks.map(({ count }, position) =>
-        compare(`bootstrap (its start to the kernel's first line), ${modules(count)}`, boots[position]!.bootstrap, baseBoot.bootstrap, 'ms', runs, 'the kernel module found at the hints, checked, copied and compiled')),
+        withFloor(compare(`bootstrap (its start to the kernel's first line), ${modules(count)}`, boots[position]!.bootstrap, baseBoot.bootstrap, 'ms', runs, 'the kernel module found at the hints, checked, copied and compiled'), boots[position]!.bootstrapFloor)),
       ...ramdisks.map(({ count, initrd }, position) =>
-        compare(`powerOn to prompt, ${modules(count)}`, boots[position]!.total, baseBoot.total, 'ms', runs, `before the kernel's first line (the firmware placing ${mib(initrd.length)} and compiling the bootstrap, then the bootstrap) ${(boots[position]!.total - boots[position]!.kernel).toFixed(1)} ms`)),
+        withFloor(compare(`firmware (powerOn to the bootstrap's start), ${modules(count)}`, boots[position]!.firmware, baseBoot.firmware, 'ms', runs, `the ramdisk's ${mib(initrd.length)} walked and placed, the bootstrap compiled; memory: ${backing}`), boots[position]!.placing)),
+      ...ramdisks.map(({ count, initrd }, position) =>
+        withFloor(compare(`powerOn to prompt, ${modules(count)}`, boots[position]!.total, baseBoot.total, 'ms', runs, `before the kernel's first line (the firmware placing ${mib(initrd.length)} and compiling the bootstrap, then the bootstrap) ${(boots[position]!.total - boots[position]!.kernel).toFixed(1)} ms`), boots[position]!.placing)),
+      // Counts, which the machine's load does not move: where a run's times are noisy, these say what placing cost.
+      ...ramdisks.map(({ count }, position) => {
+        const row = compare(`page faults, powerOn to prompt, ${modules(count)}`, boots[position]!.faults, baseBoot.faults, 'faults', runs, 'memory touched for the first time (minor faults, the whole process); floor: those of the placing floor');
+        return boots[position]!.placingFaults > 0 ? withFloor(row, boots[position]!.placingFaults) : row;
+      }),
       compare(`kernel boot after a GNU cpio repack, ${modules(largest.count)} (one walk)`, repackedBoot.kernel, baseBoot.kernel, 'ms', runs, 'baseline: the 10-module archive as the build wrote it; target ≤ 3×'),
       compare(`bootstrap after a GNU cpio repack, ${modules(largest.count)} (one walk)`, repackedBoot.bootstrap, baseBoot.bootstrap, 'ms', runs, 'baseline: the 10-module archive as the build wrote it: the bootstrap walks the headers too'),
-      compare(`powerOn to prompt after a GNU cpio repack, ${modules(largest.count)}`, repackedBoot.total, baseBoot.total, 'ms', runs, 'baseline: the 10-module archive as the build wrote it'),
+      withFloor(compare(`powerOn to prompt after a GNU cpio repack, ${modules(largest.count)}`, repackedBoot.total, baseBoot.total, 'ms', runs, 'baseline: the 10-module archive as the build wrote it; floor: the archive as built placed'), repackedBoot.placing),
       compare(`look up and load one module, ${modules(largest.count)}`, largestLoad!, baseLoad!, 'ms', runs, `baseline: the same from ${modules(base.count)}; a module not looked up before each run`),
       ...([[base, compressed[0]!, baseGzipBoot, baseBoot], [largest, compressed[1]!, largestGzipBoot, boots[ramdisks.length - 1]!]] as const).map(([plain, gzipped, gzipBoot, plainBoot]) =>
         compare(`powerOn to prompt, the build's archive gzip-compressed, ${modules(plain.count)}`, gzipBoot.total, plainBoot.total, 'ms', runs, `baseline: the same archive uncompressed; ${mib(gzipped.initrd.length)} inflated to ${mib(plain.initrd.length)} by the firmware`)),
       keelOnly(`the firmware's walk of a plain archive for gzip data, ${modules(largest.count)}`, median(walks), 'ms', runs, `${mib(largest.initrd.length)}, every header read; none found, the archive placed as it is`),
     ];
-    return { number: 2, id: 'boot-time', title: 'Boot time by ramdisk size, and after a repack', baseline: 'the same with 10 generated modules', rows };
+    return {
+      number: 2, id: 'boot-time', title: 'Boot time by ramdisk size, and after a repack', baseline: 'the same with 10 generated modules',
+      floor: "firmware and powerOn rows: a plain copy of the ramdisk's bytes into fresh memory as large as the machine's; bootstrap rows: the kernel module's sha256, its record's signature checked, its text compiled (vm.compileFunction); each timed beside every boot",
+      rows,
+    };
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
