@@ -36,6 +36,8 @@ export interface IndexLinesHeader {
 
 const NEWLINE = 0x0a;
 const NAME_PREFIX = '{"name":"';
+/** isModuleName's longest name. */
+const MODULE_NAME_LIMIT = 64;
 
 /** Names sort by UTF-16 code units, as the kernel's string comparison does (names are ASCII). */
 const byName = (left: ModuleRecord, right: ModuleRecord) => (left.name < right.name ? -1 : left.name > right.name ? 1 : 0);
@@ -89,10 +91,34 @@ export class IndexLines {
   #nameAt(start: number): string {
     const quote = this.bytes.indexOf(0x22, start + NAME_PREFIX.length);
     const name = quote < 0 ? '' : decodeUtf8(this.bytes, start + NAME_PREFIX.length, quote);
-    if (decodeUtf8(this.bytes, start, start + NAME_PREFIX.length) !== NAME_PREFIX || !isModuleName(name)) {
-      throw new IndexError(`${INDEX_LINES_PATH}: the line at byte ${start} does not start with a module's name`);
-    }
+    if (decodeUtf8(this.bytes, start, start + NAME_PREFIX.length) !== NAME_PREFIX || !isModuleName(name)) this.#notAName(start);
     return name;
+  }
+
+  #notAName(start: number): never {
+    throw new IndexError(`${INDEX_LINES_PATH}: the line at byte ${start} does not start with a module's name`);
+  }
+
+  /**
+   * How the name the line at `start` starts with compares with `name` (negative: it sorts
+   * before), read from the bytes as they are, with #nameAt's checks: the search reads about
+   * log2(n) lines for every module looked up, and decoding each name cost more than the rest of
+   * the lookup. Module names are ASCII, so a byte is a UTF-16 code unit.
+   */
+  #compareNameAt(start: number, name: string): number {
+    const bytes = this.bytes;
+    const first = start + NAME_PREFIX.length;
+    for (let index = 0; index < NAME_PREFIX.length; index++) if (bytes[start + index] !== NAME_PREFIX.charCodeAt(index)) this.#notAName(start);
+    let order = 0;
+    let end = first;
+    for (; end < bytes.length && bytes[end] !== 0x22; end++) {
+      const byte = bytes[end]!;
+      const letter = byte >= 0x61 && byte <= 0x7a;
+      if (!(letter || (end > first && ((byte >= 0x30 && byte <= 0x39) || byte === 0x2d)))) this.#notAName(start);
+      if (order === 0) order = end - first < name.length ? byte - name.charCodeAt(end - first) : 1;
+    }
+    if (end === first || end >= bytes.length || end - first > MODULE_NAME_LIMIT) this.#notAName(start);
+    return order !== 0 ? order : end - first - name.length;
   }
 
   /** The record on the line starting at `start`, checked, and where the next line starts. */
@@ -115,7 +141,7 @@ export class IndexLines {
     let high = this.bytes.length;
     while (low < high) {
       const middle = this.#lineStart((low + high) >>> 1, low);
-      if (this.#nameAt(middle) < name) low = this.#lineEnd(middle) + 1;
+      if (this.#compareNameAt(middle, name) < 0) low = this.#lineEnd(middle) + 1;
       else high = middle;
     }
     return low;
@@ -135,7 +161,7 @@ export class IndexLines {
   /** Every version of `name`, oldest first, each record checked; [] when the index has none. */
   versions(name: string): ModuleRecord[] {
     const records: ModuleRecord[] = [];
-    for (let start = this.#firstLineFrom(name); start < this.bytes.length && this.#nameAt(start) === name; ) {
+    for (let start = this.#firstLineFrom(name); start < this.bytes.length && this.#compareNameAt(start, name) === 0; ) {
       const { record, next } = this.#recordAt(start);
       if (record.name !== name) throw new IndexError(`${INDEX_LINES_PATH}: the record at byte ${start} starts with the name ${name} but is ${record.name}`);
       if (records.some((other) => other.version === record.version)) throw new IndexError(`${INDEX_LINES_PATH}: ${name} ${record.version} is listed twice`);

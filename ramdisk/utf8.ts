@@ -8,6 +8,17 @@
 
 /** Encodes a string as UTF-8 bytes (lone surrogates become U+FFFD, as TextEncoder does). */
 export function encodeUtf8(text: string): Uint8Array {
+  // Most text the kernel encodes is ASCII (a record's signed text on every load): one byte a character, no list.
+  const ascii = new Uint8Array(text.length);
+  for (let index = 0; index < text.length; index++) {
+    const code = text.charCodeAt(index);
+    if (code >= 0x80) return encodeAny(text);
+    ascii[index] = code;
+  }
+  return ascii;
+}
+
+function encodeAny(text: string): Uint8Array {
   const bytes: number[] = [];
   for (const character of text) {
     let code = character.codePointAt(0)!;
@@ -20,18 +31,21 @@ export function encodeUtf8(text: string): Uint8Array {
   return Uint8Array.from(bytes);
 }
 
+const NOT_ASCII = /[^\x00-\x7f]/;
+
 /**
  * Decodes bytes[start, end) as UTF-8 the way TextDecoder does: each maximal malformed
  * subsequence (bad lead byte, overlong form, surrogate, past U+10FFFF, cut off by `end`)
  * becomes one U+FFFD instead of throwing.
  */
 export function decodeUtf8(bytes: Uint8Array, start = 0, end = bytes.length): string {
+  // Module bundles and the index are ASCII (esbuild escapes the rest): decode them natively, in
+  // chunks, and let a native search say they were (a loop over the bytes in JS cost more than
+  // the decoding, on code that runs once a load).
   let text = '';
-  let ascii = true;
-  for (let index = start; ascii && index < end; index++) ascii = bytes[index]! < 0x80;
-  // Module bundles and the index are ASCII (esbuild escapes the rest): decode them natively, in chunks.
-  for (let index = start; ascii && index < end; index += 8192) text += String.fromCharCode.apply(null, bytes.subarray(index, Math.min(end, index + 8192)) as unknown as number[]);
-  if (ascii) return text;
+  for (let index = start; index < end; index += 8192) text += String.fromCharCode.apply(null, bytes.subarray(index, Math.min(end, index + 8192)) as unknown as number[]);
+  if (!NOT_ASCII.test(text)) return text;
+  text = '';
   let chunk: number[] = [];
   for (let index = start; index < end; ) {
     const lead = bytes[index++]!;

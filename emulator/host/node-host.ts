@@ -13,7 +13,7 @@
  * at boot. This is isolation between well-meaning code and the host, not a security boundary:
  * node:vm shares one process and one heap (Node's documentation says as much).
  */
-import { createHash, createPublicKey, verify } from 'node:crypto';
+import { createHash, createPublicKey, verify, type KeyObject } from 'node:crypto';
 import { types } from 'node:util';
 import { getHeapCodeStatistics } from 'node:v8';
 import vm from 'node:vm';
@@ -23,6 +23,18 @@ import { InflateFailure, type Host } from './host.ts';
 
 /** DER prefix of an Ed25519 public key (SubjectPublicKeyInfo); the raw 32-byte key follows. */
 const ED25519_PUBLIC_PREFIX = '302a300506032b6570032100';
+
+/**
+ * The last public key parsed, as a coprocessor keeps a key loaded: the kernel checks every
+ * module against the one key its base image carries, and parsing it (createPublicKey) cost
+ * as much as the Ed25519 check itself, on every load.
+ */
+let loaded: { publicKey: string; key: KeyObject } | null = null;
+
+function keyObject(publicKey: string): KeyObject {
+  if (loaded?.publicKey !== publicKey) loaded = { publicKey, key: createPublicKey({ key: Buffer.from(ED25519_PUBLIC_PREFIX + publicKey, 'hex'), format: 'der', type: 'spki' }) };
+  return loaded.key;
+}
 
 export const host: Host = {
   name: 'node',
@@ -54,8 +66,7 @@ export const host: Host = {
     sha256: (bytes) => createHash('sha256').update(bytes).digest('hex'),
     verify(publicKey, bytes, signature) {
       try {
-        const key = createPublicKey({ key: Buffer.from(ED25519_PUBLIC_PREFIX + publicKey, 'hex'), format: 'der', type: 'spki' });
-        return verify(null, bytes, key, Buffer.from(signature, 'hex'));
+        return verify(null, bytes, keyObject(publicKey), Buffer.from(signature, 'hex'));
       } catch {
         return false;
       }

@@ -36,7 +36,7 @@ export interface StubOwner {
   handedOut: WeakRef<Slot>[];
   /** Links to the modules this one has called or handed values to. */
   links: Map<StubOwner, Link>;
-  /** The module's own PLT, which makes every stub and handle it holds (null until it is linked). */
+  /** The module's own PLT, which makes every stub and handle it holds (null until it first needs one: plt.ts's pltOf). */
   plt: Plt | null;
 }
 
@@ -77,6 +77,4 @@ export interface Plt {
   makeNamespace(link: Link, entries: Array<[symbol: string, slot: Slot | null]>, exportsSlot: Slot): Record<string, unknown>;
   /** The module's keel:kernel object: each function refuses once the module is unloaded, then calls got.api. */
   makeKernelApi(module: StubOwner, functions: readonly string[], values: Record<string, unknown>): Record<string, unknown>;
-  /** The `require` the module's code is compiled with: got.require answers it. */
-  makeRequire(module: StubOwner): (specifier: string) => unknown;
 }

@@ -22,6 +22,7 @@ import { framesFor } from './frame-allocator.ts';
 import type { KernelCore } from './kernel-core.ts';
 import type { LoadedModule, ModuleTimer } from './loaded-module.ts';
 import { publishModuleEvent } from './module-events.ts';
+import { pltOf } from './plt.ts';
 import { abandonCalls, createNamespace, reportRejection, runAs } from './stubs.ts';
 
 export type KernelApi = typeof Api;
@@ -146,5 +147,5 @@ export const API_FUNCTIONS: readonly ApiFunctionName[] = [
 /** The keel:kernel object `require('keel:kernel')` returns inside `module`, made by its PLT. */
 export function kernelApiFor(kernel: KernelCore, module: LoadedModule): KernelApi {
   const values = { ModuleUnloadedError, ModuleError, cmdline: kernel.bootInfo.cmdline };
-  return module.plt!.makeKernelApi(module, API_FUNCTIONS, values) as unknown as KernelApi;
+  return pltOf(module, kernel).makeKernelApi(module, API_FUNCTIONS, values) as unknown as KernelApi;
 }

@@ -37,7 +37,7 @@ import { loadedModule, type LoadedModule } from './loaded-module.ts';
 import { ModuleLoader } from './loader.ts';
 import { publishModuleEvent } from './module-events.ts';
 import { ModuleRecords } from './module-records.ts';
-import { pltFor } from './plt.ts';
+import { pltOf } from './plt.ts';
 import { Ramdisk } from './ramdisk-reader.ts';
 import { ReclaimMonitor } from './reclaim-monitor.ts';
 import { callPathEntries, connectStubs, stubTables } from './stubs.ts';
@@ -133,6 +133,7 @@ export class Kernel implements KernelCore {
     connectStubs(this.tables.stubs, this.machine.watchdog.running, (module, symbol, error) =>
       this.log.printk(`keel: oops in ${module}.${symbol}: ${messageOf(error)}`, symbol === 'timer' ? 'error' : 'info'),
       (line) => this.log.printk(line),
+      (owner) => pltOf(owner as LoadedModule, this),
     );
     // A rejection nobody handled has no caller either: its oops goes to the console.
     this.machine.host.onUnhandledRejection((reason) => this.log.printk(`keel: oops${culprit(reason)}: unhandled promise rejection: ${messageOf(reason)}`, 'error'));
@@ -143,7 +144,6 @@ export class Kernel implements KernelCore {
     const self = loadedModule(record, this.frames.createOwner('text', record.name), this.frames.createOwner('data', record.name));
     this.frames.reserve({ start: handoff.text, length: framesFor(record.size) * FRAME_SIZE, kind: 'free' }, self.textOwner);
     self.exportsSlot.target = Object.freeze({});
-    self.plt = pltFor(record, this);
     self.state = 'Live';
     this.tables.modules.set(record.name, self);
     if (handoff.unsigned) {

@@ -7,8 +7,9 @@
  * index record and the record's signature, which covers that sha256 (unsigned: a warning and a
  * tainted kernel; with module.sig_enforce=1, refused), compile
  * *from those frames* as a function (never import(): docs/design.md), link its `keel:*` imports to
- * stubs (refusing a symbol the loaded version of the dependency does not export: after a
- * swap, that may not be the version the build checked against), run its `init`. A failure at
+ * stubs made by its PLT, compiled at its first import (refusing a symbol the loaded version of
+ * the dependency does not export: after a swap, that may not be the version the build checked
+ * against), run its `init`. A failure at
  * any step undoes every step, for that module, for the dependencies loaded on its behalf and
  * for the modules its init requested.
  *
@@ -33,7 +34,7 @@ import { messageOf, type KernelLog } from './kernel-log.ts';
 import { loadedModule, type LoadedModule } from './loaded-module.ts';
 import { publishModuleEvent, type EventSource } from './module-events.ts';
 import type { ModuleRecords } from './module-records.ts';
-import { pltFor, type PltSources } from './plt.ts';
+import { requireFor, type PltSources } from './plt.ts';
 import type { ReclaimMonitor } from './reclaim-monitor.ts';
 import { createNamespace, KERNEL_HOOKS, oops, revokeOwner, runAs } from './stubs.ts';
 
@@ -225,11 +226,10 @@ export class ModuleLoader {
   /** Compiles the module's code, runs it with its imports resolved to stubs, then its init (whose result it returns). */
   #link(module: LoadedModule, source: string): unknown {
     const { record } = module;
-    module.plt = pltFor(record, this.#kernel);
     const factory = new Function('require', 'module', 'exports', `${source}\n//# sourceURL=${sourceUrl(record)}`);
     module.codeObjects.push(factory);
-    // The module's require is its PLT's (a function of the loader would keep this core alive in any module that keeps its require): it asks requireFrom through the GOT.
-    const require = module.plt.makeRequire(module);
+    // The module's require is compiled text (a function of the loader would keep this core alive in any module that keeps its require): it asks requireFrom through the GOT, which compiles the module's PLT at its first import.
+    const require = requireFor(module, this.#kernel.got);
     const commonjs = { exports: {} as Record<string, unknown> };
     runAs(module, () => factory(require, commonjs, commonjs.exports));
     const exports = commonjs.exports;

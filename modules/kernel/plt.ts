@@ -2,15 +2,16 @@
  * The PLT: each module's own code for reaching other modules and the kernel (ELF's procedure
  * linkage table, which lives in the caller's image and jumps through a GOT that is data).
  *
- *   module.plt = pltFor(record, kernel);     // compilePlt(got, tables.stubs.wrappers, machine.watchdog.running, 'hello/1.0.0')
- *   const stub = module.plt.makeStub(slot, link);
+ *   const stub = pltOf(module, kernel).makeStub(slot, link);   // compiled at the module's first need
+ *   const require = requireFor(module, got);                  // what the module's code is run with
  *
- * The text below is compiled afresh for every module at its load (`new Function`, so that it
- * closes over nothing of the kernel), and makes what that module holds: the stubs of its
- * namespaces, the stubs and object handles of values it receives, its namespaces and its
- * `keel:kernel` object, and the `require` its code is run with. They reach the kernel's logic only through the GOT (got.ts), a plain
- * object of the current core's functions that a kernel swap re-points: so nothing a module
- * holds keeps any version of the core's code alive.
+ * The text below is compiled afresh for every module, the first time it needs it (`new
+ * Function`, so that it closes over nothing of the kernel), and makes what that module holds:
+ * the stubs of its namespaces, the stubs and object handles of values it receives, its
+ * namespaces and its `keel:kernel` object. Its `require` is a text of its own, the same for
+ * every module (requireFor). They reach the kernel's logic only through the GOT (got.ts), a
+ * plain object of the current core's functions that a kernel swap re-points: so nothing a
+ * module holds keeps any version of the core's code alive.
  *
  * The common call is done here, inline: live callee and caller, no hold, no `new`, no `this`,
  * arguments and result that need no wrapping. It counts the callee's calls and activations,
@@ -21,9 +22,35 @@
  * oops) — goes to the core through the GOT, which does it as stubs.ts says.
  */
 import { isModuleName, isVersion, type ModuleRecord } from '../../ramdisk/module-index.ts';
-import type { Plt } from './call-path.ts';
+import type { Plt, StubOwner } from './call-path.ts';
 import type { Got } from './got.ts';
 
+/*
+ * The text each module's PLT is compiled from. It travels in the kernel's bundle as it is,
+ * comments and all (they would cost the kernel's text frames), so its notes are here:
+ *
+ * reactionsTo: a stub's reactions to its promises, what runs when one settles (uncount the call
+ * as pending on callee and caller; wrap the value, or report the rejection). Made once per stub
+ * and batch of the link's calls (call-path.ts: Waiting), not on every call: an awaited call then
+ * allocates nothing of its own but the promise. A call of a batch the caller abandoned counts
+ * nothing when it settles: got.late drops its outcome. The callee and the caller are the link's
+ * when the call settles, which are those it was counted on: these reactions follow only calls
+ * the stub made inline, which it makes only while no swap holds the callee (a held module's
+ * calls go to the core, got.call, whose reactions keep their own callee), and a swap re-points
+ * a link only while it holds the old version and once that has nothing pending (quiescence).
+ * So a swap makes no new reactions: new ones
+ * would be a second closure of this text, which V8 then no longer specializes to its one
+ * context (about 4 ns an awaited call, bench/README.md's figure 4).
+ *
+ * settleLater: a promise the callee returned, pending on callee and caller until it settles,
+ * its value wrapped on the way back.
+ *
+ * answer: a result that is an object. Looking at it may run the callee's code (a Proxy's
+ * traps), so a throw there is an unreadable result.
+ *
+ * makeNamespace: built as an object literal and given its null prototype after: an object made
+ * by Object.create(null) is a dictionary, and every read of an import from it a lookup.
+ */
 const SOURCE = `'use strict';
 const NativePromise = Promise;
 const promiseThen = NativePromise.prototype.then;
@@ -36,29 +63,21 @@ const freeze = Object.freeze;
 const defineProperty = Object.defineProperty;
 const setPrototypeOf = Object.setPrototypeOf;
 
-/*
- * A stub's reactions to its promises: what runs when one settles (uncount the call as pending on
- * callee and caller; wrap the value, or report the rejection). Made once per stub, callee
- * version and batch of the link's calls (call-path.ts: Waiting), not on every call: an awaited call
- * then allocates nothing of its own but the promise. A call of a batch the caller abandoned
- * counts nothing when it settles: got.late drops its outcome.
- */
-function reactionsTo(reactions, link, slot, callee) {
+function reactionsTo(reactions, link, slot) {
   const waiting = link.waiting;
-  if (reactions.callee !== callee || reactions.waiting !== waiting) {
-    reactions.callee = callee;
+  if (reactions.waiting !== waiting) {
     reactions.waiting = waiting;
     reactions.value = (value) => {
       if (waiting.abandoned) return got.late(link, slot, undefined, value, false);
       waiting.count--;
-      callee.pending--;
+      link.callee.pending--;
       link.caller.pending--;
       return value !== null && (typeof value === 'object' || typeof value === 'function') ? got.wrap(link, value) : value;
     };
     reactions.error = (error) => {
       if (waiting.abandoned) return got.late(link, slot, undefined, error, true);
       waiting.count--;
-      callee.pending--;
+      link.callee.pending--;
       link.caller.pending--;
       throw got.thrown(link, slot, undefined, error);
     };
@@ -66,12 +85,11 @@ function reactionsTo(reactions, link, slot, callee) {
   return reactions;
 }
 
-/* A promise the callee returned: pending on callee and caller until it settles, its value wrapped on the way back. */
 function settleLater(link, slot, callee, result, reactions) {
   let answer;
   try {
     const promise = result.constructor === NativePromise ? result : NativePromise.resolve(result);
-    const { value, error } = reactionsTo(reactions, link, slot, callee);
+    const { value, error } = reactionsTo(reactions, link, slot);
     answer = promiseThen.call(promise, value, error);
   } catch {
     throw got.unreadable(link, slot, undefined);
@@ -83,7 +101,6 @@ function settleLater(link, slot, callee, result, reactions) {
   return answer;
 }
 
-/* A result that is an object: looking at it may run the callee's code (a Proxy's traps), so a throw there is an unreadable result. */
 function answer(link, slot, callee, result, reactions) {
   let promise;
   try {
@@ -95,7 +112,7 @@ function answer(link, slot, callee, result, reactions) {
 }
 
 function makeStub(slot, link) {
-  const reactions = { callee: null, waiting: null, value: null, error: null };
+  const reactions = { waiting: null, value: null, error: null };
   const stub = function () {
     const callee = link.callee;
     const target = slot.target;
@@ -153,7 +170,6 @@ function makeHandle(slot, link) {
   return handle;
 }
 
-/* Built as an object literal and given its null prototype after: an object made by Object.create(null) is a dictionary, and every read of an import from it a lookup. */
 function makeNamespace(link, entries, exportsSlot) {
   const namespace = {};
   for (const [symbol, slot] of entries) {
@@ -175,13 +191,16 @@ function makeKernelApi(module, functions, values) {
   return api;
 }
 
-function makeRequire(module) {
-  return function require(specifier) {
-    return got.require(module, specifier);
-  };
-}
+return { makeStub, makeHandle, makeNamespace, makeKernelApi };`;
 
-return { makeStub, makeHandle, makeNamespace, makeKernelApi, makeRequire };`;
+/*
+ * The require a module's code is run with. Its text is the same for every module, so V8's cache
+ * of compiled `new Function` text answers all but the first: a load compiles no PLT for it.
+ */
+const REQUIRE_SOURCE = `'use strict';
+return function require(specifier) {
+  return got.require(module, specifier);
+};`;
 
 /**
  * A PLT of its own for one module: its functions close over the GOT, the stub set and the
@@ -201,7 +220,21 @@ export interface PltSources {
   readonly machine: { readonly watchdog: { readonly running: Int32Array } };
 }
 
-/** The PLT of a module being loaded, its text named after the module when its record names it well (keel:plt/hello/1.0.0.js). */
+/** The PLT of a module, its text named after the module when its record names it well (keel:plt/hello/1.0.0.js). */
 export function pltFor({ name, version }: ModuleRecord, { got, tables, machine }: PltSources): Plt {
   return compilePlt(got, tables.stubs.wrappers, machine.watchdog.running, isModuleName(name) && isVersion(version) ? `${name}/${version}` : 'module');
+}
+
+/**
+ * The module's PLT, compiled the first time the module needs one — its first import of a
+ * `keel:*` module, or the first function handed to it. A module that imports nothing may never
+ * need one, and its load compiles its own bundle only (a PLT's text is about 6 KB to compile).
+ */
+export function pltOf(module: StubOwner & { readonly record: ModuleRecord }, sources: PltSources): Plt {
+  return (module.plt ??= pltFor(module.record, sources));
+}
+
+/** The `require` a module's code is compiled with: got.require answers it (see REQUIRE_SOURCE). */
+export function requireFor(module: StubOwner, got: Got): (specifier: string) => unknown {
+  return new Function('got', 'module', REQUIRE_SOURCE)(got, module) as (specifier: string) => unknown;
 }

@@ -30,7 +30,7 @@
  * boot, so that it lives with the kernel's other tables and not in this code's variables.
  */
 import { ModuleUnloadedError } from './error-classes.ts';
-import type { Link, Slot, StubOwner } from './call-path.ts';
+import type { Link, Plt, Slot, StubOwner } from './call-path.ts';
 import type { Got } from './got.ts';
 
 type AnyFunction = (...args: unknown[]) => unknown;
@@ -60,6 +60,8 @@ const builtInPrototypes = new WeakMap<object, boolean>();
 const functionSource = Function.prototype.toString;
 
 let running: Int32Array = new Int32Array(1);
+/** An owner's PLT, compiled at its first need (plt.ts's pltOf, which this file cannot import: the call path's rule). */
+let pltOf: (owner: StubOwner) => Plt;
 let oopsSink: (module: string, symbol: string, error: unknown) => void;
 /** Where the line about an abandoned call's late settlement goes (the kernel log). */
 let lateSink: (line: string) => void;
@@ -68,12 +70,13 @@ const promiseThen = NativePromise.prototype.then;
 /** Exports only the kernel calls: a namespace leaves them out, so no other module can. */
 export const KERNEL_HOOKS = new Set(['init', 'exit', 'exportState', 'importState']);
 
-/** Connects stubs to the kernel, once at boot: their tables, the watchdog's word, where oopses and late settlements go. */
-export function connectStubs(tables: StubTables, watchdogWord: Int32Array, sink: typeof oopsSink, late: typeof lateSink): void {
+/** Connects stubs to the kernel, once at boot: their tables, the watchdog's word, where oopses and late settlements go, how an owner's PLT is had. */
+export function connectStubs(tables: StubTables, watchdogWord: Int32Array, sink: typeof oopsSink, late: typeof lateSink, plt: typeof pltOf): void {
   ({ wrappers, reported } = tables);
   running = watchdogWord;
   oopsSink = sink;
   lateSink = late;
+  pltOf = plt;
 }
 
 const memberName = (symbol: string, member?: PropertyKey) => (member === undefined ? symbol : `${symbol}.${String(member)}`);
@@ -166,7 +169,7 @@ export function wrapValue(link: Link, value: unknown): unknown {
     if (!stub) {
       const slot: Slot = { target: value, owner: link.callee, symbol: value.name || 'callback' };
       remember(link.callee, slot);
-      link.wrapped.set(value, (stub = link.caller.plt!.makeStub(slot, link)));
+      link.wrapped.set(value, (stub = pltOf(link.caller).makeStub(slot, link)));
     }
     return stub;
   }
@@ -262,7 +265,7 @@ export function refuseUnloaded(module: StubOwner, callee: string, symbol: string
 function makeObjectHandle(link: Link, target: object): object {
   const slot: Slot = { target, owner: link.callee, symbol: target.constructor?.name || 'object' };
   remember(link.callee, slot);
-  return link.caller.plt!.makeHandle(slot, link);
+  return pltOf(link.caller).makeHandle(slot, link);
 }
 
 /** The namespace `require('keel:<exporter>')` returns inside `importer`. */
@@ -272,7 +275,7 @@ export function createNamespace(importer: StubOwner, exporter: StubOwner): Recor
   for (const symbol of Object.keys(exporter.exportsSlot.target ?? {})) {
     if (!KERNEL_HOOKS.has(symbol)) entries.push([symbol, exporter.exportSlots.get(symbol) ?? null]);
   }
-  return importer.plt!.makeNamespace(link, entries, exporter.exportsSlot);
+  return pltOf(importer).makeNamespace(link, entries, exporter.exportsSlot);
 }
 
 /**

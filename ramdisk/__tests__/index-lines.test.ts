@@ -93,6 +93,10 @@ describe('malformed index lines', () => {
     ['a line that does not start with the name', `${header}{"version":"1.0.0","name":"hello"}\n`],
     ['a name with an escape', `${header}{"name":"hel\\u006co"}\n`],
     ['a name that is no module name', `${header}{"name":"Hello"}\n`],
+    ['an empty name', `${header}{"name":""}\n`],
+    ['a name past 64 characters', `${header}{"name":"${'a'.repeat(65)}"}\n`],
+    ['a name that starts with a digit', `${header}{"name":"1hello"}\n`],
+    ['a name the file ends in', `${header}{"name":"hello`],
   ])('refuses %s where the search lands, naming the byte', (_case, text) => {
     expect(failure(text)).toBe(`${INDEX_LINES_PATH}: the line at byte ${header.length} does not start with a module's name`);
   });

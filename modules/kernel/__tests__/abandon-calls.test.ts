@@ -19,7 +19,7 @@ function setUp() {
   const tables = stubTables();
   const logged: string[] = [];
   const word = new Int32Array(1);
-  connectStubs(tables, word, (module, symbol) => logged.push(`oops in ${module}.${symbol}`), (line) => logged.push(line));
+  connectStubs(tables, word, (module, symbol) => logged.push(`oops in ${module}.${symbol}`), (line) => logged.push(line), (owner) => owner.plt!);
   const got = createGot(callPathEntries({} as Got['api'], () => undefined));
   const owner = (name: string, id: number): Owner => {
     const module: Owner = { name, id, state: 'Live', calls: 0, active: 0, pending: 0, holding: null, exportSlots: new Map(), exportsSlot: null!, handedOut: [], links: new Map(), plt: null };

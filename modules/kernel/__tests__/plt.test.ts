@@ -3,11 +3,13 @@
  * common call done inline (counted, the watchdog word written and restored, nothing asked of
  * the GOT), every rare case handed to the GOT, a promise counted pending on callee and caller
  * until it settles, the GOT re-pointed under stubs already made (a kernel swap), and the
- * keel:kernel object refusing a module that was unloaded.
+ * keel:kernel object refusing a module that was unloaded, and the PLT compiled at a module's
+ * first need, not at its load.
  */
 import { describe, expect, it } from 'vitest';
 import { createGot, pointGot, type Got } from '../got.ts';
-import { compilePlt } from '../plt.ts';
+import { compilePlt, pltOf, requireFor } from '../plt.ts';
+import type { ModuleRecord } from '../../../ramdisk/module-index.ts';
 import type { Link, Slot, StubOwner } from '../call-path.ts';
 
 type Owner = StubOwner & { state: string };
@@ -135,5 +137,18 @@ describe('a module\'s PLT', () => {
     expect(f()).toBe(5);
     expect((namespace.f as () => number)()).toBe('core1.call');
     expect(namespace.limit).toBe('core1.exportValue');
+  });
+
+  it('is compiled at the module\'s first need, once; its require, compiled apart, asks the GOT', () => {
+    const asked: string[] = [];
+    const got = createGot(recordingGot('core1', asked));
+    const module = { ...owner('needy', 5), record: { name: 'needy', version: '1.0.0' } as ModuleRecord };
+    const require = requireFor(module, got);
+    expect(require('keel:kernel')).toBe('core1.require');
+    expect(module.plt).toBeNull();
+    const sources = { got, tables: { stubs: { wrappers: new WeakSet<object>() } }, machine: { watchdog: { running: new Int32Array(1) } } };
+    const plt = pltOf(module, sources);
+    expect(pltOf(module, sources)).toBe(plt);
+    expect(module.plt).toBe(plt);
   });
 });
