@@ -19,12 +19,9 @@
  * thread's own: the browser ends a worker that exhausts its heap, which reaches the page as an
  * error, and that ends the machine with one panic line.
  */
-import { BootError } from './boot-error.ts';
 import type { ConsoleMode } from './devices/console-device.ts';
-import { describeRunning, rememberName } from './devices/watchdog-device.ts';
-import { watchHeartbeat } from './heartbeat-watch.ts';
-import type { Completion } from './machine-interface.ts';
-import { PANIC_STATUS, relay, type FromHost, type MachineDebugger, type MachineWorkerData, type ToHost } from './machine-messages.ts';
+import type { MachineDebugger, MachineWorkerData, ToHost } from './machine-messages.ts';
+import { MachineWatcher } from './machine-watcher.ts';
 import { threadFailure } from './thread-failure.ts';
 
 export type { MachineDebugger };
@@ -59,94 +56,40 @@ export const NOT_ISOLATED = 'this page is not cross-origin isolated, and the mac
 export class BrowserMachineThread {
   /** Resolves with the exit status; rejects with a BootError if the machine could not boot. */
   readonly halted: Promise<number>;
-  readonly console = {
-    type: (line: string, atPrompt = false) => this.post({ kind: 'line', line, atPrompt }),
-    endInput: () => this.post({ kind: 'end-input' }),
-    interrupt: () => this.post({ kind: 'interrupt' }),
-    complete: (line: string): Promise<Completion> => {
-      const id = this.nextCompletion++;
-      this.post({ kind: 'complete', id, line });
-      return this.stopped ? Promise.resolve([[], '']) : new Promise((resolve) => this.completions.set(id, resolve));
-    },
-  };
+  readonly console: MachineWatcher['console'];
   /** The host channel into the machine. */
-  readonly channel = {
-    send: (header: string, bytes: Uint8Array) => this.post({ kind: 'channel', header, bytes }),
-  };
+  readonly channel: MachineWatcher['channel'];
+  private readonly watcher: MachineWatcher;
   private readonly worker: PageWorker;
-  private readonly moduleNames = new Map<number, string>();
-  private readonly completions = new Map<number, (completion: Completion) => void>();
-  private nextCompletion = 0;
-  private stopped = false;
-  private finish: (status: number) => void = () => {};
 
   constructor(options: BrowserMachineThreadOptions) {
     const { workerUrl, output, onRead, watchdogSeconds = 0, debugger: debug, ...machineOptions } = options;
-    if (typeof SharedArrayBuffer === 'undefined') {
-      this.stopped = true;
-      this.worker = { postMessage() {}, terminate() {}, addEventListener() {} };
-      this.halted = Promise.reject(new BootError(NOT_ISOLATED));
+    const isolated = typeof SharedArrayBuffer !== 'undefined';
+    const worker: PageWorker = (this.worker = isolated ? new Worker(workerUrl, { name: 'keel machine' }) : { postMessage() {}, terminate() {}, addEventListener() {} });
+    this.watcher = new MachineWatcher(
+      { output, onRead, watchdogSeconds, debugger: debug },
+      { post: (message) => worker.postMessage(message), terminate: () => worker.terminate(), stuckIn: (running) => running },
+    );
+    this.halted = this.watcher.halted;
+    this.console = this.watcher.console;
+    this.channel = this.watcher.channel;
+    if (!isolated) {
+      this.watcher.receive({ kind: 'boot-failed', message: NOT_ISOLATED });
       return;
     }
-    this.worker = new Worker(workerUrl, { name: 'keel machine' });
-    this.halted = new Promise<number>((resolve, reject) => {
-      let watchdog: ReturnType<typeof setInterval> | undefined;
-      let words: Int32Array | undefined;
-      const runningModule = () => {
-        const running = words ? describeRunning(words, this.moduleNames) : 'the kernel';
-        return running === 'the kernel' ? null : running;
-      };
-      /** Ends the machine with its panic line, once, however many ways it ended at once. */
-      const panic = (reason: string) => {
-        if (this.stopped) return;
-        output(`Kernel panic - not syncing: ${reason}\n`);
-        this.worker.terminate();
-        this.finish(PANIC_STATUS);
-      };
-      this.finish = (status: number) => {
-        if (this.stopped) return;
-        this.stopped = true;
-        for (const answer of this.completions.values()) answer([[], '']);
-        this.completions.clear();
-        clearInterval(watchdog);
-        resolve(status);
-      };
-      this.worker.addEventListener('message', ({ data: message }) => {
-        if (message.kind === 'output') output(message.text);
-        else if (message.kind === 'read') onRead?.(message.prompt, message.linesTaken);
-        else if (message.kind === 'completion') this.completions.get(message.id)?.(message.completion), this.completions.delete(message.id);
-        else if (message.kind === 'module-name') rememberName(this.moduleNames, message.id, message.name);
-        else if (message.kind === 'halted') this.finish(message.status);
-        else if (message.kind === 'boot-failed') this.stopped = true, this.worker.terminate(), reject(new BootError(message.message));
-        else if (message.kind === 'debug-memory') debug?.attach(message.frameTable, message.doorbell);
-        else if (message.kind === 'debug') for (const report of message.reports) relay(report, debug);
-        else if (message.kind === 'code-bytes') debug?.codeBytes(message.bytes);
-        else if (message.kind === 'watchdog') {
-          words = message.words;
-          if (watchdogSeconds === 0) return;
-          watchdog = watchHeartbeat(words, watchdogSeconds, this.moduleNames, (running) => {
-            clearInterval(watchdog);
-            panic(`watchdog: machine stuck for ${watchdogSeconds}s in ${running}`);
-          });
-        }
-      });
-      // The worker failed under the machine (its heap, most often): one panic line, as the watchdog's.
-      this.worker.addEventListener('error', (event) => {
-        event.preventDefault();
-        panic(threadFailure({ message: event.message ?? 'the worker failed' }, runningModule(), 0));
-      });
+    worker.addEventListener('message', ({ data }) => this.watcher.receive(data));
+    // The worker failed under the machine (its heap, most often): one panic line, as the watchdog's.
+    worker.addEventListener('error', (event) => {
+      event.preventDefault();
+      this.watcher.panic(threadFailure({ message: event.message ?? 'the worker failed' }, this.watcher.runningModule(), 0));
     });
-    this.worker.postMessage({ kind: 'start', data: { ...machineOptions, debug: debug !== undefined } });
+    worker.postMessage({ kind: 'start', data: { ...machineOptions, debug: debug !== undefined } });
   }
 
   /** Ends the machine at once, as pulling its plug does (status 0: nobody was left to see it). */
   powerOff(): Promise<void> {
     this.worker.terminate();
-    this.finish(0);
+    this.watcher.finish(0);
     return Promise.resolve();
-  }
-
-  private post(message: FromHost): void {
-    if (!this.stopped) this.worker.postMessage(message);
   }
 }

@@ -1,6 +1,6 @@
 /*
- * The watchdog's eye, in the thread that watches a machine (machine-thread.ts under Node,
- * browser-machine-thread.ts in a page): it reads the machine's heartbeat word a few times per
+ * The watchdog's eye, in the thread that watches a machine (machine-watcher.ts, under Node or
+ * in a page): it reads the machine's heartbeat word a few times per
  * period, and calls `onStuck` once the beat stood still for a whole period, with what the
  * running word names (devices/watchdog-device.ts).
  *
