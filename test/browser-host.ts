@@ -112,6 +112,8 @@ export async function openBrowserHost(browser: Browser, build: { image: Uint8Arr
     output,
     async close() {
       await tab.close();
+      // Chromium may keep a connection of a closed tab open for minutes, and close() waits for every one.
+      server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
     },
   };
