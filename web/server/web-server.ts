@@ -62,8 +62,10 @@ export class WebServer {
   async close(): Promise<void> {
     const ended = [...this.sessions].map((session) => session.ended);
     for (const socket of this.sockets.clients) socket.close(1001, 'the server is stopping');
-    await new Promise<void>((resolve) => this.http.close(() => resolve()));
+    // close() stops listening and waits for every connection; a browser may keep one open for minutes.
+    const closed = new Promise<void>((resolve) => this.http.close(() => resolve()));
     this.http.closeAllConnections();
+    await closed;
     await Promise.all(ended);
   }
 
