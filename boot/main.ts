@@ -39,7 +39,7 @@ function fail(line: string): never {
 
 function boot(): void {
   const { memory, crypto } = machine;
-  const { memoryMap, cmdline, ramdisk: { start: base, length } } = bootInfo;
+  const { memoryMap, cmdline, ramdisk: { bytes: disk, length } } = bootInfo;
   const started = machine.timer.now();
   let walked: ReturnType<typeof walk> | undefined;
   /**
@@ -50,14 +50,14 @@ function boot(): void {
   const file = (name: string, hint?: unknown): FoundEntry => {
     let entry: FoundEntry | undefined;
     try {
-      if (!walked && hint === (hint as number) >>> 0 && hint % 4 === 0) entry = entryAt(memory, base, length, hint);
+      if (!walked && hint === (hint as number) >>> 0 && hint % 4 === 0) entry = entryAt(disk, 0, length, hint);
     } catch {
       // No header there: the walk finds it.
     }
-    if (entry?.name !== name) entry = lastEntry(memory, base, length, (walked ??= walk(memory, base, length)).offsets, name);
+    if (entry?.name !== name) entry = lastEntry(disk, 0, length, (walked ??= walk(disk, 0, length)).offsets, name);
     return entry ?? fail(walked!.damage?.message ?? `ramdisk: ${name} is not in the archive`);
   };
-  const bytesOf = (entry: FoundEntry) => memory.subarray(base + entry.dataOffset, base + entry.dataOffset + entry.size);
+  const bytesOf = (entry: FoundEntry) => disk.subarray(entry.dataOffset, entry.dataOffset + entry.size);
 
   /** The index's first line: its hints, and the kernel's records (undefined if it does not read). */
   const header = (index: FoundEntry): Partial<IndexLinesHeader> | undefined => {
@@ -76,7 +76,7 @@ function boot(): void {
     } catch {
       // An archive without a trailer: its files are where the walk finds them.
     }
-    if (!trailer || walked || memory.subarray(base + trailer.next, base + length).some(Boolean)) index = file(INDEX_LINES_PATH);
+    if (!trailer || walked || disk.subarray(trailer.next, length).some(Boolean)) index = file(INDEX_LINES_PATH);
   }
 
   const versions = header(index)?.kernel ?? [];

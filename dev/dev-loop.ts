@@ -22,6 +22,7 @@ import { signRecord } from '../build/module-signing.ts';
 import { typeCheckModules, typeErrorMessage } from '../build/type-check.ts';
 import { DEFAULT_CMDLINE } from '../emulator/machine.ts';
 import type { ConsoleMode } from '../emulator/devices/console-device.ts';
+import { sharedBytes } from '../emulator/built-files.ts';
 import { MachineThread } from '../emulator/machine-thread.ts';
 import { PROJECT_ROOT } from '../build/paths.ts';
 import { ModuleWatcher } from './module-watcher.ts';
@@ -77,7 +78,7 @@ export async function startDevLoop(options: DevLoopOptions): Promise<DevLoop> {
   // The machine runs in its own thread: a module that never returns is the watchdog's, not the terminal's.
   machine = new MachineThread({
     image: volume.readFileSync('/dist/boot.img') as Uint8Array,
-    initrd: volume.readFileSync('/dist/initrd.cpio') as Uint8Array,
+    initrd: sharedBytes(volume.readFileSync('/dist/initrd.cpio') as Uint8Array),
     cmdline: options.cmdline ?? DEFAULT_CMDLINE,
     memoryBytes: options.memoryBytes,
     output: options.output,

@@ -1,9 +1,11 @@
 /*
  * The firmware: what runs between power-on and the kernel's first instruction.
  *
- * It checks the boot image header, lays the image and the ramdisk out in physical memory (as
- * a bootloader places the kernel and the initrd; a ramdisk with gzip data in it inflated on the
- * way, emulator/initrd-inflate.ts), writes the memory map, compiles the
+ * It checks the boot image header, lays the image out in physical memory (as a bootloader
+ * places the kernel), maps the ramdisk above RAM where the host already holds it (as U-Boot
+ * leaves an initrd in place: no copy when the host's bytes are shared, machine-interface.ts;
+ * a ramdisk with gzip data in it is inflated first, emulator/initrd-inflate.ts), writes the
+ * memory map, compiles the
  * kernel's text section in the machine's sandbox — only ECMAScript built-ins, no `process`,
  * no `require`, nothing of the host's (emulator/sandbox.ts) — and returns its entry with the
  * boot info. The sandbox compiles with vm.compileFunction, never vm.Script: the compilation
@@ -36,14 +38,10 @@ export function loadKernel(sandbox: Sandbox, memory: Uint8Array, input: Firmware
   const image = readBootImage(input.image);
   const memoryMap: MemoryRegion[] = [];
   let next = 0;
-  let initrd = input.initrd;
   const place = (kind: RegionKind, bytes: Uint8Array | number) => {
     const length = typeof bytes === 'number' ? bytes : bytes.length;
     const region = { start: next, length: roundUp(length), kind };
-    if (region.start + region.length > memory.length) {
-      const inflated = initrd === input.initrd ? '' : ` (${input.initrd.length} bytes compressed)`;
-      throw new BootError(`not enough memory: ${memory.length / 1024} KiB is too small for the boot image and a ${initrd.length}-byte ramdisk${inflated}`);
-    }
+    if (region.start + region.length > memory.length) throw new BootError(`not enough memory: ${memory.length / 1024} KiB is too small for the boot image`);
     if (typeof bytes !== 'number') memory.set(bytes, region.start);
     memoryMap.push(region);
     next += region.length;
@@ -52,14 +50,15 @@ export function loadKernel(sandbox: Sandbox, memory: Uint8Array, input: Firmware
   place('firmware', FIRMWARE_BYTES);
   place('kernel-text', image.text);
   const init = place('kernel-init', image.init);
+  memoryMap.push({ start: next, length: memory.length - next, kind: 'free' });
+  let initrd: Uint8Array;
   try {
-    initrd = inflateInitrd(input.initrd, Math.max(0, memory.length - next));
+    // Inflated, a ramdisk may be no larger than the machine's memory: the bound on a gzip bomb.
+    initrd = inflateInitrd(input.initrd, memory.length);
   } catch (error) {
     if (error instanceof InitrdError) throw new BootError(error.message);
     throw error;
   }
-  const ramdisk = place('initrd', initrd);
-  memoryMap.push({ start: next, length: memory.length - next, kind: 'free' });
 
   // Only code that compiles is jumped to; an image with no text would boot into nothing, forever.
   if (image.text.length === 0) throw new BootError('the boot image holds no kernel text');
@@ -73,7 +72,7 @@ export function loadKernel(sandbox: Sandbox, memory: Uint8Array, input: Firmware
     entry,
     bootInfo: sandbox.adopt({
       memoryMap,
-      ramdisk: { start: ramdisk.start, length: initrd.length },
+      ramdisk: { start: memory.length, length: initrd.length, bytes: sandbox.map(initrd) },
       init: { start: init.start, length: image.init.length },
       cmdline: input.cmdline,
     }),

@@ -8,9 +8,9 @@
  * hashes and signatures are of those bytes, and a later entry of a name replaces an earlier
  * one as it does in concatenated archives.
  *
- *   const placed = inflateInitrd(initrd, bytesFree);   // initrd itself when it holds no gzip data
+ *   const mapped = inflateInitrd(initrd, memoryBytes);   // initrd itself when it holds no gzip data
  *
- * An initrd without gzip data is placed as it is (the kernel says what is wrong with it, as
+ * An initrd without gzip data is mapped as it is (the kernel says what is wrong with it, as
  * before). Once gzip data is found, what the firmware cannot read — damaged gzip data (cut
  * short, a wrong CRC, corrupt), bytes that are none of the three, another compression (Node
  * 20's zlib has no zstd, none has bzip2, lzma, xz, lzo, lz4) — or gzip data that inflates past
@@ -72,10 +72,10 @@ function cpioEnd(bytes: Uint8Array, start: number): number | null {
   return null;
 }
 
-/** One gzip member at `start` (RFC 1952), inflated into at most `room` bytes of the `limit` free for the whole ramdisk. */
+/** One gzip member at `start` (RFC 1952), inflated into at most `room` bytes of the `limit` the whole ramdisk may take. */
 function inflateMember(bytes: Uint8Array, start: number, room: number, limit: number): { data: Uint8Array; end: number } {
   const fail = (what: string) => new InitrdError(`ramdisk: gzip data at offset ${start}: ${what}`);
-  const tooLarge = new InitrdError(`not enough memory: the ramdisk inflates past the ${Math.floor(limit / 1024)} KiB free for it, at the gzip data at offset ${start}`);
+  const tooLarge = new InitrdError(`not enough memory: the ramdisk inflates past the machine's ${Math.floor(limit / 1024)} KiB, at the gzip data at offset ${start}`);
   const cutShort = fail('cut short, the file ends inside it');
   if (start + 10 > bytes.length) throw cutShort;
   if (bytes[start + 2] !== 8) throw fail(`compression method ${bytes[start + 2]}, not deflate`);

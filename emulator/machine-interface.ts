@@ -10,7 +10,7 @@
 
 export const FRAME_SIZE = 4096;
 
-export type RegionKind = 'firmware' | 'kernel-text' | 'kernel-init' | 'initrd' | 'free';
+export type RegionKind = 'firmware' | 'kernel-text' | 'kernel-init' | 'free';
 
 /** One run of physical memory, in bytes; `start` and `length` are multiples of FRAME_SIZE. */
 export interface MemoryRegion {
@@ -21,8 +21,14 @@ export interface MemoryRegion {
 
 export interface BootInfo {
   memoryMap: MemoryRegion[];
-  /** Where the firmware placed the ramdisk, and its length in bytes (not rounded). */
-  ramdisk: { start: number; length: number };
+  /**
+   * The ramdisk, mapped where the host already holds it, as U-Boot leaves an initrd in place
+   * (initrd_high=0xffffffff): at physical address `start`, just above RAM, `length` bytes (not
+   * rounded) that `bytes` reads. It is not in RAM and the memory map does not list it. Read it,
+   * never write it: the host may share these bytes with the thread that read the file, and
+   * with the machine's next boot.
+   */
+  ramdisk: { start: number; length: number; bytes: Uint8Array };
   /** Where the firmware placed the image's init section (empty in keel's image: the bootstrap is all text). */
   init: { start: number; length: number };
   /** The kernel command line, e.g. "init=shell quiet". */

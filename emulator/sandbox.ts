@@ -3,6 +3,7 @@
  *
  *   const sandbox = createSandbox();
  *   const memory = sandbox.allocate(64 * 1024 * 1024);     // a Uint8Array of the sandbox's realm
+ *   const ramdisk = sandbox.map(initrd);                    // the host's bytes in the realm, not copied if shared
  *   const entry = sandbox.compile(source, ['machine', 'bootInfo'], 'keel:boot.img');
  *   entry(sandbox.adopt(machineInterface), sandbox.adopt(bootInfo));
  *
@@ -77,6 +78,8 @@ export interface Sandbox {
   allocate(bytes: number): Uint8Array;
   /** Words of shared memory owned by the realm, readable from another thread (the watchdog's). */
   allocateShared(words: number): Int32Array;
+  /** The host's bytes as the realm's: the same memory where the host can hand it over (host/host.ts, `share`), else a copy. */
+  map(bytes: Uint8Array): Uint8Array;
   /** Compiles `source` as the body of a function of the realm. */
   compile(source: string, parameters: string[], filename: string): (...args: unknown[]) => unknown;
   /** Whether a promise was made in the realm (by the kernel or a module). */
@@ -93,6 +96,13 @@ export function createSandbox(): Sandbox {
     adopt: bridge.adopt,
     allocate: bridge.allocate,
     allocateShared: bridge.allocateShared,
+    map(bytes) {
+      const shared = realm.share(bytes);
+      if (shared) return shared;
+      const copy = bridge!.allocate(bytes.length);
+      copy.set(bytes);
+      return copy;
+    },
     ownsPromise: bridge.ownsPromise,
     compile: realm.compile,
     importWarning: realm.importWarning,

@@ -252,17 +252,17 @@ describe('cli usage errors: one line on stderr, exit status 2, no stack', () => 
 });
 
 describe('cli memory size', () => {
-  it('--mem too small for the image and ramdisk: exit 2 and one clear line', () => {
-    // 64K is the firmware's own area alone. (1M, by contrast, is plenty for today's image and ramdisk.)
+  it('--mem too small for the image: exit 2 and one clear line', () => {
+    // 64K is the firmware's own area alone. (1M, by contrast, is plenty for today's image and the kernel module.)
     const line = expectOneBootFailureLine(exec('lsmod', dist, ['--mem', '64K']));
     expect(line).toMatch(/not enough memory: 64 KiB is too small/);
   });
 
-  /** KiB for the firmware's area, the image's sections and the ramdisk, rounded to frames, and `more` frames. */
+  /** KiB for the firmware's area and the image's sections, rounded to frames, and `more` frames (the ramdisk is mapped above RAM, not in it). */
   function placedKib(more: number): number {
     const image = readFileSync(path.join(dist, 'boot.img'));
     const frames = (bytes: number) => Math.ceil(bytes / 4096);
-    return 4 * (16 + frames(image.readUInt32LE(12)) + frames(image.readUInt32LE(16)) + frames(statSync(path.join(dist, 'initrd.cpio')).size) + more);
+    return 4 * (16 + frames(image.readUInt32LE(12)) + frames(image.readUInt32LE(16)) + more);
   }
 
   /** The kernel module's size, as the index in the ramdisk gives it. */
@@ -271,8 +271,8 @@ describe('cli memory size', () => {
     return Number(/"name":"kernel","version":"[^"]+","description":"[^"]*","path":"[^"]+","size":(\d+)/.exec(initrd)![1]);
   }
 
-  it('--mem that fits the image and ramdisk but leaves no room for the kernel module: the bootstrap panics, exit 2', () => {
-    // Exactly firmware + image sections + ramdisk: the firmware can place it all, and not one frame is left.
+  it('--mem that fits the image but leaves no room for the kernel module: the bootstrap panics, exit 2', () => {
+    // Exactly firmware + image sections: the firmware can place them, and not one frame is left.
     const run = exec('lsmod', dist, ['--mem', `${placedKib(0)}K`]);
     expect(run.status).toBe(2);
     expect(run.stdout).toMatch(new RegExp(`^Kernel panic - not syncing: bootstrap: not enough memory for kernel 1\\.0\\.0: ${kernelBytes()} bytes, 0 free$`, 'm'));
@@ -280,7 +280,7 @@ describe('cli memory size', () => {
     expect(run.stderr).not.toMatch(/^\s+at /m);
   });
 
-  it('--mem that fits the image, the ramdisk and the kernel but leaves no room for the init module: kernel panic, exit 2', () => {
+  it('--mem that fits the image and the kernel but leaves no room for the init module: kernel panic, exit 2', () => {
     const run = exec('lsmod', dist, ['--mem', `${placedKib(Math.ceil(kernelBytes() / 4096))}K`]);
     expect(run.status).toBe(2);
     expect(run.stdout).toMatch(/^Kernel panic - not syncing: No working init found \(init=shell: .*out of memory/m);

@@ -7,8 +7,10 @@
  *   floors.bootstrap();                  // ms: the kernel module's sha256, its record's signature checked, its text decoded and compiled
  *   memoryBacking();                     // how fresh memory is backed in this process, for the report
  *
- * Placing is what the firmware must do at least: the bytes into memory the process has not
- * touched yet, as a new machine's is. The copy goes into an array as large as the machine's
+ * Placing is what a firmware that puts the ramdisk into RAM must do at least: the bytes into
+ * memory the process has not touched yet, as a new machine's is. keel's firmware maps the
+ * ramdisk where the host holds it instead (emulator/firmware.ts), so its rows go below this
+ * floor: by what a copy would have cost. The copy goes into an array as large as the machine's
  * memory (64 MiB), at the firmware's offset: glibc's malloc takes an allocation that large from
  * the kernel each time (mmap), while one of the ramdisk's size (21 MiB), under its 32 MiB
  * threshold, would reuse memory an earlier copy touched and freed — no page faults, no floor.

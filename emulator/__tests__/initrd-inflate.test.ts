@@ -157,13 +157,13 @@ describe('what the firmware refuses, in one line', () => {
     expect(inflateInitrd(concatenate(gzip(first), writeCpio([{ name, data: bytesOf('x') }])), 16 * 1024 * 1024)).toHaveLength(first.length + align(110 + name.length + 1) + 4 + 124);
   });
 
-  it('a gzip bomb: a small file that inflates past the memory free for it, without inflating it all', () => {
+  it('a gzip bomb: a small file that inflates past the memory of the machine, without inflating it all', () => {
     const bomb = gzip(new Uint8Array(64 * 1024 * 1024));
     expect(bomb.length).toBeLessThan(100 * 1024);
-    expect(errorOf(bomb, 4 * 1024 * 1024)).toBe('not enough memory: the ramdisk inflates past the 4096 KiB free for it, at the gzip data at offset 0');
-    expect(errorOf(concatenate(gzip(first), bomb), 4 * 1024 * 1024)).toBe(`not enough memory: the ramdisk inflates past the 4096 KiB free for it, at the gzip data at offset ${gzip(first).length}`);
+    expect(errorOf(bomb, 4 * 1024 * 1024)).toBe("not enough memory: the ramdisk inflates past the machine's 4096 KiB, at the gzip data at offset 0");
+    expect(errorOf(concatenate(gzip(first), bomb), 4 * 1024 * 1024)).toBe(`not enough memory: the ramdisk inflates past the machine's 4096 KiB, at the gzip data at offset ${gzip(first).length}`);
     const justOver = gzip(new Uint8Array(4 * 1024 * 1024 - first.length + 1));
-    expect(errorOf(concatenate(first, justOver), 4 * 1024 * 1024)).toBe(`not enough memory: the ramdisk inflates past the 4096 KiB free for it, at the gzip data at offset ${first.length}`);
+    expect(errorOf(concatenate(first, justOver), 4 * 1024 * 1024)).toBe(`not enough memory: the ramdisk inflates past the machine's 4096 KiB, at the gzip data at offset ${first.length}`);
     expect(inflateInitrd(concatenate(first, gzip(new Uint8Array(4 * 1024 * 1024 - first.length))), 4 * 1024 * 1024)).toHaveLength(4 * 1024 * 1024);
   });
 });

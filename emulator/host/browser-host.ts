@@ -137,6 +137,8 @@ export const host: Host = {
     return {
       compile: (source, parameters, filename) => new MakeFunction(...parameters, filename ? `${source}\n//# sourceURL=${filename}` : source) as (...args: unknown[]) => unknown,
       importWarning: importRefused ? null : 'this page lets import() inside the sandbox load code (serve the machine worker with its Content-Security-Policy: emulator/host/browser-worker-policy.ts)',
+      // The worker is the realm: bytes that reached it (a message's) are already the realm's own.
+      share: (bytes) => bytes,
     };
   },
   clock: {

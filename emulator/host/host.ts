@@ -19,6 +19,12 @@ export interface Realm {
   compile(source: string, parameters: string[], filename?: string): (...args: unknown[]) => unknown;
   /** Null when import() inside the realm is refused with the realm's error; else the line the machine prints at boot. */
   readonly importWarning: string | null;
+  /**
+   * The same memory as a Uint8Array of the realm, not a copy; null when the host cannot hand
+   * these bytes over as they are (then only a copy crosses). How the firmware maps the ramdisk
+   * where it already is.
+   */
+  share(bytes: Uint8Array): Uint8Array | null;
 }
 
 /** Time and turns of the host's event loop. Captured by the host: code of the realm cannot reach them. */

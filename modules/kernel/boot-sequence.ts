@@ -31,12 +31,12 @@ export function bootSequence(kernel: KernelCore): string {
   if (ramdisk.headerAt(0)?.name !== INDEX_LINES_PATH) ramdisk.walk(`${INDEX_LINES_PATH} is not the first file`);
   let index = records.open(ramdisk.data(ramdisk.file(INDEX_LINES_PATH, 0)));
   const trailer = ramdisk.headerAt(index.offsetOf(CPIO_TRAILER));
-  const endsThere = trailer?.name === CPIO_TRAILER && kernel.memory.subarray(ramdisk.start + trailer.next, ramdisk.start + ramdisk.length).every((byte) => byte === 0);
+  const endsThere = trailer?.name === CPIO_TRAILER && ramdisk.bytes.subarray(trailer.next).every((byte) => byte === 0);
   if (!ramdisk.walked && !endsThere) {
     ramdisk.walk(`the archive does not end where ${INDEX_LINES_PATH} says`);
     index = records.open(ramdisk.data(ramdisk.file(INDEX_LINES_PATH)));
   }
-  log.printk(`ramdisk: ${ramdisk.length} bytes at 0x${ramdisk.start.toString(16)}, an index of ${index.header.records} module versions`);
+  log.printk(`ramdisk: ${ramdisk.length} bytes mapped at 0x${ramdisk.address.toString(16)}, above RAM, an index of ${index.header.records} module versions`);
   // As Linux says "Initramfs unpacking failed": boot goes on with what came before the damage.
   if (ramdisk.damage) log.printk(`${ramdisk.damage.message}: the files after it are not read`, 'warn');
 

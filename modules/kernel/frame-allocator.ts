@@ -95,7 +95,7 @@ export class FrameAllocator {
     return owner;
   }
 
-  /** Marks a region of the boot memory map as owned (firmware, kernel image, initrd). */
+  /** Marks a region of the boot memory map as owned (firmware, kernel image). */
   reserve(region: MemoryRegion, owner: FrameOwner): void {
     this.#mark(region.start / FRAME_SIZE, region.length / FRAME_SIZE, owner);
   }

@@ -7,7 +7,7 @@
  * start — the bootstrap (boot/main.ts) compiles the kernel module from the frames it copied it
  * into and calls `start` (boot/handoff.ts gives the calling convention). start builds the
  * kernel core around its tables (kernel.ts: the log and the command line, then the frame table
- * — firmware, the bootstrap's frames, the initrd, the kernel's own text — and the module table
+ * — firmware, the bootstrap's frames, the kernel's own text — and the module table
  * with the kernel itself in it), loads etc/modules and the init module (boot-sequence.ts), then
  * frees the bootstrap's frames ("Freeing unused kernel memory", as Linux frees its __init
  * sections) and watches the bootstrap's code until the host collects it. From then on no frame

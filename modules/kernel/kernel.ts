@@ -89,7 +89,7 @@ export class Kernel implements KernelCore {
     this.memory = machine.memory;
     this.log = new KernelLog(machine, this.tables.log);
     this.frames = new FrameAllocator(this.tables.frames, machine.debug, framePolicy);
-    this.ramdisk = new Ramdisk(this.memory, this.log, bootInfo.ramdisk.start, bootInfo.ramdisk.length);
+    this.ramdisk = new Ramdisk(bootInfo.ramdisk, this.log);
     this.records = new ModuleRecords(this.ramdisk, this.tables.records);
     this.loader = new ModuleLoader(this, this.tables.modules, (module) => kernelApiFor(this, module));
     this.reclaim = new ReclaimMonitor(machine, this.log, this.tables.reclaim, (event, code) => publishModuleEvent(this, event, code), (codes) => explainZombies(this, codes), () => this.params.get('reclaim.explain') !== '0');

@@ -1,6 +1,7 @@
 /*
- * The ramdisk as the kernel reads it: straight out of the physical memory the firmware put
- * it in, any archive GNU cpio or bsdtar writes (ramdisk/cpio.ts).
+ * The ramdisk as the kernel reads it: straight out of the memory the firmware mapped above RAM
+ * (emulator/machine-interface.ts, BootInfo), any archive GNU cpio or bsdtar writes
+ * (ramdisk/cpio.ts).
  *
  * Files are found by offset hints — where the build put them, as its index says — each
  * checked against the header it points at. Boot trusts hints only for the archive the build
@@ -21,20 +22,21 @@ export interface ModuleSource {
 }
 
 export class Ramdisk implements ModuleSource {
-  readonly #memory: Uint8Array;
   readonly #log: KernelLog;
   /** Every header, once walked; null while the build's hints hold. */
   #table: ArchiveTable | null = null;
   /** Names given twice that the log has said so of. */
   readonly #toldTwice = new Set<string>();
 
-  constructor(
-    memory: Uint8Array,
-    log: KernelLog,
-    readonly start: number,
-    readonly length: number,
-  ) {
-    this.#memory = memory;
+  /** The archive's bytes, and where they are mapped (a physical address, for what the kernel says). */
+  readonly bytes: Uint8Array;
+  readonly address: number;
+  readonly length: number;
+
+  constructor(mapped: { bytes: Uint8Array; start: number }, log: KernelLog) {
+    this.bytes = mapped.bytes;
+    this.address = mapped.start;
+    this.length = mapped.bytes.length;
     this.#log = log;
   }
 
@@ -42,7 +44,7 @@ export class Ramdisk implements ModuleSource {
   headerAt(offset: number | undefined): CpioEntry | null {
     if (offset === undefined || offset < 0 || offset % 4 !== 0 || offset >= this.length) return null;
     try {
-      return readHeader(this.#memory, this.start, this.length, offset);
+      return readHeader(this.bytes, 0, this.length, offset);
     } catch {
       return null;
     }
@@ -55,7 +57,7 @@ export class Ramdisk implements ModuleSource {
   /** Walks every header (once), saying why and what it found in one line of the kernel log (quiet: a core that took over walks again what its predecessor said). */
   walk(reason: string, { quiet = false } = {}): void {
     if (this.#table) return;
-    const table = walkArchive(this.#memory, this.start, this.length);
+    const table = walkArchive(this.bytes, 0, this.length);
     this.#table = table;
     if (quiet) return;
     const stopped = table.damage ? `; the rest is not read: ${table.damage.message}` : '';
@@ -95,7 +97,7 @@ export class Ramdisk implements ModuleSource {
     if ((entry && isDirectory(entry)) || (!entry && this.#table!.holdsUnder(name))) throw new Error(`ramdisk: ${name} is a directory, not a file`);
     if (!entry) return null;
     if (!isRegularFile(entry)) throw new Error(`ramdisk: ${name} is not a regular file`);
-    checkCrc(this.#memory, this.start, entry);
+    checkCrc(this.bytes, 0, entry);
     return entry;
   }
 
@@ -111,7 +113,7 @@ export class Ramdisk implements ModuleSource {
   }
 
   data(entry: CpioEntry): Uint8Array {
-    return this.#memory.subarray(this.start + entry.dataOffset, this.start + entry.dataOffset + entry.size);
+    return this.bytes.subarray(entry.dataOffset, entry.dataOffset + entry.size);
   }
 
   text(entry: CpioEntry): string {

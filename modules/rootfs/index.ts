@@ -42,7 +42,7 @@ function procMeminfo(): string {
     `MemFree:        ${kib(memory.free)}`,
     `MemAvailable:   ${kib(memory.free)}`,
     `BaseText:       ${kib(owned('kernel-text', 'kernel-init'))}`,
-    `Initrd:         ${kib(owned('initrd'))}`,
+    `Ramdisk:        ${String(Math.ceil(memory.ramdiskBytes / 1024)).padStart(8)} kB`,
     `ModuleText:     ${kib(owned('text'))}`,
     `ModuleData:     ${kib(owned('data'))}`,
     `HostCode:       ${memory.hostCodeBytes === null ? 'not measurable here' : `${String(Math.round(memory.hostCodeBytes / 1024)).padStart(8)} kB`}`,

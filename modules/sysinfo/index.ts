@@ -51,8 +51,10 @@ export interface MemoryInfo {
   frameSize: number;
   total: number;
   free: number;
-  /** Owners of used frames: kind is firmware, kernel-text, kernel-init, initrd, text (a module's code) or data. */
+  /** Owners of used frames: kind is firmware, kernel-text, kernel-init, text (a module's code) or data. */
   owners: Array<{ kind: string; label: string; frames: number }>;
+  /** The ramdisk's size in bytes: mapped above RAM where the host holds it, so in no frame. */
+  ramdiskBytes: number;
   /** Bytes of compiled code (bytecode and machine code) in the host engine; null where the host cannot measure it (a browser). */
   hostCodeBytes: number | null;
   /** How the running kernel finds free frames: first-fit (kernel 1.0.0) or next-fit (1.1.0). */
@@ -128,10 +130,11 @@ export function moduleNames(prefix = ''): string[] {
 }
 
 export function memoryInfo(): MemoryInfo {
-  const { frames, machine } = kernelInternals();
+  const { frames, machine, ramdisk } = kernelInternals();
   return {
     frameSize: machine.memory.length / frames.total, total: frames.total, free: frames.free,
     owners: frames.ownerList().map(({ kind, label, frames: count }) => ({ kind, label, frames: count })),
+    ramdiskBytes: ramdisk.length,
     hostCodeBytes: machine.host.codeBytes(),
     framePolicy: frames.policy.name,
   };
@@ -143,14 +146,14 @@ export function memoryInfo(): MemoryInfo {
  * was left out: headers that do not read, files whose crc does not match, damage that ends it.
  */
 export function ramdiskFiles(): { files: RamdiskFile[]; problems: string[] } {
-  const { ramdisk, memory } = kernelInternals();
-  const table = walkArchive(memory, ramdisk.start, ramdisk.length);
+  const { ramdisk } = kernelInternals();
+  const table = walkArchive(ramdisk.bytes, 0, ramdisk.length);
   const { entries, unreadable } = latestEntries(table);
   const problems = unreadable.map((error) => error.message);
   const files: RamdiskFile[] = [];
   for (const entry of entries) {
     try {
-      checkCrc(memory, ramdisk.start, entry);
+      checkCrc(ramdisk.bytes, 0, entry);
       files.push({ path: entry.name, mode: entry.mode, mtime: entry.mtime, data: ramdisk.data(entry).slice() });
     } catch (error) {
       problems.push((error as Error).message);

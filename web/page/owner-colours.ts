@@ -20,7 +20,6 @@ export const BOOT_REGIONS: ReadonlyArray<{ kind: string; title: string; colour: 
   { kind: 'firmware', title: 'firmware', colour: '#3d4349' },
   { kind: 'kernel-text', title: 'base image', colour: '#1f3b73' },
   { kind: 'kernel-init', title: 'base image, boot-only', colour: '#6b85bd' },
-  { kind: 'initrd', title: 'ramdisk', colour: '#9c7b4f' },
 ];
 
 /** Degrees between neighbouring hues of the palette. */

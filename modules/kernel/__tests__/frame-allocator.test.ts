@@ -178,9 +178,9 @@ describe('FrameAllocator', () => {
 
   it('reserves a region of the memory map for its owner', () => {
     const allocator = allocatorOf(16);
-    const initrd = allocator.createOwner('initrd', 'initrd');
-    allocator.reserve({ start: 4 * FRAME_SIZE, length: 3 * FRAME_SIZE, kind: 'initrd' }, initrd);
-    expect(initrd.frames).toBe(3);
+    const firmware = allocator.createOwner('firmware', 'firmware');
+    allocator.reserve({ start: 4 * FRAME_SIZE, length: 3 * FRAME_SIZE, kind: 'firmware' }, firmware);
+    expect(firmware.frames).toBe(3);
     expect(allocator.free).toBe(13);
     expectAccountingExact(allocator);
     const owner = allocator.createOwner('data', 'filler');
@@ -189,7 +189,7 @@ describe('FrameAllocator', () => {
     expect(handedOut.filter((frame) => frame >= 4 && frame < 7)).toEqual([]);
     expect(new Set(handedOut).size).toBe(13);
     expect(() => allocator.allocate(1, owner)).toThrow(OutOfMemoryError);
-    expect(allocator.freeOwner(initrd)).toBe(3);
+    expect(allocator.freeOwner(firmware)).toBe(3);
     expect(allocator.allocate(3, owner)).toBe(4);
   });
 

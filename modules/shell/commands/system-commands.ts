@@ -28,7 +28,8 @@ export function freeTable(): string {
     `${''.padEnd(8)}${column('total')}${column('used')}${column('free')}`,
     `${'Mem:'.padEnd(8)}${column(kib(memory.total))}${column(kib(used))}${column(kib(memory.free))}   KiB`,
     `${'Frames:'.padEnd(8)}${column(memory.total)}${column(used)}${column(memory.free)}   of ${memory.frameSize / 1024} KiB`,
-    `Used frames: firmware ${owned(['firmware'])}, base text ${owned(['kernel-text', 'kernel-init'])}, initrd ${owned(['initrd'])}, module text ${owned(['text'])}, module data ${owned(['data'])}`,
+    `Used frames: firmware ${owned(['firmware'])}, base text ${owned(['kernel-text', 'kernel-init'])}, module text ${owned(['text'])}, module data ${owned(['data'])}`,
+    `Ramdisk: ${Math.ceil(memory.ramdiskBytes / 1024)} KiB, mapped above RAM (in no frame)`,
     `Host code: ${memory.hostCodeBytes === null ? 'not measurable here (this host does not tell its engine\'s code size)' : `${memory.hostCodeBytes} bytes compiled`}${zombies.length > 0 ? `; zombie modules: ${zombies.map((status) => status.name).join(', ')}` : ''}`,
   ].join('\n');
 }
