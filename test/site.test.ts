@@ -24,7 +24,7 @@ import { SITE_FILES } from '../web/site/site-files.ts';
 import { launchBrowser, type Browser } from './browser.ts';
 import { WITH_FIXTURES, writeBuild } from './harness.ts';
 import { serveFolder, type StaticServer } from './static-server.ts';
-import { openKeel, PROMPT } from './web-page.ts';
+import { expectShellLineEditing, openKeel, PROMPT } from './web-page.ts';
 
 let folder: string;
 let server: StaticServer;
@@ -155,17 +155,7 @@ describe('npm run site, served by a plain file server', () => {
 
   it('edits lines as npm start does: Tab completes, Ctrl-C abandons the line, Up recalls the last one', async () => {
     const keel = await openKeel(browser.context, server.url);
-    await keel.type('modpr');
-    await keel.press('Tab');
-    await keel.untilRow((row) => row === 'keel# modprobe');
-    await keel.type('hel');
-    await keel.press('Tab');
-    await keel.untilRow((row) => row === 'keel# modprobe hello');
-    await keel.press('Control+C');
-    await keel.untilRow((row) => row === 'keel# modprobe hello ^C');
-    expect(await keel.run('uname')).toEqual(['keel']);
-    await keel.press('ArrowUp');
-    await keel.untilRow((row) => row === 'keel# uname');
+    await expectShellLineEditing(keel);
   });
 
   it('stops a stuck module with the watchdog’s panic line while the page answers, and powers on again (the button, or Enter)', async () => {

@@ -236,3 +236,20 @@ export async function openKeel(context: BrowserContext, url: string): Promise<Ke
   };
   return keel;
 }
+
+/** What npm start's line editing does, on a page: Tab completes a command and a module, Ctrl-C abandons the line, Up recalls the last one. */
+export async function expectShellLineEditing(keel: KeelPage): Promise<void> {
+  await keel.type('modpr');
+  await keel.press('Tab');
+  await keel.untilRow((row) => row === 'keel# modprobe');
+  await keel.type('hel');
+  await keel.press('Tab');
+  await keel.untilRow((row) => row === 'keel# modprobe hello');
+  await keel.press('Control+C');
+  await keel.untilRow((row) => row === 'keel# modprobe hello ^C');
+  // No vitest here: the bench drives pages with this file too.
+  const answer = await keel.run('uname');
+  if (answer.join('\n') !== 'keel') throw new Error(`uname after the abandoned line printed ${JSON.stringify(answer)}, not keel`);
+  await keel.press('ArrowUp');
+  await keel.untilRow((row) => row === 'keel# uname');
+}

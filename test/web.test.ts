@@ -17,7 +17,7 @@ import WebSocket from 'ws';
 import { FREE_COLOUR } from '../web/page/owner-colours.ts';
 import { launchBrowser, type Browser } from './browser.ts';
 import { writeBuild } from './harness.ts';
-import { openKeel, type KeelPage } from './web-page.ts';
+import { expectShellLineEditing, openKeel, type KeelPage } from './web-page.ts';
 import { startWebServer, type WebServerProcess } from './web-server-process.ts';
 
 let folder: string;
@@ -107,17 +107,7 @@ describe('npm run web, in a real browser', () => {
 
   it('is the shell npm start gives: Tab completes, Ctrl-C abandons the line, Up recalls the last one', async () => {
     const keel = await openKeel(browser.context, server.url);
-    await keel.type('modpr');
-    await keel.press('Tab');
-    await keel.untilRow((row) => row === 'keel# modprobe');
-    await keel.type('hel');
-    await keel.press('Tab');
-    await keel.untilRow((row) => row === 'keel# modprobe hello');
-    await keel.press('Control+C');
-    await keel.untilRow((row) => row === 'keel# modprobe hello ^C');
-    expect(await keel.run('uname')).toEqual(['keel']);
-    await keel.press('ArrowUp');
-    await keel.untilRow((row) => row === 'keel# uname');
+    await expectShellLineEditing(keel);
     await keel.page.close();
   });
 
