@@ -31,6 +31,8 @@ describe('the firmware maps the ramdisk', () => {
     expect(sameBytes(bytes, initrd)).toBe(true);
     initrd[12_345] = 0xee;
     expect(bytes[12_345]).toBe(0xee);
+    // The host's own buffer is as it was: still the host's, for the next boot.
+    expect(initrd.buffer).toBeInstanceOf(SharedArrayBuffer);
     // RAM past the firmware's area and the boot image is untouched: nothing of the ramdisk went there.
     expect(memory.subarray(bootInfo.memoryMap.at(-1)!.start).every((byte) => byte === 0)).toBe(true);
     expect(bootInfo.memoryMap.at(-1)!.start).toBeLessThan(FIRMWARE_BYTES + 2 * 4096);
