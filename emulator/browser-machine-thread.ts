@@ -20,7 +20,7 @@
  * error, and that ends the machine with one panic line.
  */
 import type { ConsoleMode } from './devices/console-device.ts';
-import type { MachineDebugger, MachineWorkerData, ToHost } from './machine-messages.ts';
+import type { MachineDebugger, MachineWorkerData, ReadListener, ToHost } from './machine-messages.ts';
 import { MachineWatcher } from './machine-watcher.ts';
 import { threadFailure } from './thread-failure.ts';
 
@@ -30,9 +30,10 @@ export interface BrowserMachineThreadOptions extends Omit<MachineWorkerData, 'co
   /** The machine worker's bundle. */
   workerUrl: string | URL;
   output: (text: string) => void;
-  /** Who is at the console (devices/console-device.ts); with 'terminal', `onRead` hears when a read waits. */
+  /** Who is at the console (devices/console-device.ts). */
   consoleMode?: ConsoleMode;
-  onRead?: (prompt: string, linesTaken: number) => void;
+  /** Hears when a read waits, at any console (a terminal draws its prompt then). */
+  onRead?: ReadListener;
   /** Seconds without a heartbeat before the watchdog panics the machine; 0 turns it off. */
   watchdogSeconds?: number;
   /** End the machine once nothing can ever wake it (Machine.stuckForever). */

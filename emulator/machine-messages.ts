@@ -11,13 +11,17 @@ import type { DebugListener } from './devices/debug-device.ts';
 import type { Completion } from './machine-interface.ts';
 
 
+/** Hears when a read waits at the console, with its prompt, the lines taken so far, and the machine thread's time since the line before (ToHost's read). */
+export type ReadListener = (prompt: string, linesTaken: number, busyMs: number | null) => void;
+
 /** The exit status of a machine that panicked (Machine.halted, MachineThread.halted). */
 export const PANIC_STATUS = 2;
 
 /** Messages from the machine's thread. */
 export type ToHost =
   | { kind: 'output'; text: string }
-  | { kind: 'read'; prompt: string; linesTaken: number }
+  /** busyMs: the machine thread's own time, by its clock, from the line it was last given to this read (null before any line): its share of a command, without the watching thread's. */
+  | { kind: 'read'; prompt: string; linesTaken: number; busyMs: number | null }
   | { kind: 'completion'; id: number; completion: Completion }
   | { kind: 'module-name'; id: number; name: string | null }
   | { kind: 'watchdog'; words: Int32Array }

@@ -41,12 +41,20 @@ export function runMachine(data: MachineWorkerData, port: MachinePort): void {
     send({ kind: 'boot-failed', message: known ? (error as Error).message : String((error as Error)?.stack ?? error) });
     port.close();
   };
+  /** When the line the machine is working on arrived (the first, if more came before its next read). */
+  let lineArrived: number | null = null;
   let machine: Machine;
   try {
     machine = new Machine({
       ...options,
       output: (text) => send({ kind: 'output', text }),
-      console: { mode: consoleMode, onRead: (prompt, linesTaken) => send({ kind: 'read', prompt, linesTaken }) },
+      console: {
+        mode: consoleMode,
+        onRead(prompt, linesTaken) {
+          send({ kind: 'read', prompt, linesTaken, busyMs: lineArrived === null ? null : clock.now() - lineArrived });
+          lineArrived = null;
+        },
+      },
       onModuleName: (id, name) => send({ kind: 'module-name', id, name }),
       debugListener: debug ? debugRelay(send) : undefined,
     });
@@ -66,7 +74,10 @@ export function runMachine(data: MachineWorkerData, port: MachinePort): void {
     if (stuck && stuckBeats >= 2) machine.endStuck(stuck);
   }, HEARTBEAT_MS);
   port.listen((message) => {
-    if (message.kind === 'line') machine.console.type(message.line, message.atPrompt);
+    if (message.kind === 'line') {
+      lineArrived ??= clock.now();
+      machine.console.type(message.line, message.atPrompt);
+    }
     else if (message.kind === 'interrupt') machine.console.interrupt();
     else if (message.kind === 'complete') void machine.console.complete(message.line).then((completion) => send({ kind: 'completion', id: message.id, completion }));
     else if (message.kind === 'channel') machine.channel.send(message.header, message.bytes);

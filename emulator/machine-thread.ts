@@ -23,7 +23,7 @@
 import { Worker } from 'node:worker_threads';
 import type { ConsoleMode } from './devices/console-device.ts';
 import { engineLimit, watchHeap } from './heap-monitor.ts';
-import { PANIC_STATUS, type MachineDebugger, type MachineWorkerData } from './machine-messages.ts';
+import { PANIC_STATUS, type MachineDebugger, type MachineWorkerData, type ReadListener } from './machine-messages.ts';
 import { MachineWatcher } from './machine-watcher.ts';
 import { stuckModule } from './stall-inspector.ts';
 import { threadFailure } from './thread-failure.ts';
@@ -35,9 +35,10 @@ export const DEFAULT_HEAP_MEGABYTES = 512;
 
 export interface MachineThreadOptions extends Omit<MachineWorkerData, 'consoleMode' | 'endWhenStuck' | 'debug'> {
   output: (text: string) => void;
-  /** Who is at the console (devices/console-device.ts); with 'terminal', `onRead` hears when a read waits. */
+  /** Who is at the console (devices/console-device.ts). */
   consoleMode?: ConsoleMode;
-  onRead?: (prompt: string, linesTaken: number) => void;
+  /** Hears when a read waits, at any console (a terminal draws its prompt then). */
+  onRead?: ReadListener;
   /** Seconds without a heartbeat before the watchdog panics the machine; 0 turns it off. */
   watchdogSeconds?: number;
   /**

@@ -17,12 +17,12 @@ import { BootError } from './boot-error.ts';
 import { describeRunning, rememberName } from './devices/watchdog-device.ts';
 import { watchHeartbeat } from './heartbeat-watch.ts';
 import type { Completion } from './machine-interface.ts';
-import { PANIC_STATUS, relay, type FromHost, type MachineDebugger, type ToHost } from './machine-messages.ts';
+import { PANIC_STATUS, relay, type FromHost, type MachineDebugger, type ReadListener, type ToHost } from './machine-messages.ts';
 
 export interface WatcherOptions {
   output: (text: string) => void;
-  /** Hears when a read waits at a terminal console, with its prompt. */
-  onRead?: (prompt: string, linesTaken: number) => void;
+  /** Hears when a read waits at the console, with its prompt. */
+  onRead?: ReadListener;
   /** Seconds without a heartbeat before the watchdog panics the machine; 0 turns it off. */
   watchdogSeconds: number;
   /** Told what the kernel says on the debug device, and handed its frame table. */
@@ -84,7 +84,7 @@ export class MachineWatcher {
   readonly receive = (message: ToHost): void => {
     const { output, onRead, debugger: debug } = this.options;
     if (message.kind === 'output') output(message.text);
-    else if (message.kind === 'read') onRead?.(message.prompt, message.linesTaken);
+    else if (message.kind === 'read') onRead?.(message.prompt, message.linesTaken, message.busyMs);
     else if (message.kind === 'completion') this.completions.get(message.id)?.(message.completion), this.completions.delete(message.id);
     else if (message.kind === 'module-name') rememberName(this.moduleNames, message.id, message.name);
     else if (message.kind === 'halted') this.finish(message.status);

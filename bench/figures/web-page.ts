@@ -12,12 +12,13 @@
  * Loads are measured twice: loads the kernel makes one after another in one command, a tenth
  * of a second apart so that the page draws each before the next (the picture's own cost), and
  * loads typed one by one, as figure 3 types them — into the page's terminal on one side, at a
- * plain console on the other. A typed load is timed three ways: the load by the kernel's clock;
- * the machine's share, from the line handed to its console to its asking for the next (the
- * server's clock: PageSession.lastLine); and the whole, from Enter to the result drawn (this
- * process's clock and the page's), which adds the keys' way to the server, the server's work
- * and the page drawing the answer. At the plain console the last two are one: the line typed
- * to the prompt back.
+ * plain console on the other. A typed load is timed four ways: the load by the kernel's clock;
+ * the machine thread's share, from the line's arrival in that thread to its asking for the next
+ * (that thread's own clock: ToHost's read, busyMs); the line's way from the watching thread's
+ * hand to the machine thread and the ask's way back (that thread's clock, less the machine's:
+ * PageSession.lastLine); and the whole, from Enter to the result drawn (this process's clock and
+ * the page's), which adds the keys' way to the server, the server's work and the page drawing
+ * the answer. At the plain console the whole is the line typed to the prompt back.
  *
  * Then the page's own pace under a load/unload loop (each load and each unload a step of the
  * kernel, as modprobe and rmmod typed one after another are): updates it draws a second, the
@@ -71,19 +72,23 @@ interface Plan {
 }
 
 /**
- * Where a typed command's time went, in ms: the whole, from Enter to the result shown, and the
- * machine's share of it, from the line handed to its console to its asking for the next (the
- * answer sent). At a plain console both are the same; a page's also has the keys' way to the
- * server, the server's, and the page's drawing of the answer.
+ * Where a typed command's time went, in ms: the whole, from Enter to the result shown; the
+ * machine thread's share of it, from the line's arrival in that thread to its asking for the
+ * next (the answer sent), by the machine thread's own clock; and the line's way to the machine
+ * thread and its answer's way back, the watching thread's (`relay`: from the line handed to the
+ * machine's console to the ask arriving, by that thread's clock, less the machine thread's
+ * share). A page's also has the keys' way to the server, the server's, and the page's drawing of
+ * the answer; at a plain console those are none, and the whole is the line typed to the prompt.
  */
 interface Shares {
   whole: number;
   machine: number;
+  relay: number;
   toServer: number;
   server: number;
   drawn: number;
 }
-const SHARES = ['whole', 'machine', 'toServer', 'server', 'drawn'] as const;
+const SHARES = ['whole', 'machine', 'relay', 'toServer', 'server', 'drawn'] as const;
 
 /** What one machine measured: stub ns per call by function, load ms by size, each way of loading, and each typed load's shares. */
 interface Measured {
@@ -179,7 +184,11 @@ async function measureMachine(side: Side, round: number, plan: Plan, context: { 
       whole = performance.now() - typed;
       return output;
     };
-    const measured = await measure({ run, shares: () => ({ whole, machine: whole, toServer: 0, server: 0, drawn: 0 }) }, plan, side, round);
+    const shares = (): Shares => {
+      const machine = thread.lastBusyMs()!;
+      return { whole, machine, relay: whole - machine, toServer: 0, server: 0, drawn: 0 };
+    };
+    const measured = await measure({ run, shares }, plan, side, round);
     await thread.powerOff();
     return { measured };
   }
@@ -188,8 +197,8 @@ async function measureMachine(side: Side, round: number, plan: Plan, context: { 
   const session = [...context.server.sessions][0]!;
   const shares = (): Shares => {
     const { pressed, drawn } = keel.lastEnter;
-    const { keys, typed, answered } = session.lastLine;
-    return { whole: drawn - pressed, machine: answered - typed, toServer: keys - pressed, server: typed - keys, drawn: drawn - answered };
+    const { keys, typed, answered, busy } = session.lastLine;
+    return { whole: drawn - pressed, machine: busy!, relay: answered - typed - busy!, toServer: keys - pressed, server: typed - keys, drawn: drawn - answered };
   };
   const measured = await measure({ run, shares }, plan, side, round);
   const loop = pace ? await pageUnderLoop(context.server, run, plan.loopSeconds) : undefined;
@@ -240,10 +249,12 @@ export async function webPage({ quick }: FigureOptions): Promise<Figure> {
       const runs = plan.machineRounds * plan.copies;
       const label = SIZES[size]!.label;
       const machine = share(size, 'machine');
+      const relay = share(size, 'relay');
       const whole = share(size, 'whole');
       const [toServer, server, drawn] = (['toServer', 'server', 'drawn'] as const).map((name) => share(size, name).page.toFixed(1));
       return [
-        withFloor(compare(`load ${label} typed, the machine’s share`, machine.page, machine.bare, 'ms', runs, 'from the line handed to its console to its asking for the next, the answer sent (the server’s clock); at the plain console the same'), machine.bare),
+        withFloor(compare(`load ${label} typed, the machine thread’s share`, machine.page, machine.bare, 'ms', runs, 'from the line’s arrival in the machine’s thread to its asking for the next, the answer sent, by that thread’s clock'), machine.bare),
+        compare(`load ${label} typed, the line’s way to the machine thread and back`, relay.page, relay.bare, 'ms', runs, 'the watching thread’s: from the line handed to the machine’s console to the ask for the next arriving, less the machine thread’s share (the page’s: the server’s main thread, which also reads the frame table and sends the picture)'),
         withFloor(compare(`load ${label} typed, Enter to the result shown`, whole.page, whole.bare, 'ms', runs, `the whole: Enter to the server ${toServer} ms, the server ${server} ms, the machine, its answer to the page drawing it ${drawn} ms (medians); at the plain console the machine’s share`), whole.bare),
       ];
     };

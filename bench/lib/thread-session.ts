@@ -9,29 +9,35 @@ const PROMPT = 'keel# ';
 
 export interface ThreadSession {
   run(line: string): Promise<string>;
+  /** The machine thread's own time for the last line run, by its clock (ToHost's read, busyMs). */
+  lastBusyMs(): number | null;
   powerOff(): Promise<void>;
 }
 
 export async function startThreadSession(image: Uint8Array, initrd: Uint8Array, memoryBytes: number): Promise<ThreadSession> {
   let output = '';
-  let prompted: (() => void) | null = null;
+  let reading: (() => void) | null = null;
+  let busyMs: number | null = null;
+  // A command is done when the shell reads the next line: the read comes after the prompt's output, with the machine's own time for the line.
   const machine = new MachineThread({
     image, initrd, memoryBytes, cmdline: 'init=shell quiet', consoleMode: 'plain', watchdogSeconds: 10,
-    output(text) {
-      output += text;
-      if (output.endsWith(PROMPT)) prompted?.();
+    output: (text) => (output += text),
+    onRead(_prompt, _linesTaken, busy) {
+      busyMs = busy;
+      reading?.();
     },
   });
-  const untilPrompt = () => new Promise<void>((resolve) => (prompted = resolve));
-  if (!output.endsWith(PROMPT)) await untilPrompt();
+  const untilRead = () => new Promise<void>((resolve) => (reading = resolve));
+  await untilRead();
   return {
     async run(line) {
       const start = output.length;
-      const done = untilPrompt();
+      const done = untilRead();
       machine.console.type(line);
       await done;
       return output.slice(start, output.length - PROMPT.length).trim();
     },
+    lastBusyMs: () => busyMs,
     powerOff: () => machine.powerOff(),
   };
 }

@@ -19,7 +19,7 @@ export type ConsoleMode = 'plain' | 'transcript' | 'terminal';
 
 export interface ConsoleOptions {
   mode?: ConsoleMode;
-  /** Terminal mode: a read waits after `prompt`; `linesTaken` counts the lines the kernel has taken (or Ctrl-C threw away) so far. */
+  /** A read waits after `prompt` (in every mode: a terminal draws the prompt then); `linesTaken` counts the lines the kernel has taken (or Ctrl-C threw away) so far. */
   onRead?: (prompt: string, linesTaken: number) => void;
 }
 
@@ -72,7 +72,7 @@ export class Console implements ConsoleDevice {
     if (this.ended) return Promise.resolve(null);
     return new Promise((deliver) => {
       this.readers.push({ prompt, deliver });
-      if (this.mode === 'terminal') this.options.onRead?.(prompt, this.linesTaken);
+      this.options.onRead?.(prompt, this.linesTaken);
     });
   };
 

@@ -25,6 +25,13 @@ export const MAX_EVENTS_PER_UPDATE = 200;
 export const MAX_SAMPLES_PER_UPDATE = 1000;
 export const MAX_COMMANDS_PER_UPDATE = 50;
 const MAX_LABEL = 256;
+/**
+ * How long, after a line typed at the prompt, the picture keeps what changed for the machine to
+ * answer first (`answered`): a short command's changes are drawn once the machine has answered,
+ * not by a browser working on the cores the machine works on; a long command's still show
+ * after this.
+ */
+export const COMMAND_HOLD_MS = 50;
 
 export interface PictureOptions {
   send(update: PictureUpdate): void;
@@ -65,6 +72,8 @@ export class MemoryPicture implements MachineDebugger {
   private inFlight: { sequence: number; changedAt: number | null; frames: number } | null = null;
   /** When the first frame change not yet sent was heard. */
   private changedAt: number | null = null;
+  /** While a typed line runs (command, until answered or COMMAND_HOLD_MS): nothing is sent. */
+  private held: ReturnType<typeof setTimeout> | null = null;
   private stopped = false;
 
   constructor(options: PictureOptions) {
@@ -109,11 +118,23 @@ export class MemoryPicture implements MachineDebugger {
    * A line typed at the shell's prompt (its first MAX_LABEL characters), for the chart's labels;
    * the oldest go past MAX_COMMANDS_PER_UPDATE unsent. Lines make no update of their own: they go
    * with the next (the command's own changes, or the chart's next sample, CODE_BYTES_MS), since
-   * the page would otherwise redraw its chart while the command runs, on the cores the machine runs on.
+   * the page would otherwise redraw its chart while the command runs, on the cores the machine
+   * runs on. For the same reason what the command changes waits until it is answered, for at
+   * most COMMAND_HOLD_MS.
    */
   command(line: string): void {
     if (this.commands.length >= MAX_COMMANDS_PER_UPDATE) this.commands.shift();
     this.commands.push({ time: this.now(), line: line.slice(0, MAX_LABEL) });
+    if (this.held !== null) clearTimeout(this.held);
+    this.held = setTimeout(() => this.answered(), COMMAND_HOLD_MS);
+  }
+
+  /** The machine reads its next line: what the command changed goes to the page now. */
+  answered(): void {
+    if (this.held === null) return;
+    clearTimeout(this.held);
+    this.held = null;
+    this.flush();
   }
 
   codeBytes(bytes: number | null): void {
@@ -137,6 +158,7 @@ export class MemoryPicture implements MachineDebugger {
   /** Sends nothing more and stops listening to the doorbell. */
   stop(): void {
     this.stopped = true;
+    if (this.held !== null) clearTimeout(this.held);
     if (this.doorbell) Atomics.notify(this.doorbell, 0);
   }
 
@@ -166,7 +188,7 @@ export class MemoryPicture implements MachineDebugger {
 
   /** Sends an update if the page is not drawing one and there is something to send. */
   private flush(): void {
-    if (this.stopped || this.inFlight) return;
+    if (this.stopped || this.inFlight || this.held !== null) return;
     const runs = this.frameTable ? changedRuns(this.seen, this.frameTable) : [];
     if (runs.length > 0) this.sample(this.seen);
     if (runs.length === 0 && this.names.size === 0 && this.table === null && this.events.length === 0 && this.samples.length === 0) return;

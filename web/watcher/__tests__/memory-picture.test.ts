@@ -3,14 +3,15 @@
  * and doorbell written the way the kernel writes them (boot/frame-allocator.ts): the first
  * update holds every frame; a change rings the doorbell and is sent, but only once the page
  * has drawn the update before, folded together with everything that came meanwhile; owner
- * names travel with the frames, and the lines typed at the prompt with their times; a `drawn`
+ * names travel with the frames, and the lines typed at the prompt with their times (what a
+ * typed command changes waits for the machine's answer, or COMMAND_HOLD_MS); a `drawn`
  * for an update that is not being drawn is refused; and a module event the kernel did not
  * write is refused and logged, never sent; a host that cannot measure its code bytes sends null,
  * which the chart samples carry as null.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { PictureUpdate } from '../../protocol/messages.ts';
-import { MemoryPicture } from '../memory-picture.ts';
+import { COMMAND_HOLD_MS, MemoryPicture } from '../memory-picture.ts';
 
 function machineMemory(frames: number) {
   const frameTable = new Int32Array(new SharedArrayBuffer(frames * 4));
@@ -112,10 +113,14 @@ describe('MemoryPicture', () => {
     picture.command('modprobe kv');
     expect(sent).toHaveLength(0);
     picture.moduleEvent(event('loaded'));
+    // What the command changed waits for the machine's answer.
+    expect(sent).toHaveLength(0);
+    picture.answered();
     expect(sent[0]!.commands).toEqual([{ time: 7, line: 'modprobe kv' }]);
     clock = 9;
     picture.command('swap kv');
     picture.command(`echo ${'x'.repeat(1000)}`);
+    picture.answered();
     expect(sent).toHaveLength(1);
     picture.drawn(1);
     // Nothing else changed: they wait for what does.
@@ -126,6 +131,26 @@ describe('MemoryPicture', () => {
     picture.moduleEvent(event('loaded'));
     expect(sent[2]!.commands).toEqual([]);
     picture.stop();
+  });
+
+  it('keeps what a typed command changes until the machine answers it, or COMMAND_HOLD_MS, whichever comes first', () => {
+    vi.useFakeTimers();
+    try {
+      const sent: PictureUpdate[] = [];
+      const picture = new MemoryPicture({ send: (update) => sent.push(update), log: () => {} });
+      picture.command('modprobe kv');
+      picture.moduleEvent(event('loaded'));
+      vi.advanceTimersByTime(COMMAND_HOLD_MS - 1);
+      expect(sent).toHaveLength(0);
+      // A command still running after the hold: its changes show without waiting for its end.
+      vi.advanceTimersByTime(1);
+      expect(sent).toHaveLength(1);
+      picture.answered();
+      expect(sent).toHaveLength(1);
+      picture.stop();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('measures the delay from a frame change to the drawing of the update that carries it', async () => {
