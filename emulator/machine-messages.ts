@@ -11,8 +11,20 @@ import type { DebugListener } from './devices/debug-device.ts';
 import type { Completion } from './machine-interface.ts';
 
 
-/** Hears when a read waits at the console, with its prompt, the lines taken so far, and the machine thread's time since the line before (ToHost's read). */
-export type ReadListener = (prompt: string, linesTaken: number, busyMs: number | null) => void;
+/**
+ * The machine thread's own time for a line, from its arrival in that thread to the next read
+ * (its answer sent): by the thread's clock, and of that, where the host can tell
+ * (host/host.ts, threadTimes), the time it ran on a CPU and the time it was runnable but
+ * waited for one — what other threads and processes on the same cores cost it.
+ */
+export interface LineWork {
+  ms: number;
+  runningMs: number | null;
+  waitingMs: number | null;
+}
+
+/** Hears when a read waits at the console, with its prompt, the lines taken so far, and the machine's work for the line before (null before any line). */
+export type ReadListener = (prompt: string, linesTaken: number, work: LineWork | null) => void;
 
 /** The exit status of a machine that panicked (Machine.halted, MachineThread.halted). */
 export const PANIC_STATUS = 2;
@@ -20,8 +32,7 @@ export const PANIC_STATUS = 2;
 /** Messages from the machine's thread. */
 export type ToHost =
   | { kind: 'output'; text: string }
-  /** busyMs: the machine thread's own time, by its clock, from the line it was last given to this read (null before any line): its share of a command, without the watching thread's. */
-  | { kind: 'read'; prompt: string; linesTaken: number; busyMs: number | null }
+  | { kind: 'read'; prompt: string; linesTaken: number; work: LineWork | null }
   | { kind: 'completion'; id: number; completion: Completion }
   | { kind: 'module-name'; id: number; name: string | null }
   | { kind: 'watchdog'; words: Int32Array }

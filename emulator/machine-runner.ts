@@ -19,7 +19,8 @@ import { BootError } from './firmware.ts';
 import { host } from './host/current-host.ts';
 import { Machine } from './machine.ts';
 import { watchOtherRejections } from './unhandled-rejections.ts';
-import type { DebugReport, FromHost, MachineWorkerData, ToHost } from './machine-messages.ts';
+import type { DebugReport, FromHost, LineWork, MachineWorkerData, ToHost } from './machine-messages.ts';
+import type { ThreadTimes } from './host/host.ts';
 
 export const HEARTBEAT_MS = 100;
 /** How often a debugger hears the engine's compiled code bytes (one reading takes a fraction of a millisecond). */
@@ -41,8 +42,14 @@ export function runMachine(data: MachineWorkerData, port: MachinePort): void {
     send({ kind: 'boot-failed', message: known ? (error as Error).message : String((error as Error)?.stack ?? error) });
     port.close();
   };
-  /** When the line the machine is working on arrived (the first, if more came before its next read). */
-  let lineArrived: number | null = null;
+  /** When the line the machine is working on arrived (the first, if more came before its next read), and the thread's times then. */
+  let lineArrived: { at: number; times: ThreadTimes | null } | null = null;
+  const lineWork = (): LineWork | null => {
+    if (lineArrived === null) return null;
+    const times = host.threadTimes();
+    const since = (pick: (times: ThreadTimes) => number) => (times && lineArrived!.times ? pick(times) - pick(lineArrived!.times) : null);
+    return { ms: clock.now() - lineArrived.at, runningMs: since((times) => times.running), waitingMs: since((times) => times.waiting) };
+  };
   let machine: Machine;
   try {
     machine = new Machine({
@@ -51,7 +58,7 @@ export function runMachine(data: MachineWorkerData, port: MachinePort): void {
       console: {
         mode: consoleMode,
         onRead(prompt, linesTaken) {
-          send({ kind: 'read', prompt, linesTaken, busyMs: lineArrived === null ? null : clock.now() - lineArrived });
+          send({ kind: 'read', prompt, linesTaken, work: lineWork() });
           lineArrived = null;
         },
       },
@@ -75,7 +82,7 @@ export function runMachine(data: MachineWorkerData, port: MachinePort): void {
   }, HEARTBEAT_MS);
   port.listen((message) => {
     if (message.kind === 'line') {
-      lineArrived ??= clock.now();
+      lineArrived ??= { at: clock.now(), times: host.threadTimes() };
       machine.console.type(message.line, message.atPrompt);
     }
     else if (message.kind === 'interrupt') machine.console.interrupt();

@@ -84,7 +84,7 @@ export class MachineWatcher {
   readonly receive = (message: ToHost): void => {
     const { output, onRead, debugger: debug } = this.options;
     if (message.kind === 'output') output(message.text);
-    else if (message.kind === 'read') onRead?.(message.prompt, message.linesTaken, message.busyMs);
+    else if (message.kind === 'read') onRead?.(message.prompt, message.linesTaken, message.work);
     else if (message.kind === 'completion') this.completions.get(message.id)?.(message.completion), this.completions.delete(message.id);
     else if (message.kind === 'module-name') rememberName(this.moduleNames, message.id, message.name);
     else if (message.kind === 'halted') this.finish(message.status);

@@ -3,27 +3,28 @@
  * page, no debugger — driven from the benchmark: type a line, read what it printed before the
  * next prompt. The baseline of the web page figure (bench/figures/web-page.ts).
  */
+import type { LineWork } from '../../emulator/machine-messages.ts';
 import { MachineThread } from '../../emulator/machine-thread.ts';
 
 const PROMPT = 'keel# ';
 
 export interface ThreadSession {
   run(line: string): Promise<string>;
-  /** The machine thread's own time for the last line run, by its clock (ToHost's read, busyMs). */
-  lastBusyMs(): number | null;
+  /** The machine thread's own time for the last line run (ToHost's read). */
+  lastWork(): LineWork | null;
   powerOff(): Promise<void>;
 }
 
 export async function startThreadSession(image: Uint8Array, initrd: Uint8Array, memoryBytes: number): Promise<ThreadSession> {
   let output = '';
   let reading: (() => void) | null = null;
-  let busyMs: number | null = null;
+  let lastWork: LineWork | null = null;
   // A command is done when the shell reads the next line: the read comes after the prompt's output, with the machine's own time for the line.
   const machine = new MachineThread({
     image, initrd, memoryBytes, cmdline: 'init=shell quiet', consoleMode: 'plain', watchdogSeconds: 10,
     output: (text) => (output += text),
-    onRead(_prompt, _linesTaken, busy) {
-      busyMs = busy;
+    onRead(_prompt, _linesTaken, work) {
+      lastWork = work;
       reading?.();
     },
   });
@@ -37,7 +38,7 @@ export async function startThreadSession(image: Uint8Array, initrd: Uint8Array, 
       await done;
       return output.slice(start, output.length - PROMPT.length).trim();
     },
-    lastBusyMs: () => busyMs,
+    lastWork: () => lastWork,
     powerOff: () => machine.powerOff(),
   };
 }

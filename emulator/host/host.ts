@@ -27,6 +27,11 @@ export interface Realm {
   share(bytes: Uint8Array): Uint8Array | null;
 }
 
+export interface ThreadTimes {
+  running: number;
+  waiting: number;
+}
+
 /** Time and turns of the host's event loop. Captured by the host: code of the realm cannot reach them. */
 export interface HostClock {
   now(): number;
@@ -58,6 +63,12 @@ export interface Host {
   collectGarbage(): boolean;
   /** Bytes of compiled code in the engine's heap; null where no engine tells (a browser). */
   codeBytes(): number | null;
+  /**
+   * This thread's time, in ms since it started: on a CPU, and runnable but waiting for one
+   * (what other threads and processes on the same cores cost it). Null where the host cannot
+   * tell (a browser; Node off Linux).
+   */
+  threadTimes(): ThreadTimes | null;
   /** What holds each target, from a heap snapshot of this thread; null where none can be taken. */
   heapRetainers(targets: object[], landmarks: object[]): HeapRetainers | null;
   /** Detaches a buffer: every view of it, anywhere, is empty from now on. */

@@ -14,12 +14,13 @@
  * node:vm shares one process and one heap (Node's documentation says as much).
  */
 import { createHash, createPublicKey, verify, type KeyObject } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { types } from 'node:util';
 import { getHeapCodeStatistics } from 'node:v8';
 import vm from 'node:vm';
 import { crc32, inflateRawSync } from 'node:zlib';
 import { heapRetainers } from '../heap-retainers.ts';
-import { InflateFailure, type Host } from './host.ts';
+import { InflateFailure, type Host, type ThreadTimes } from './host.ts';
 
 /** DER prefix of an Ed25519 public key (SubjectPublicKeyInfo); the raw 32-byte key follows. */
 const ED25519_PUBLIC_PREFIX = '302a300506032b6570032100';
@@ -34,6 +35,22 @@ let loaded: { publicKey: string; key: KeyObject } | null = null;
 function keyObject(publicKey: string): KeyObject {
   if (loaded?.publicKey !== publicKey) loaded = { publicKey, key: createPublicKey({ key: Buffer.from(ED25519_PUBLIC_PREFIX + publicKey, 'hex'), format: 'der', type: 'spki' }) };
   return loaded.key;
+}
+
+/** Whether Linux's per-thread scheduler counters can be read here: false after the first failure. */
+let schedulerCounters = process.platform === 'linux';
+
+/** The calling thread's CPU time and run-queue wait, from Linux's schedstat (nanoseconds: the first two fields). */
+function threadTimes(): ThreadTimes | null {
+  if (!schedulerCounters) return null;
+  try {
+    const [running, waiting] = readFileSync('/proc/thread-self/schedstat', 'latin1').split(' ').map(Number);
+    if (Number.isFinite(running) && Number.isFinite(waiting)) return { running: running! / 1e6, waiting: waiting! / 1e6 };
+  } catch {
+    // No such file: a kernel without schedstat, or no /proc.
+  }
+  schedulerCounters = false;
+  return null;
 }
 
 export const host: Host = {
@@ -108,6 +125,7 @@ export const host: Host = {
     gc();
     return true;
   },
+  threadTimes,
   codeBytes() {
     const statistics = getHeapCodeStatistics();
     return statistics.bytecode_and_metadata_size + statistics.code_and_metadata_size;

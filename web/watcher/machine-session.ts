@@ -12,7 +12,7 @@
  *   session.receive(text);           // a page message, as the wire carries it
  *   await session.ended;             // { status, reason }, once `halted` has been sent
  */
-import type { MachineDebugger, ReadListener } from '../../emulator/machine-messages.ts';
+import type { LineWork, MachineDebugger, ReadListener } from '../../emulator/machine-messages.ts';
 import type { TerminalConsole } from '../../emulator/terminal-console.ts';
 import { PROTOCOL_VERSION, readPageMessage, type ServerMessage } from '../protocol/messages.ts';
 import { MemoryPicture } from './memory-picture.ts';
@@ -56,8 +56,8 @@ export interface SessionOptions {
 /**
  * When the last line typed went where, in milliseconds since 1970 (so that the page's clock can
  * be set beside them): its Enter reached the session, the line went to the machine's console,
- * and the machine asked for the next line — its answer already sent; and `busy`, the machine
- * thread's own time from the line's arrival to that ask, by its clock (ms). The benchmark
+ * and the machine asked for the next line — its answer already sent; and `work`, the machine
+ * thread's own time from the line's arrival to that ask (LineWork). The benchmark
  * (figure 8) splits a typed command's time with them: the server's share, the machine's, the
  * page's.
  */
@@ -65,7 +65,7 @@ export interface LineTimes {
   keys: number;
   typed: number;
   answered: number;
-  busy: number | null;
+  work: LineWork | null;
 }
 
 const clock = () => performance.timeOrigin + performance.now();
@@ -78,15 +78,15 @@ export class MachineSession {
   readonly ended: Promise<{ status: number; reason: string }>;
   readonly picture: MemoryPicture;
   readonly machine: SessionMachine;
-  readonly lastLine: LineTimes = { keys: 0, typed: 0, answered: 0, busy: null };
+  readonly lastLine: LineTimes = { keys: 0, typed: 0, answered: 0, work: null };
   private refusals = 0;
 
   constructor(private readonly options: SessionOptions) {
     const { terminal } = options;
     this.picture = new MemoryPicture({ send: (update) => options.send(update), log: options.log });
-    const onRead: ReadListener = (prompt, linesTaken, busyMs) => {
+    const onRead: ReadListener = (prompt, linesTaken, work) => {
       this.lastLine.answered = clock();
-      this.lastLine.busy = busyMs;
+      this.lastLine.work = work;
       this.picture.answered();
       terminal.reading(prompt, linesTaken);
     };
