@@ -13,13 +13,12 @@ import type { Completion } from './machine-interface.ts';
 
 /**
  * The machine thread's own time for a line, from its arrival in that thread to the next read
- * (its answer sent): by the thread's clock, and of that, where the host can tell
- * (host/host.ts, threadTimes), the time it ran on a CPU and the time it was runnable but
- * waited for one — what other threads and processes on the same cores cost it.
+ * (its answer sent), by the thread's clock; and of that, where the host can tell
+ * (host/host.ts, threadWaiting), the time it was runnable but waited for a CPU — what other
+ * threads and processes on the same cores cost it.
  */
 export interface LineWork {
   ms: number;
-  runningMs: number | null;
   waitingMs: number | null;
 }
 

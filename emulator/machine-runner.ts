@@ -20,7 +20,6 @@ import { host } from './host/current-host.ts';
 import { Machine } from './machine.ts';
 import { watchOtherRejections } from './unhandled-rejections.ts';
 import type { DebugReport, FromHost, LineWork, MachineWorkerData, ToHost } from './machine-messages.ts';
-import type { ThreadTimes } from './host/host.ts';
 
 export const HEARTBEAT_MS = 100;
 /** How often a debugger hears the engine's compiled code bytes (one reading takes a fraction of a millisecond). */
@@ -43,12 +42,11 @@ export function runMachine(data: MachineWorkerData, port: MachinePort): void {
     port.close();
   };
   /** When the line the machine is working on arrived (the first, if more came before its next read), and the thread's times then. */
-  let lineArrived: { at: number; times: ThreadTimes | null } | null = null;
+  let lineArrived: { at: number; waiting: number | null } | null = null;
   const lineWork = (): LineWork | null => {
     if (lineArrived === null) return null;
-    const times = host.threadTimes();
-    const since = (pick: (times: ThreadTimes) => number) => (times && lineArrived!.times ? pick(times) - pick(lineArrived!.times) : null);
-    return { ms: clock.now() - lineArrived.at, runningMs: since((times) => times.running), waitingMs: since((times) => times.waiting) };
+    const waiting = host.threadWaiting();
+    return { ms: clock.now() - lineArrived.at, waitingMs: waiting === null || lineArrived.waiting === null ? null : waiting - lineArrived.waiting };
   };
   let machine: Machine;
   try {
@@ -82,7 +80,7 @@ export function runMachine(data: MachineWorkerData, port: MachinePort): void {
   }, HEARTBEAT_MS);
   port.listen((message) => {
     if (message.kind === 'line') {
-      lineArrived ??= { at: clock.now(), times: host.threadTimes() };
+      lineArrived ??= { at: clock.now(), waiting: host.threadWaiting() };
       machine.console.type(message.line, message.atPrompt);
     }
     else if (message.kind === 'interrupt') machine.console.interrupt();

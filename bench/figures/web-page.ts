@@ -75,9 +75,9 @@ interface Plan {
 /**
  * Where a typed command's time went, in ms: the whole, from Enter to the result shown; the
  * machine thread's share of it, from the line's arrival in that thread to its asking for the
- * next (the answer sent), by the machine thread's own clock — and of that, the time the thread
- * ran on a CPU (`running`) and the time it was runnable but waited for one (`waiting`: the
- * other threads and processes on the same two cores; LineWork); and the line's way to the machine
+ * next (the answer sent), by the machine thread's own clock — and of that, the time it was
+ * runnable but waited for a CPU (`waiting`: the other threads and processes on the same two
+ * cores; LineWork), and the rest (`own`: what the machine itself took); and the line's way to the machine
  * thread and its answer's way back, the watching thread's (`relay`: from the line handed to the
  * machine's console to the ask arriving, by that thread's clock, less the machine thread's
  * share). A page's also has the keys' way to the server, the server's, and the page's drawing of
@@ -86,14 +86,14 @@ interface Plan {
 interface Shares {
   whole: number;
   machine: number;
-  running: number;
+  own: number;
   waiting: number;
   relay: number;
   toServer: number;
   server: number;
   drawn: number;
 }
-const SHARES = ['whole', 'machine', 'running', 'waiting', 'relay', 'toServer', 'server', 'drawn'] as const;
+const SHARES = ['whole', 'machine', 'own', 'waiting', 'relay', 'toServer', 'server', 'drawn'] as const;
 
 /** What one machine measured: stub ns per call by function, load ms by size, each way of loading, and each typed load's shares. */
 interface Measured {
@@ -178,8 +178,8 @@ async function pageUnderLoop(server: WebServer, run: (line: string) => Promise<s
   };
 }
 
-/** The machine thread's part of a line's shares (NaN where this host cannot read the thread's CPU times: no CPU row then). */
-const machineWork = (work: LineWork) => ({ machine: work.ms, running: work.runningMs ?? NaN, waiting: work.waitingMs ?? NaN });
+/** The machine thread's part of a line's shares (NaN where this host cannot read the thread's wait for a CPU: no row of it then). */
+const machineWork = (work: LineWork) => ({ machine: work.ms, own: work.ms - (work.waitingMs ?? NaN), waiting: work.waitingMs ?? NaN });
 
 /** One machine of `side`, measured; the page's machine also gives the pace under the loop when `pace` asks. */
 async function measureMachine(side: Side, round: number, plan: Plan, context: { image: Uint8Array; initrd: Uint8Array; server: WebServer; url: string; browser: Browser }, pace: boolean) {
@@ -257,13 +257,13 @@ export async function webPage({ quick }: FigureOptions): Promise<Figure> {
       const runs = plan.machineRounds * plan.copies;
       const label = SIZES[size]!.label;
       const machine = share(size, 'machine');
-      const [running, waiting] = [share(size, 'running'), share(size, 'waiting')];
+      const [own, waiting] = [share(size, 'own'), share(size, 'waiting')];
       const relay = share(size, 'relay');
       const whole = share(size, 'whole');
       const [toServer, server, drawn] = (['toServer', 'server', 'drawn'] as const).map((name) => share(size, name).page.toFixed(1));
       return [
         withFloor(compare(`load ${label} typed, the machine thread’s share`, machine.page, machine.bare, 'ms', runs, `from the line’s arrival in the machine’s thread to its asking for the next, the answer sent, by that thread’s clock; of it, waiting for a CPU while runnable (the other threads and processes on the two cores): ${waiting.page.toFixed(2)} ms with the page, ${waiting.bare.toFixed(2)} ms without (medians)`), machine.bare),
-        ...(Number.isNaN(running.page) ? [] : [withFloor(compare(`load ${label} typed, the machine thread’s CPU time`, running.page, running.bare, 'ms', runs, 'the same span, the time the machine’s thread ran on a CPU (Linux’s /proc/thread-self/schedstat): what the machine did, without what the cores’ other work cost it'), running.bare)]),
+        ...(Number.isNaN(own.page) ? [] : [withFloor(compare(`load ${label} typed, the machine thread’s share less its wait for a CPU`, own.page, own.bare, 'ms', runs, 'the same span, less the time the thread was runnable but no CPU ran it (Linux’s /proc/thread-self/schedstat, read by the thread itself): what the machine did, without what the cores’ other work cost it'), own.bare)]),
         compare(`load ${label} typed, the line’s way to the machine thread and back`, relay.page, relay.bare, 'ms', runs, 'the watching thread’s: from the line handed to the machine’s console to the ask for the next arriving, less the machine thread’s share (the page’s: the server’s main thread, which also reads the frame table and sends the picture)'),
         withFloor(compare(`load ${label} typed, Enter to the result shown`, whole.page, whole.bare, 'ms', runs, `the whole: Enter to the server ${toServer} ms, the server ${server} ms, the machine, its answer to the page drawing it ${drawn} ms (medians); at the plain console the machine’s share`), whole.bare),
       ];

@@ -172,7 +172,7 @@ export const host: Host = {
     return true;
   },
   codeBytes: () => null,
-  threadTimes: () => null,
+  threadWaiting: () => null,
   heapRetainers: () => null,
   unmap(buffer) {
     clone(buffer, { transfer: [buffer] });

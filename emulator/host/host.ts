@@ -27,11 +27,6 @@ export interface Realm {
   share(bytes: Uint8Array): Uint8Array | null;
 }
 
-export interface ThreadTimes {
-  running: number;
-  waiting: number;
-}
-
 /** Time and turns of the host's event loop. Captured by the host: code of the realm cannot reach them. */
 export interface HostClock {
   now(): number;
@@ -64,11 +59,11 @@ export interface Host {
   /** Bytes of compiled code in the engine's heap; null where no engine tells (a browser). */
   codeBytes(): number | null;
   /**
-   * This thread's time, in ms since it started: on a CPU, and runnable but waiting for one
-   * (what other threads and processes on the same cores cost it). Null where the host cannot
-   * tell (a browser; Node off Linux).
+   * How long this thread has been runnable but waiting for a CPU since it started, in ms: what
+   * other threads and processes on the same cores have cost it. Null where the host cannot tell
+   * (a browser; Node off Linux).
    */
-  threadTimes(): ThreadTimes | null;
+  threadWaiting(): number | null;
   /** What holds each target, from a heap snapshot of this thread; null where none can be taken. */
   heapRetainers(targets: object[], landmarks: object[]): HeapRetainers | null;
   /** Detaches a buffer: every view of it, anywhere, is empty from now on. */

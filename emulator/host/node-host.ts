@@ -20,7 +20,7 @@ import { getHeapCodeStatistics } from 'node:v8';
 import vm from 'node:vm';
 import { crc32, inflateRawSync } from 'node:zlib';
 import { heapRetainers } from '../heap-retainers.ts';
-import { InflateFailure, type Host, type ThreadTimes } from './host.ts';
+import { InflateFailure, type Host } from './host.ts';
 
 /** DER prefix of an Ed25519 public key (SubjectPublicKeyInfo); the raw 32-byte key follows. */
 const ED25519_PUBLIC_PREFIX = '302a300506032b6570032100';
@@ -40,12 +40,17 @@ function keyObject(publicKey: string): KeyObject {
 /** Whether Linux's per-thread scheduler counters can be read here: false after the first failure. */
 let schedulerCounters = process.platform === 'linux';
 
-/** The calling thread's CPU time and run-queue wait, from Linux's schedstat (nanoseconds: the first two fields). */
-function threadTimes(): ThreadTimes | null {
+/**
+ * The calling thread's run-queue wait, from Linux's schedstat (its second field, nanoseconds).
+ * Exact when the thread reads it of itself: a wait is counted when it ends, and it has ended
+ * for a thread that is running. (The first field, time on a CPU, is not: the current slice is
+ * added only when the thread is switched out or the scheduler ticks.)
+ */
+function threadWaiting(): number | null {
   if (!schedulerCounters) return null;
   try {
-    const [running, waiting] = readFileSync('/proc/thread-self/schedstat', 'latin1').split(' ').map(Number);
-    if (Number.isFinite(running) && Number.isFinite(waiting)) return { running: running! / 1e6, waiting: waiting! / 1e6 };
+    const waiting = Number(readFileSync('/proc/thread-self/schedstat', 'latin1').split(' ')[1]);
+    if (Number.isFinite(waiting)) return waiting / 1e6;
   } catch {
     // No such file: a kernel without schedstat, or no /proc.
   }
@@ -125,7 +130,7 @@ export const host: Host = {
     gc();
     return true;
   },
-  threadTimes,
+  threadWaiting,
   codeBytes() {
     const statistics = getHeapCodeStatistics();
     return statistics.bytecode_and_metadata_size + statistics.code_and_metadata_size;
