@@ -29,10 +29,12 @@
 import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { build, PROJECT_ROOT } from '../../build.ts';
+import { sharedBytes } from '../../emulator/built-files.ts';
 import { launchBrowser, type Browser } from '../../test/browser.ts';
 import { openKeel } from '../../test/web-page.ts';
 import { bundlePage } from '../../web/server/page-assets.ts';
 import { WebServer } from '../../web/server/web-server.ts';
+import { MemoryPicture } from '../../web/watcher/memory-picture.ts';
 import { compare, keelOnly, withFloor, type Figure, type FigureOptions, type Row } from '../lib/figure.ts';
 import { codeModule, temporaryDirectory, writeModules } from '../lib/generate-modules.ts';
 import { BENCH_FIXTURES } from '../lib/kernel-session.ts';
@@ -58,7 +60,8 @@ const TYPED_IDLE_MS = 100;
 /** How long the machine is idle before it measures calls, on both sides: the page has drawn the command's line by then. */
 const CALL_SETTLE_MS = 100;
 const idle = (milliseconds: number) => new Promise((resolve) => setTimeout(resolve, milliseconds));
-const SIDES = ['page', 'bare'] as const;
+/** A page in Chromium watching; nobody; the server's picture alone, every update acknowledged at once (a debugger attached, no browser). */
+const SIDES = ['page', 'bare', 'server'] as const;
 type Side = (typeof SIDES)[number];
 type Loading = 'watched' | 'typed';
 
@@ -181,10 +184,17 @@ async function pageUnderLoop(server: WebServer, run: (line: string) => Promise<s
 /** The machine thread's part of a line's shares (NaN where this host cannot read the thread's wait for a CPU: no row of it then). */
 const machineWork = (work: LineWork) => ({ machine: work.ms, own: work.ms - (work.waitingMs ?? NaN), waiting: work.waitingMs ?? NaN });
 
+/** The server's picture of a machine, as for a page, but drawn at once: what watching costs the machine, with no browser on the cores. */
+function serverWatcher(): MemoryPicture {
+  const picture: MemoryPicture = new MemoryPicture({ send: (update) => queueMicrotask(() => picture.drawn(update.sequence)), log: () => {} });
+  return picture;
+}
+
 /** One machine of `side`, measured; the page's machine also gives the pace under the loop when `pace` asks. */
 async function measureMachine(side: Side, round: number, plan: Plan, context: { image: Uint8Array; initrd: Uint8Array; server: WebServer; url: string; browser: Browser }, pace: boolean) {
-  if (side === 'bare') {
-    const thread = await startThreadSession(context.image, context.initrd, MEMORY_BYTES);
+  if (side !== 'page') {
+    const watcher = side === 'server' ? serverWatcher() : undefined;
+    const thread = await startThreadSession(context.image, context.initrd, MEMORY_BYTES, watcher);
     let whole = 0;
     const run = async (line: string) => {
       const typed = performance.now();
@@ -226,15 +236,16 @@ export async function webPage({ quick }: FigureOptions): Promise<Figure> {
     const moduleDirs = [path.join(PROJECT_ROOT, 'modules'), path.join(PROJECT_ROOT, 'test/fixtures/modules'), BENCH_FIXTURES, ...writeModules(root, generatedModules(plan))];
     await build({ moduleDirs, outDir, quiet: true });
     const image = readFileSync(path.join(outDir, 'boot.img'));
-    const initrd = readFileSync(path.join(outDir, 'initrd.cpio'));
+    // In shared memory, as npm run web reads it (emulator/built-files.ts): every machine maps it, none copies it.
+    const initrd = sharedBytes(readFileSync(path.join(outDir, 'initrd.cpio')));
     const server = new WebServer({ machine: { image, initrd, memoryBytes: MEMORY_BYTES, cmdline: 'init=shell quiet', watchdogSeconds: 10 }, assets: await bundlePage(), maxMachines: 1, log: () => {} });
     const { url } = await server.listen(0, '127.0.0.1');
     const browser = await launchBrowser();
-    const measured: Record<Side, Measured[]> = { page: [], bare: [] };
+    const measured: Record<Side, Measured[]> = { page: [], bare: [], server: [] };
     let loop: Awaited<ReturnType<typeof pageUnderLoop>> | undefined;
     for (let round = 0; round < plan.machineRounds; round++) {
-      // Each side goes first in turn, so that neither always meets the machine a little warmer.
-      for (const side of round % 2 === 0 ? (['bare', 'page'] as const) : (['page', 'bare'] as const)) {
+      // Each side goes first in turn, so that none always meets the machine a little warmer.
+      for (const side of [...SIDES.slice(round % SIDES.length), ...SIDES.slice(0, round % SIDES.length)]) {
         const result = await measureMachine(side, round, plan, { image, initrd, server, url, browser }, round === 0);
         measured[side].push(result.measured);
         loop ??= result.loop;
@@ -242,7 +253,7 @@ export async function webPage({ quick }: FigureOptions): Promise<Figure> {
     }
     await browser.close();
     await server.close();
-    const both = (value: (machine: Measured) => number[]) => ({ page: median(measured.page.flatMap(value)), bare: median(measured.bare.flatMap(value)) });
+    const both = (value: (machine: Measured) => number[]) => ({ page: median(measured.page.flatMap(value)), bare: median(measured.bare.flatMap(value)), server: median(measured.server.flatMap(value)) });
     // The floor is the unwatched machine itself: the same work with nobody watching is the most a watched machine can do.
     const callRow = (label: string, name: string) => {
       const { page, bare } = both((machine) => [machine.calls[name]!]);
@@ -262,6 +273,7 @@ export async function webPage({ quick }: FigureOptions): Promise<Figure> {
       const whole = share(size, 'whole');
       const [toServer, server, drawn] = (['toServer', 'server', 'drawn'] as const).map((name) => share(size, name).page.toFixed(1));
       return [
+        withFloor(compare(`load ${label} typed, the machine thread’s share, the server watching, no browser`, machine.server, machine.bare, 'ms', runs, 'the same span in a machine the server’s picture watches (a debugger attached, its reports and doorbell heard, every update taken at once) with no browser on the cores: what being watched costs the machine itself'), machine.bare),
         withFloor(compare(`load ${label} typed, the machine thread’s share`, machine.page, machine.bare, 'ms', runs, `from the line’s arrival in the machine’s thread to its asking for the next, the answer sent, by that thread’s clock; of it, waiting for a CPU while runnable (the other threads and processes on the two cores): ${waiting.page.toFixed(2)} ms with the page, ${waiting.bare.toFixed(2)} ms without (medians)`), machine.bare),
         ...(Number.isNaN(own.page) ? [] : [withFloor(compare(`load ${label} typed, the machine thread’s share less its wait for a CPU`, own.page, own.bare, 'ms', runs, 'the same span, less the time the thread was runnable but no CPU ran it (Linux’s /proc/thread-self/schedstat, read by the thread itself): what the machine did, without what the cores’ other work cost it'), own.bare)]),
         compare(`load ${label} typed, the line’s way to the machine thread and back`, relay.page, relay.bare, 'ms', runs, 'the watching thread’s: from the line handed to the machine’s console to the ask for the next arriving, less the machine thread’s share (the page’s: the server’s main thread, which also reads the frame table and sends the picture)'),
