@@ -160,8 +160,9 @@ export function inflateInitrd(initrd: Uint8Array, limit: number): Uint8Array {
     }
   }
   if (!inflated) return initrd;
-  // One part needs no laying out: the firmware copies it into the machine's memory anyway, and
-  // a copy into fresh pages is most of the cost of placing a large ramdisk (figure 2).
+  // One part needs no laying out: inflated bytes are not shared, so the firmware copies them
+  // into the machine's realm anyway (sandbox.map), and a copy into fresh pages is most of the
+  // cost of mapping a large inflated ramdisk (figure 2).
   if (parts.length === 1) return parts[0]!;
   const memory = new Uint8Array(placed);
   let offset = 0;
