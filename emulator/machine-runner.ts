@@ -41,7 +41,7 @@ export function runMachine(data: MachineWorkerData, port: MachinePort): void {
     send({ kind: 'boot-failed', message: known ? (error as Error).message : String((error as Error)?.stack ?? error) });
     port.close();
   };
-  /** When the line the machine is working on arrived (the first, if more came before its next read), and the thread's times then. */
+  /** When the line the machine is working on arrived (the first, if more came before its next read), and the thread's wait for a CPU until then. */
   let lineArrived: { at: number; waiting: number | null } | null = null;
   const lineWork = (): LineWork | null => {
     if (lineArrived === null) return null;
