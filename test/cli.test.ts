@@ -321,6 +321,13 @@ describe('cli boot failures', () => {
     expect(expectOneBootFailureLine(exec('lsmod', distWithImage('trunc', image.subarray(0, image.length - 5))))).toMatch(/truncated/);
   });
 
+  it('a dist with the image but no initrd.cpio: exit 2, one line naming the ramdisk and what to do', () => {
+    const folder = tempDir('no-initrd');
+    copyFileSync(path.join(dist, 'boot.img'), path.join(folder, 'boot.img'));
+    const line = expectOneBootFailureLine(exec('lsmod', folder));
+    expect(line).toBe(`keel: boot failed: cannot read ${path.join(folder, 'initrd.cpio')} (run npm run build first)`);
+  });
+
   it('a missing dist directory: exit 2, one line that says what to do', () => {
     const missing = path.join(tempDir('missing'), 'no-such-dist');
     const line = expectOneBootFailureLine(exec('lsmod', missing));

@@ -14,7 +14,7 @@
  * loads typed one by one, as figure 3 types them — into the page's terminal on one side, at a
  * plain console on the other. A typed load is timed four ways: the load by the kernel's clock;
  * the machine thread's share, from the line's arrival in that thread to its asking for the next
- * (that thread's own clock, and its CPU time and wait for a CPU: ToHost's read, LineWork); the line's way from the watching thread's
+ * (that thread's own clock, and its wait for a CPU: ToHost's read, LineWork); the line's way from the watching thread's
  * hand to the machine thread and the ask's way back (that thread's clock, less the machine's:
  * PageSession.lastLine); and the whole, from Enter to the result drawn (this process's clock and
  * the page's), which adds the keys' way to the server, the server's work and the page drawing
