@@ -5,7 +5,8 @@
 import { startDevLoop } from './dev/dev-loop.ts';
 import { BuildError } from './build/esbuild-bundle.ts';
 import { BootError } from './emulator/firmware.ts';
-import { DEFAULT_CMDLINE, PANIC_STATUS } from './emulator/machine.ts';
+import { PANIC_STATUS } from './emulator/machine.ts';
+import { COMMAND_LINE_OPTION } from './emulator/machine-options.ts';
 import { DEFAULT_HEAP_MEGABYTES } from './emulator/machine-thread.ts';
 import { parseHeapSize, parseMemorySize } from './emulator/memory-size.ts';
 import { feedLines, Terminal } from './emulator/terminal.ts';
@@ -16,7 +17,7 @@ const { values } = readArguments<{ mem: string; cmdline: string; watchdog: strin
   summary: 'Boots keel with its shell and watches modules/: a module you save is rebuilt and hot-swapped into the running kernel.',
   options: {
     mem: { type: 'string', value: 'SIZE', default: '64M', description: 'physical memory: bytes, or K, M, G' },
-    cmdline: { type: 'string', value: '"..."', default: DEFAULT_CMDLINE, description: 'the kernel command line' },
+    ...COMMAND_LINE_OPTION,
     watchdog: { type: 'string', value: 'SECONDS', default: '10', description: 'panic a machine stuck this long, naming the module (0: off)' },
     heap: { type: 'string', value: 'SIZE', default: `${DEFAULT_HEAP_MEGABYTES}M`, description: "the machine thread's heap (its modules' objects), from 32M; reaching it panics the machine" },
   },

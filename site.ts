@@ -18,7 +18,7 @@ import { BuildError } from './build/esbuild-bundle.ts';
 import { bundleSite, fileBytes } from './build/site-bundle.ts';
 import { readBuiltFiles } from './emulator/built-files.ts';
 import { BootError } from './emulator/firmware.ts';
-import { DEFAULT_CMDLINE } from './emulator/machine.ts';
+import { BUILD_FOLDER_OPTION, COMMAND_LINE_OPTION } from './emulator/machine-options.ts';
 import { parseMemorySize } from './emulator/memory-size.ts';
 import { exitWithUsageError, readArguments, wholeNumberProblem, type ScriptSpec } from './scripts/arguments.ts';
 
@@ -27,9 +27,9 @@ const SITE_SPEC: ScriptSpec = {
   summary: 'Writes keel in a browser tab as static files, no server: the machine runs in a Web Worker of the page. Serve the folder with any file server.',
   options: {
     out: { type: 'string', value: 'DIR', default: 'dist/site', description: 'where to write the site' },
-    dist: { type: 'string', value: 'DIR', default: 'dist', description: 'where boot.img and initrd.cpio are' },
+    ...BUILD_FOLDER_OPTION,
     mem: { type: 'string', value: 'SIZE', default: '16M', description: "the machine's physical memory: bytes, or K, M, G (as npm run web's)" },
-    cmdline: { type: 'string', value: '"..."', default: DEFAULT_CMDLINE, description: 'the kernel command line' },
+    ...COMMAND_LINE_OPTION,
     watchdog: { type: 'string', value: 'SECONDS', default: '10', description: 'panic a machine stuck this long, naming the module (0: off)' },
   },
   examples: ['npm run site', 'python3 -m http.server -d dist/site     # then open http://localhost:8000/'],

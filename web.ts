@@ -13,7 +13,8 @@ import { BuildError } from './build/esbuild-bundle.ts';
 import { BootImageError } from './emulator/boot-image.ts';
 import { readBuiltFiles } from './emulator/built-files.ts';
 import { BootError } from './emulator/firmware.ts';
-import { DEFAULT_CMDLINE, PANIC_STATUS } from './emulator/machine.ts';
+import { PANIC_STATUS } from './emulator/machine.ts';
+import { BUILD_FOLDER_OPTION, COMMAND_LINE_OPTION } from './emulator/machine-options.ts';
 import { DEFAULT_HEAP_MEGABYTES } from './emulator/machine-thread.ts';
 import { parseHeapSize, parseMemorySize } from './emulator/memory-size.ts';
 import { exitWithUsageError, readArguments, wholeNumberProblem, type ScriptSpec } from './scripts/arguments.ts';
@@ -27,9 +28,9 @@ const WEB_SPEC: ScriptSpec = {
     port: { type: 'string', value: 'PORT', default: '8080', description: 'the port to listen on (0: any free one)' },
     host: { type: 'string', value: 'ADDRESS', default: '127.0.0.1', description: 'the address to listen on (0.0.0.0: every interface)' },
     machines: { type: 'string', value: 'N', default: '4', description: 'machines (open pages) at once; a page past that is refused' },
-    dist: { type: 'string', value: 'DIR', default: 'dist', description: 'where boot.img and initrd.cpio are' },
+    ...BUILD_FOLDER_OPTION,
     mem: { type: 'string', value: 'SIZE', default: '16M', description: "physical memory of each machine: bytes, or K, M, G (16M, not npm start's 64M: a map of 4,096 frames a screen shows at a size you can see, and each open page's machine costs a quarter as much)" },
-    cmdline: { type: 'string', value: '"..."', default: DEFAULT_CMDLINE, description: 'the kernel command line' },
+    ...COMMAND_LINE_OPTION,
     watchdog: { type: 'string', value: 'SECONDS', default: '10', description: 'panic a machine stuck this long, naming the module (0: off)' },
     heap: { type: 'string', value: 'SIZE', default: `${DEFAULT_HEAP_MEGABYTES}M`, description: "each machine thread's heap (its modules' objects), from 32M; reaching it panics that machine only" },
   },

@@ -16,7 +16,8 @@ import { BootImageError } from './boot-image.ts';
 import { readBuiltFiles } from './built-files.ts';
 import { BootError } from './firmware.ts';
 import { DEFAULT_HEAP_MEGABYTES, MachineThread } from './machine-thread.ts';
-import { DEFAULT_CMDLINE, PANIC_STATUS } from './machine.ts';
+import { PANIC_STATUS } from './machine.ts';
+import { BUILD_FOLDER_OPTION, COMMAND_LINE_OPTION } from './machine-options.ts';
 import { parseHeapSize, parseMemorySize } from './memory-size.ts';
 import { feedLines, Terminal } from './terminal.ts';
 
@@ -24,9 +25,9 @@ const BOOT_SPEC: ScriptSpec = {
   name: 'npm run boot',
   summary: 'Boots a built keel (npm run build) in the emulator: the kernel\'s shell, interactive at a terminal.',
   options: {
-    dist: { type: 'string', value: 'DIR', default: 'dist', description: 'where boot.img and initrd.cpio are' },
+    ...BUILD_FOLDER_OPTION,
     mem: { type: 'string', value: 'SIZE', default: '64M', description: 'physical memory: bytes, or K, M, G' },
-    cmdline: { type: 'string', value: '"..."', default: DEFAULT_CMDLINE, description: 'the kernel command line' },
+    ...COMMAND_LINE_OPTION,
     exec: { type: 'string', value: '"cmd; cmd"', description: 'run these shell commands, print their output and halt; exit status 1 if one failed' },
     watchdog: { type: 'string', value: 'SECONDS', default: '10', description: 'panic a machine stuck this long, naming the module (0: off)' },
     heap: { type: 'string', value: 'SIZE', default: `${DEFAULT_HEAP_MEGABYTES}M`, description: "the machine thread's heap (its modules' objects), from 32M; reaching it panics the machine" },
