@@ -2,8 +2,8 @@
  * Figure 5 — hot swap. kv swapped between its two versions while a caller keeps calling it,
  * for state of 10, 10,000 and 1,000,000 entries: swap time against a restart (unload and load
  * again: what you do without hot swap, and the state is lost) and against its floor (unload,
- * load the other version: what no swap can do without), both paced and with as many entries in
- * the heap as the swaps (bench-swapper says why), and the pause callers see,
+ * load the other version: what no swap can do without), both paced, in rounds with the swaps,
+ * and with as many entries in the heap (bench-swapper says why), and the pause callers see,
  * measured inside the kernel and by the caller, against what a restart costs them and against
  * the caller's own delays with no swap. Then host memory over many swaps: kv's code against
  * importing each new version with import(), which never frees the old one; and the scheduler
@@ -33,8 +33,8 @@ function goal(entries: number, what: string, milliseconds: number): string {
   return limit === undefined ? '' : `; goal ≤ ${limit} ms (${what}): ${milliseconds <= limit ? 'met' : 'NOT met'}`;
 }
 
-async function swapRows(kernel: TestKernel, entries: number, swaps: number, restarts: number): Promise<Row[]> {
-  const times = await callJson<SwapTimes>(kernel, `bench-swapper measure ${entries} ${swaps} ${SWAP_INTERVAL_MS} ${restarts}`);
+async function swapRows(kernel: TestKernel, entries: number, swaps: number): Promise<Row[]> {
+  const times = await callJson<SwapTimes>(kernel, `bench-swapper measure ${entries} ${swaps} ${SWAP_INTERVAL_MS} 1`);
   if (times.failures.length > 0) throw new Error(`swaps failed: ${times.failures[0]}`);
   const label = `${entries.toLocaleString('en-US')} entries`;
   const restart = median(times.restartMs);
@@ -43,7 +43,7 @@ async function swapRows(kernel: TestKernel, entries: number, swaps: number, rest
   const ms = (value: number) => `${value.toFixed(2)} ms`;
   return [
     withFloor(compare(`swap time, ${label}`, median(times.swapMs), restart, 'ms', swaps,
-      `vs restart (unload + load, state lost; ${restarts} restarts paced as the swaps, median; back to back, as V8 has just compiled the same source: ${ms(median(times.backToBackRestartMs))}); quiescence median ${ms(median(times.quiescenceMs))}`), median(times.floorMs)),
+      `vs restart (unload + load, state lost; ${times.restartMs.length} restarts, each in a round with a floor and a swap, paced as the swaps, median; back to back, as V8 has just compiled the same source: ${ms(median(times.backToBackRestartMs))}); quiescence median ${ms(median(times.quiescenceMs))}`), median(times.floorMs)),
     compare(`callers paused, kernel side, ${label}`, pause, restart, 'ms', swaps,
       `first call held → held calls answered by the new version; longest ${ms(max(times.pauseMs))}; synchronous step median ${ms(median(times.switchMs))}; vs a restart, which callers wait for too${goal(entries, 'longest', max(times.pauseMs))}`),
     compare(`caller's call held by the swap, ${label}`, held, times.usualCallMs, 'ms', swaps,
@@ -110,7 +110,6 @@ async function schedulerMemoryRows(swaps: number, bundles: string[]): Promise<Ro
 export async function swap({ quick }: FigureOptions): Promise<Figure> {
   const sizes = quick ? [10, 10_000] : [10, 10_000, 1_000_000];
   const swaps = quick ? 5 : 21;
-  const restarts = quick ? 5 : 11;
   const kvUpdates = quick ? 200 : 10_000;
   const schedulerUpdates = quick ? 100 : 1_000;
   const { result } = await buildInMemory(WITH_BENCH_FIXTURES);
@@ -120,7 +119,7 @@ export async function swap({ quick }: FigureOptions): Promise<Figure> {
     const kernel = await bootKernel({ build: WITH_BENCH_FIXTURES, cmdline: CMDLINE });
     try {
       await kernel.run('modprobe kv; modprobe swap');
-      rows.push(...(await swapRows(kernel, entries, swaps, restarts)));
+      rows.push(...(await swapRows(kernel, entries, swaps)));
       if (entries === sizes[0]) rows.push(await kvMemoryRow(kernel, kvUpdates, bundlesOf('kv')));
     } finally {
       await kernel.halt();

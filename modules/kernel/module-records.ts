@@ -46,13 +46,17 @@ export class ModuleRecords {
 
   /** Every version of `name`: the index's, oldest first, then those added at run time. */
   versions(name: string): ModuleRecord[] {
+    const added = this.#added.get(name) ?? [];
+    return [...this.#indexedVersions(name).filter((record) => !added.some((other) => other.version === record.version)), ...added];
+  }
+
+  #indexedVersions(name: string): ModuleRecord[] {
     let indexed = this.#indexed.get(name);
     if (!indexed) {
       indexed = this.#index?.versions(name) ?? [];
       if (indexed.length > 0) this.#indexed.set(name, indexed);
     }
-    const added = this.#added.get(name) ?? [];
-    return [...indexed.filter((record) => !added.some((other) => other.version === record.version)), ...added];
+    return indexed;
   }
 
   /** The names of the modules, in the index or added, that start with `prefix`, sorted. */
@@ -63,11 +67,18 @@ export class ModuleRecords {
 
   /** The record of `name` at `version`, or its default version. */
   find(name: string, version?: string, wantedBy?: string): ModuleRecord {
-    const records = this.versions(name);
-    const record = version ? records.find((candidate) => candidate.version === version) : (records.find((candidate) => candidate.default) ?? records[0]);
+    // A version is looked for where versions() would take it from, without making that list (every load and swap asks).
+    const record = version
+      ? (this.#added.get(name)?.find((candidate) => candidate.version === version) ?? this.#indexedVersions(name).find((candidate) => candidate.version === version))
+      : this.#defaultVersion(name);
     if (record) return record;
-    const what = version && records.length > 0 ? `version ${version} of module ${name}` : `module ${name}`;
+    const what = version && this.versions(name).length > 0 ? `version ${version} of module ${name}` : `module ${name}`;
     throw new ModuleError(`${what} not found in the ramdisk${wantedBy ? ` (needed by ${wantedBy})` : ''}`);
+  }
+
+  #defaultVersion(name: string): ModuleRecord | undefined {
+    const records = this.versions(name);
+    return records.find((candidate) => candidate.default) ?? records[0];
   }
 
   /** Adds a version whose bundle `source` holds, checked as the index's records are; returns it. */

@@ -12,11 +12,14 @@
 import type { Kernel, LoadedModule, ModuleRecord } from 'keel:kernel';
 
 export function swapBesideProblem(kernel: Kernel, old: LoadedModule, target: ModuleRecord): string | null {
-  for (const dependency of new Set([...old.record.depends, ...target.depends])) {
-    if (dependency !== 'kernel' && kernel.loader.modules.get(dependency)?.swapping) return `a swap of ${dependency}, which ${old.name} imports, is under way`;
+  for (const depends of [old.record.depends, target.depends]) {
+    for (const dependency of depends) {
+      if (dependency !== 'kernel' && kernel.loader.modules.get(dependency)?.swapping) return `a swap of ${dependency}, which ${old.name} imports, is under way`;
+    }
   }
-  for (const module of kernel.loader.modules.values()) {
-    if (module.swapping && module.record.depends.includes(old.name)) return `a swap of ${module.name}, which imports ${old.name}, is under way`;
+  // A loaded module that imports this one is one of its users: no need to look at the others.
+  for (const user of old.users) {
+    if (user.swapping && user.record.depends.includes(old.name)) return `a swap of ${user.name}, which imports ${old.name}, is under way`;
   }
   return null;
 }

@@ -45,12 +45,17 @@ export function switchOver(kernel: Kernel, old: LoadedModule, fresh: LoadedModul
   }
   old.handedOut = revoked;
 
+  // One pass over the table: links into the old version now lead to the new one, and holds
+  // the old version took through requestModule are the new one's, like its data frames (its
+  // imports it has already taken itself).
   for (const module of kernel.loader.modules.values()) {
     const link = module.links.get(old);
-    if (!link) continue;
-    link.callee = fresh;
-    module.links.delete(old);
-    module.links.set(fresh, link);
+    if (link) {
+      link.callee = fresh;
+      module.links.delete(old);
+      module.links.set(fresh, link);
+    }
+    if (module.users.has(old) && !old.dependencies.includes(module)) module.users.add(fresh);
   }
   // Where the new version has a link of its own to the same callee, the old one stays out of its
   // table: calls through it work, but a later swap of that callee will not find it to re-point.
@@ -65,11 +70,6 @@ export function switchOver(kernel: Kernel, old: LoadedModule, fresh: LoadedModul
     if (position >= 0) user.dependencies[position] = fresh;
   }
   old.users.clear();
-  // Holds taken through requestModule are the module's, like its data frames: the new version
-  // keeps them (its imports it has already taken itself).
-  for (const held of kernel.loader.modules.values()) {
-    if (held.users.has(old) && !old.dependencies.includes(held)) held.users.add(fresh);
-  }
   fresh.onDemand = old.onDemand;
   fresh.calls = old.calls;
   fresh.state = 'Live';
