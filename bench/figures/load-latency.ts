@@ -3,8 +3,9 @@
  * code (many distinct functions, each run once by init). keel: the bench-loader fixture times
  * loadModule and unloadModule inside the kernel (frames, copy, sha256, compile, link, init;
  * then exit, revoke, free). Baseline: import() of the same bundle, init run too, in a plain
- * node process. Every load is of a distinct copy, on both sides, so that no compilation cache
- * helps either. import() has no unload, so the unload rows have no baseline.
+ * node process, in turns with keel's loads. Every load is of a distinct copy, on both sides, so
+ * that no compilation cache helps either. import() has no unload, so the unload rows have no
+ * baseline.
  *
  * Floor: the work no loader of signed code can skip, on the same copies in this process —
  * vm.compileFunction of the bundle in a vm context (as keel's sandbox compiles), its sha256 and
@@ -17,7 +18,7 @@ import type { TestKernel } from '../../test/harness.ts';
 import { compare, keelOnly, withFloor, type Figure, type FigureOptions, type Row } from '../lib/figure.ts';
 import { codeModule, temporaryDirectory, writeModules } from '../lib/generate-modules.ts';
 import { collectGarbage } from '../lib/host.ts';
-import { measureImports, writeBundleModule } from '../lib/import-bundle.ts';
+import { measureImports, serveImports, writeBundleModule } from '../lib/import-bundle.ts';
 import { BENCH_FIXTURES, bootFiles, callJson } from '../lib/kernel-session.ts';
 import { loadFloorMilliseconds } from '../lib/load-floor.ts';
 import { median } from '../lib/statistics.ts';
@@ -36,24 +37,37 @@ const SIZES = [
 const moduleName = (size: number, copy: number) => `code-${size}-${copy}`;
 const WARM_UP = 'code-warm-up';
 
-async function keelMilliseconds(kernel: TestKernel, size: number, copies: number) {
-  const load: number[] = [];
-  const unload: number[] = [];
-  for (let copy = 0; copy < copies; copy++) {
-    collectGarbage();
-    const times = await callJson<{ load: number; unload: number }>(kernel, `bench-loader time ${moduleName(size, copy)}`);
-    load.push(times.load);
-    unload.push(times.unload);
-  }
-  return { load: median(load), unload: median(unload) };
-}
-
-function importMilliseconds(root: string, bundles: Map<string, string>, size: number, copies: number): number {
+/**
+ * Each copy loaded by keel and imported by node in turn, each after a full GC, the side that
+ * goes first changing from copy to copy: measured one side after the other, the two medians
+ * were seconds apart, and the load of a shared machine, which comes and goes, moved their ratio
+ * from run to run by more than keel and import() differ.
+ */
+async function measureInTurns(kernel: TestKernel, root: string, bundles: Map<string, string>, size: number, copies: number) {
   const directory = path.join(root, `imports-${size}`);
   mkdirSync(directory);
   writeBundleModule(directory, bundles.get(WARM_UP)!, 'warm-up');
   for (let copy = 0; copy < copies; copy++) writeBundleModule(directory, bundles.get(moduleName(size, copy))!, `measured-${copy}`);
-  return median(measureImports(directory, true).milliseconds);
+  const imports = serveImports(directory);
+  const load: number[] = [];
+  const unload: number[] = [];
+  const imported: number[] = [];
+  try {
+    for (let copy = 0; copy < copies; copy++) {
+      const keel = async () => {
+        collectGarbage();
+        const times = await callJson<{ load: number; unload: number }>(kernel, `bench-loader time ${moduleName(size, copy)}`);
+        load.push(times.load);
+        unload.push(times.unload);
+      };
+      const node = async () => void imported.push(await imports.time(`measured-${copy}`));
+      for (const side of copy % 2 === 0 ? [keel, node] : [node, keel]) await side();
+    }
+  } finally {
+    imports.close();
+  }
+  const backToBack = median(measureImports(directory, true).milliseconds);
+  return { load: median(load), unload: median(unload), imported: median(imported), backToBack };
 }
 
 export async function loadLatency({ quick }: FigureOptions): Promise<Figure> {
@@ -74,10 +88,11 @@ export async function loadLatency({ quick }: FigureOptions): Promise<Figure> {
     await callJson(kernel, `bench-loader time ${WARM_UP}`);
     for (const [size, { label, copies }] of sizes.entries()) {
       const bytes = bundles.get(moduleName(size, 0))!.length;
-      const keel = await keelMilliseconds(kernel, size, copies);
+      const keel = await measureInTurns(kernel, root, bundles, size, copies);
       const floor = loadFloorMilliseconds(Array.from({ length: copies }, (_, copy) => signed.get(moduleName(size, copy))!));
       rows.push(
-        withFloor(compare(`load ${label} (${bytes.toLocaleString('en-US')} B)`, keel.load, importMilliseconds(root, bundles, size, copies), 'ms', copies), floor),
+        withFloor(compare(`load ${label} (${bytes.toLocaleString('en-US')} B)`, keel.load, keel.imported, 'ms', copies,
+          `import() in turns with keel's loads; the same copies imported back to back in a fresh process, each after a full GC (as this figure measured before 2026-12-04): ${keel.backToBack.toFixed(2)} ms`), floor),
         keelOnly(`unload ${label}`, keel.unload, 'ms', copies, 'import() cannot unload (nodejs/node#49442)'),
       );
     }

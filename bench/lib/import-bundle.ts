@@ -5,7 +5,8 @@
  * source from a file, as Node code usually does). The imports run in a plain node process,
  * bench/lib/import-probe.mjs. Node never unloads what import() loaded (docs/design.md).
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../../build.ts';
@@ -48,4 +49,28 @@ export function importEach(bundles: string[], count: number, label: string): Imp
   } finally {
     rmSync(directory, { recursive: true, force: true });
   }
+}
+
+export interface ImportServer {
+  /** Imports `fileName`.mjs of the served directory after a full GC; resolves with the milliseconds the import() took. */
+  time(fileName: string): Promise<number>;
+  close(): void;
+}
+
+/**
+ * A plain node process that has imported `directory`'s warm-up-* files and imports one more file
+ * each time it is asked: for timing import() in turns with keel's loads.
+ */
+export function serveImports(directory: string): ImportServer {
+  const child = spawn(process.execPath, ['--expose-gc', PROBE, directory, '--serve'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const answers = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  return {
+    async time(fileName) {
+      child.stdin.write(`${fileName}.mjs\n`);
+      const answer = await answers.next();
+      if (answer.done) throw new Error(`import probe ended before importing ${fileName} (exit ${child.exitCode})`);
+      return Number(answer.value);
+    },
+    close: () => child.stdin.end(),
+  };
 }
