@@ -99,7 +99,7 @@ export function checkedDevices({ machine, memory, unmap, fault }: DeviceParts): 
     },
     debug: {
       frameTable: debug.frameTable,
-      doorbell: debug.doorbell,
+      ring: () => debug.ring(),
       attached: debug.attached === true,
       nameOwner: (id, kind, label) => debug.nameOwner(ownerId('debug.nameOwner: id', id), string('debug.nameOwner: kind', kind), string('debug.nameOwner: label', label)),
       forgetOwner: (id) => debug.forgetOwner(ownerId('debug.forgetOwner: id', id)),

@@ -167,8 +167,14 @@ export interface WatchdogDevice {
 export interface DebugDevice {
   /** The frame table: one word per frame of physical memory, the id of its owner, 0 when free. Shared memory. */
   frameTable: Int32Array;
-  /** Word 0 counts the kernel's steps that changed the table: it adds one and notifies (Atomics) once each is over. Shared memory. */
-  doorbell: Int32Array;
+  /**
+   * Rings the doorbell: a step that changed the table is over. The device counts it at once, in
+   * its doorbell's word 0 (shared memory, which the debugger waits on), and wakes the debugger
+   * once the machine's turn is over, not while the machine works on: a thread woken then runs on
+   * the same cores and takes one from the machine (the scheduler puts a thread it wakes beside
+   * the one that woke it).
+   */
+  ring(): void;
   /** Whether a debugger listens: without one, names and module events go nowhere, and the kernel need not describe its module table for them. */
   attached: boolean;
   /** Says what an owner id stands for (as `free` lists owners), before the table holds it. */

@@ -106,14 +106,16 @@ export function runMachine(data: MachineWorkerData, port: MachinePort): void {
 
 /**
  * What the kernel says on the debug device, passed on to the watching thread's debugger:
- * gathered while the kernel runs and sent as one message once it returns (a microtask), so
- * that a load pays for no message of its own — a load names two owners and reports an event,
- * and each message to another thread costs tens of microseconds.
+ * gathered while the machine works and sent as one message once its turn is over, as the
+ * doorbell wakes its reader (devices/debug-device.ts), so that a load pays for no message of
+ * its own — a load names two owners and reports an event, and each message to another thread
+ * costs tens of microseconds — and the watching thread, woken, takes no core from the machine
+ * while it works.
  */
 function debugRelay(send: (message: ToHost) => void): DebugListener {
   let reports: DebugReport[] = [];
   const report = (message: DebugReport) => {
-    if (reports.length === 0) host.clock.queueMicrotask(() => send({ kind: 'debug', reports: reports.splice(0) }));
+    if (reports.length === 0) host.clock.nextTurn(() => send({ kind: 'debug', reports: reports.splice(0) }));
     reports.push(message);
   };
   return {

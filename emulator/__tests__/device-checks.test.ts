@@ -25,7 +25,7 @@ function devices() {
     power: { halt: record('halt'), panic: record('panic') },
     host: { collectGarbage: () => true, codeBytes: () => 0, onUnhandledRejection: record('onUnhandledRejection'), heapRetainers: record('heapRetainers') },
     watchdog: { running: new Int32Array(2), name: record('name') },
-    debug: { frameTable: new Int32Array(1), doorbell: new Int32Array(1), attached: true, nameOwner: record('nameOwner'), forgetOwner: record('forgetOwner'), moduleEvent: record('moduleEvent') },
+    debug: { frameTable: new Int32Array(1), ring: record('ring'), attached: true, nameOwner: record('nameOwner'), forgetOwner: record('forgetOwner'), moduleEvent: record('moduleEvent') },
   } as unknown as Omit<MachineInterface, 'mmu'>;
   const checked = checkedDevices({ machine, memory, unmap: record('unmap'), fault });
   return { checked, calls, timers, fault, memory };

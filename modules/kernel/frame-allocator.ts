@@ -68,7 +68,7 @@ export function frameTable(ownerOf: Int32Array): FrameTable {
 }
 
 /** Where the allocator says that the table changed and what its owner ids stand for: the machine's debug device. */
-export type FrameTableListener = Pick<DebugDevice, 'doorbell' | 'nameOwner' | 'forgetOwner'>;
+export type FrameTableListener = Pick<DebugDevice, 'ring' | 'nameOwner' | 'forgetOwner'>;
 
 export class FrameAllocator {
   readonly total: number;
@@ -164,8 +164,7 @@ export class FrameAllocator {
     this.#ringPending = true;
     void Promise.resolve().then(() => {
       this.#ringPending = false;
-      Atomics.add(this.listener.doorbell, 0, 1);
-      Atomics.notify(this.listener.doorbell, 0);
+      this.listener.ring();
     });
   }
 }

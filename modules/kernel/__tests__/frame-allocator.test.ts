@@ -16,9 +16,11 @@ import { nextFit } from '../frame-allocator.next-fit.ts';
 function tableMemory(frames: number) {
   const names = new Map<number, string>();
   const frameTable = new Int32Array(new SharedArrayBuffer(frames * 4));
-  const memory: FrameTableListener & { frameTable: Int32Array } = {
+  let rings = 0;
+  const memory: FrameTableListener & { frameTable: Int32Array; rings(): number } = {
     frameTable,
-    doorbell: new Int32Array(new SharedArrayBuffer(4)),
+    ring: () => void rings++,
+    rings: () => rings,
     nameOwner: (id, kind, label) => names.set(id, `${kind} ${label}`),
     forgetOwner: (id) => names.delete(id),
   };
@@ -196,7 +198,7 @@ describe('FrameAllocator', () => {
   it('keeps its table where a reader sees each frame’s owner id, rings the doorbell once after each step that changed it, and names each owner while it lives', async () => {
     const { memory, names } = tableMemory(16);
     const allocator = allocatorOf(16, memory);
-    const rings = () => Atomics.load(memory.doorbell, 0);
+    const { rings } = memory;
     /** The end of the kernel's current step: its microtasks have run. */
     const stepEnds = () => new Promise<void>((resolve) => setImmediate(resolve));
     const text = allocator.createOwner('text', 'kv');
