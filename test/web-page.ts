@@ -205,7 +205,10 @@ export async function openKeel(context: BrowserContext, url: string): Promise<Ke
       // The wait starts before Enter, so that the page answers once, when the next prompt is drawn.
       const done = page.evaluate(rowsReach, { promptAfter: 1, prompt: PROMPT });
       const pressed = performance.timeOrigin + performance.now();
-      const [{ rows: drawn, at }] = await Promise.all([done, page.keyboard.press('Enter')]);
+      // The key goes down, and comes up once the answer shows, as a person's finger does: a
+      // keyup sent at once reached the page while the machine worked on the line.
+      const [{ rows: drawn, at }] = await Promise.all([done, page.keyboard.down('Enter')]);
+      await page.keyboard.up('Enter');
       keel.lastEnter = { pressed, drawn: at };
       return drawn.slice(1, -1);
     },

@@ -42,9 +42,10 @@ export class PageSession {
     settings: MachineSettings,
     private readonly log: (line: string) => void,
   ) {
-    const streams = new PageTerminalStreams((text) => this.send({ type: 'output', text }));
+    // The terminal writes nothing before the session connects it: the session exists by then.
+    const streams = new PageTerminalStreams((text) => session.output(text));
     const terminal = new Terminal(streams);
-    const session = new MachineSession({
+    const session: MachineSession = new MachineSession({
       send: (message) => this.send(message),
       log: (line) => this.log(`page ${number}: ${line}`),
       terminal: {

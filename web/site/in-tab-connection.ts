@@ -39,8 +39,9 @@ export function connectInTab(settings: SiteSettings): Connect {
         return handlers.closed(0, `keel: could not load the machine's files: ${(error as Error).message}`);
       }
       let columns = 80;
-      const terminal = new LineTerminal({ write: (text) => handlers.output(text), columns: () => columns });
-      session = new MachineSession({
+      // The terminal writes nothing before the session connects it: the session exists by then.
+      const terminal = new LineTerminal({ write: (text) => machineSession.output(text), columns: () => columns });
+      const machineSession: MachineSession = new MachineSession({
         send: (message) => dispatch(message, handlers),
         log: (line) => console.warn(`keel: ${line}`),
         terminal: {
@@ -55,6 +56,7 @@ export function connectInTab(settings: SiteSettings): Connect {
         frameSize: FRAME_SIZE,
         start: (hooks) => new BrowserMachineThread({ workerUrl: SITE_FILES.machineWorker, image, initrd, ...settings, ...hooks }),
       });
+      session = machineSession;
       for (const text of [...(size ? [size] : []), ...waiting.splice(0)]) session.receive(text);
     };
     void powerOn();

@@ -8,14 +8,21 @@
  * (memory-picture.ts), which also hears each line typed at the prompt, for the chart's labels;
  * anything else is refused, logged and answered with `refused`.
  *
+ * What the terminal writes for the page goes through `output`. From an Enter until the machine
+ * asks for its next line (at most COMMAND_HOLD_MS, as the picture holds what the command
+ * changed), it is kept and sent as one message: the page then draws the Enter's newline and a
+ * short command's answer at once, once the machine has answered, rather than on the cores the
+ * machine works on while it works.
+ *
  *   const session = new MachineSession({ send, log, terminal, frames, start: (hooks) => new MachineThread({ ...settings, ...hooks }) });
+ *   session.output(text);            // what the terminal writes for the page
  *   session.receive(text);           // a page message, as the wire carries it
  *   await session.ended;             // { status, reason }, once `halted` has been sent
  */
 import type { LineWork, MachineDebugger, ReadListener } from '../../emulator/machine-messages.ts';
 import type { TerminalConsole } from '../../emulator/terminal-console.ts';
 import { PROTOCOL_VERSION, readPageMessage, type ServerMessage } from '../protocol/messages.ts';
-import { MemoryPicture } from './memory-picture.ts';
+import { COMMAND_HOLD_MS, MemoryPicture } from './memory-picture.ts';
 
 /** What drives the console: node:readline's Terminal over the page's keys, or the line terminal. */
 export interface SessionTerminal {
@@ -80,6 +87,9 @@ export class MachineSession {
   readonly machine: SessionMachine;
   readonly lastLine: LineTimes = { keys: 0, typed: 0, answered: 0, work: null };
   private refusals = 0;
+  /** Output kept from an Enter until the machine answers (null: none is kept), and the timer that sends it anyway. */
+  private heldOutput: string | null = null;
+  private outputTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(private readonly options: SessionOptions) {
     const { terminal } = options;
@@ -89,6 +99,7 @@ export class MachineSession {
       this.lastLine.work = work;
       this.picture.answered();
       terminal.reading(prompt, linesTaken);
+      this.sendHeldOutput();
     };
     this.machine = options.start({ consoleMode: 'terminal', output: terminal.write, onRead, debugger: this.picture });
     const machineConsole = this.machine.console;
@@ -112,11 +123,34 @@ export class MachineSession {
     const message = text === null ? { refused: 'a binary message' } : readPageMessage(text);
     if ('refused' in message) return this.refuse(message.refused);
     if (message.type === 'keys') {
-      if (message.data.includes('\r')) this.lastLine.keys = clock();
+      if (message.data.includes('\r')) {
+        this.lastLine.keys = clock();
+        this.holdOutput();
+      }
       this.options.terminal.keys(message.data);
     }
     else if (message.type === 'resize') this.options.terminal.resize(message.columns, message.rows);
     else if (!this.picture.drawn(message.sequence)) this.refuse(`drawn: update ${message.sequence} is not the one being drawn`);
+  }
+
+  /** What the terminal writes for the page: sent at once, or kept while a line typed runs. */
+  output(text: string): void {
+    if (this.heldOutput !== null) this.heldOutput += text;
+    else this.options.send({ type: 'output', text });
+  }
+
+  private holdOutput(): void {
+    this.heldOutput ??= '';
+    if (this.outputTimer !== null) clearTimeout(this.outputTimer);
+    this.outputTimer = setTimeout(() => this.sendHeldOutput(), COMMAND_HOLD_MS);
+  }
+
+  private sendHeldOutput(): void {
+    if (this.outputTimer !== null) clearTimeout(this.outputTimer);
+    this.outputTimer = null;
+    const text = this.heldOutput;
+    this.heldOutput = null;
+    if (text) this.options.send({ type: 'output', text });
   }
 
   private refuse(reason: string): void {
@@ -127,6 +161,7 @@ export class MachineSession {
   }
 
   private finish(status: number, reason: string): { status: number; reason: string } {
+    this.sendHeldOutput();
     this.picture.stop();
     this.options.send({ type: 'halted', status, reason });
     return { status, reason };
