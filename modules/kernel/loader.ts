@@ -125,13 +125,16 @@ export class ModuleLoader {
    * staging loads for it is in its `broughtIn`, given back if the swap rolls back (abandon).
    */
   stage(record: ModuleRecord): LoadedModule {
+    const dependencies = this.#resolve(record, []).slice(0, -1);
+    // The common case, every dependency loaded and its init over: nothing to bring in, wait for or give back.
+    if (dependencies.every((dependency) => this.modules.get(dependency.name)?.ready === null)) return this.#loadOne(record, false);
     const before = new Set(this.modules.values());
     const brought = () => [...this.modules.values()].filter((module) => !before.has(module));
     try {
-      for (const dependency of this.#resolve(record, []).slice(0, -1)) this.loadNow(dependency.name, { version: dependency.version, onDemand: true });
-      const dependencies = brought();
+      for (const dependency of dependencies) this.loadNow(dependency.name, { version: dependency.version, onDemand: true });
+      const loadedForIt = brought();
       const fresh = this.#loadOne(record, false);
-      fresh.broughtIn.unshift(...dependencies);
+      fresh.broughtIn.unshift(...loadedForIt);
       return fresh;
     } catch (error) {
       for (const module of brought().reverse()) this.abandon(module);
