@@ -30,29 +30,33 @@ describe('a watched machine answers first and reports after', () => {
     const machine = new MachineThread({
       image, initrd, cmdline: 'init=shell quiet', consoleMode: 'plain', output: () => {}, debugger: watcher,
       onRead() {
-        // What the doorbell has counted by the time the read arrives: the reader has not been woken for the load yet.
         if (doorbell) rings = Atomics.load(doorbell, 0);
         heard.push('read');
         read?.();
       },
     });
     const nextRead = () => new Promise<void>((resolve) => (read = resolve));
+    /** Types a line and waits for the read after it. The thread's messages keep their order: whatever it sent before that read has come. */
+    const run = async (line: string) => {
+      const reading = nextRead();
+      machine.console.type(line);
+      await reading;
+    };
     await nextRead();
     // The boot's own reports follow the prompt's read in the same way.
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await run('echo booted');
     expect(heard[0]).toBe('read');
     expect(heard).toContain('event loaded shell');
     heard.length = 0;
-    const reading = nextRead();
-    machine.console.type('modprobe kv');
-    await reading;
-    // The reports come in the next message from the machine's thread.
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    const ringsBefore = rings;
+    await run('modprobe kv');
+    const ringsAtTheRead = rings;
+    await run('echo after');
     expect(heard[0]).toBe('read');
     expect(heard).toContain('named text kv');
     expect(heard).toContain('event loaded kv');
     // The doorbell counts the load's step at once (its waiter is woken later: emulator/devices/__tests__/debug-device.test.ts).
-    expect(rings).toBeGreaterThan(0);
+    expect(ringsAtTheRead).toBeGreaterThan(ringsBefore);
     await machine.powerOff();
   });
 });
