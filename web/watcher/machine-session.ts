@@ -22,7 +22,8 @@
 import type { LineWork, MachineDebugger, ReadListener } from '../../emulator/machine-messages.ts';
 import type { TerminalConsole } from '../../emulator/terminal-console.ts';
 import { PROTOCOL_VERSION, readPageMessage, type ServerMessage } from '../protocol/messages.ts';
-import { COMMAND_HOLD_MS, MemoryPicture } from './memory-picture.ts';
+import { AnswerHold } from './answer-hold.ts';
+import { MemoryPicture } from './memory-picture.ts';
 
 /** What drives the console: node:readline's Terminal over the page's keys, or the line terminal. */
 export interface SessionTerminal {
@@ -87,9 +88,9 @@ export class MachineSession {
   readonly machine: SessionMachine;
   readonly lastLine: LineTimes = { keys: 0, typed: 0, answered: 0, work: null };
   private refusals = 0;
-  /** Output kept from an Enter until the machine answers (null: none is kept), and the timer that sends it anyway. */
-  private heldOutput: string | null = null;
-  private outputTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Output kept from an Enter until the machine answers. */
+  private heldOutput = '';
+  private readonly outputHold = new AnswerHold(() => this.sendHeldOutput());
 
   constructor(private readonly options: SessionOptions) {
     const { terminal } = options;
@@ -99,7 +100,7 @@ export class MachineSession {
       this.lastLine.work = work;
       this.picture.answered();
       terminal.reading(prompt, linesTaken);
-      this.sendHeldOutput();
+      this.outputHold.end();
     };
     this.machine = options.start({ consoleMode: 'terminal', output: terminal.write, onRead, debugger: this.picture });
     const machineConsole = this.machine.console;
@@ -125,7 +126,7 @@ export class MachineSession {
     if (message.type === 'keys') {
       if (message.data.includes('\r')) {
         this.lastLine.keys = clock();
-        this.holdOutput();
+        this.outputHold.start();
       }
       this.options.terminal.keys(message.data);
     }
@@ -135,21 +136,13 @@ export class MachineSession {
 
   /** What the terminal writes for the page: sent at once, or kept while a line typed runs. */
   output(text: string): void {
-    if (this.heldOutput !== null) this.heldOutput += text;
+    if (this.outputHold.holding) this.heldOutput += text;
     else this.options.send({ type: 'output', text });
   }
 
-  private holdOutput(): void {
-    this.heldOutput ??= '';
-    if (this.outputTimer !== null) clearTimeout(this.outputTimer);
-    this.outputTimer = setTimeout(() => this.sendHeldOutput(), COMMAND_HOLD_MS);
-  }
-
   private sendHeldOutput(): void {
-    if (this.outputTimer !== null) clearTimeout(this.outputTimer);
-    this.outputTimer = null;
     const text = this.heldOutput;
-    this.heldOutput = null;
+    this.heldOutput = '';
     if (text) this.options.send({ type: 'output', text });
   }
 
@@ -161,7 +154,7 @@ export class MachineSession {
   }
 
   private finish(status: number, reason: string): { status: number; reason: string } {
-    this.sendHeldOutput();
+    this.outputHold.end();
     this.picture.stop();
     this.options.send({ type: 'halted', status, reason });
     return { status, reason };

@@ -15,6 +15,7 @@
 import type { MachineDebugger } from '../../emulator/machine-messages.ts';
 import { changedRuns, unseenTable } from '../protocol/frame-runs.ts';
 import type { ChartSample, CommandMark, ModuleEventMark, ModuleTable, OwnerName, PictureUpdate } from '../protocol/messages.ts';
+import { AnswerHold } from './answer-hold.ts';
 import { readModuleReport } from './kernel-reports.ts';
 
 /** Node and Chromium have Atomics.waitAsync; the project's lib setting (ES2022) does not declare it. */
@@ -25,13 +26,6 @@ export const MAX_EVENTS_PER_UPDATE = 200;
 export const MAX_SAMPLES_PER_UPDATE = 1000;
 export const MAX_COMMANDS_PER_UPDATE = 50;
 const MAX_LABEL = 256;
-/**
- * How long, after a line typed at the prompt, the picture keeps what changed for the machine to
- * answer first (`answered`): a short command's changes are drawn once the machine has answered,
- * not by a browser working on the cores the machine works on; a long command's still show
- * after this.
- */
-export const COMMAND_HOLD_MS = 50;
 
 export interface PictureOptions {
   send(update: PictureUpdate): void;
@@ -73,7 +67,7 @@ export class MemoryPicture implements MachineDebugger {
   /** When the first frame change not yet sent was heard. */
   private changedAt: number | null = null;
   /** While a typed line runs (command, until answered or COMMAND_HOLD_MS): nothing is sent. */
-  private held: ReturnType<typeof setTimeout> | null = null;
+  private readonly hold = new AnswerHold(() => this.flush());
   private stopped = false;
 
   constructor(options: PictureOptions) {
@@ -125,16 +119,12 @@ export class MemoryPicture implements MachineDebugger {
   command(line: string): void {
     if (this.commands.length >= MAX_COMMANDS_PER_UPDATE) this.commands.shift();
     this.commands.push({ time: this.now(), line: line.slice(0, MAX_LABEL) });
-    if (this.held !== null) clearTimeout(this.held);
-    this.held = setTimeout(() => this.answered(), COMMAND_HOLD_MS);
+    this.hold.start();
   }
 
   /** The machine reads its next line: what the command changed goes to the page now. */
   answered(): void {
-    if (this.held === null) return;
-    clearTimeout(this.held);
-    this.held = null;
-    this.flush();
+    this.hold.end();
   }
 
   codeBytes(bytes: number | null): void {
@@ -158,7 +148,7 @@ export class MemoryPicture implements MachineDebugger {
   /** Sends nothing more and stops listening to the doorbell. */
   stop(): void {
     this.stopped = true;
-    if (this.held !== null) clearTimeout(this.held);
+    this.hold.cancel();
     if (this.doorbell) Atomics.notify(this.doorbell, 0);
   }
 
@@ -188,7 +178,7 @@ export class MemoryPicture implements MachineDebugger {
 
   /** Sends an update if the page is not drawing one and there is something to send. */
   private flush(): void {
-    if (this.stopped || this.inFlight || this.held !== null) return;
+    if (this.stopped || this.inFlight || this.hold.holding) return;
     const runs = this.frameTable ? changedRuns(this.seen, this.frameTable) : [];
     if (runs.length > 0) this.sample(this.seen);
     if (runs.length === 0 && this.names.size === 0 && this.table === null && this.events.length === 0 && this.samples.length === 0) return;

@@ -11,7 +11,7 @@ import type { MachineDebugger } from '../../../emulator/machine-messages.ts';
 import type { TerminalConsole } from '../../../emulator/terminal-console.ts';
 import type { ServerMessage } from '../../protocol/messages.ts';
 import { MachineSession, type MachineHooks } from '../machine-session.ts';
-import { COMMAND_HOLD_MS } from '../memory-picture.ts';
+import { COMMAND_HOLD_MS } from '../answer-hold.ts';
 
 function fakeSession() {
   const sent: ServerMessage[] = [];

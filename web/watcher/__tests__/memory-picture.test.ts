@@ -11,7 +11,8 @@
  */
 import { describe, expect, it, vi } from 'vitest';
 import type { PictureUpdate } from '../../protocol/messages.ts';
-import { COMMAND_HOLD_MS, MemoryPicture } from '../memory-picture.ts';
+import { COMMAND_HOLD_MS } from '../answer-hold.ts';
+import { MemoryPicture } from '../memory-picture.ts';
 
 function machineMemory(frames: number) {
   const frameTable = new Int32Array(new SharedArrayBuffer(frames * 4));
