@@ -35,14 +35,15 @@ function procModulesLine(status: ModuleStatus, position: number): string {
 
 function procMeminfo(): string {
   const memory = memoryInfo();
-  const kib = (frames: number) => `${String((frames * memory.frameSize) / 1024).padStart(8)} kB`;
+  const kilobytes = (bytes: number) => `${String(Math.ceil(bytes / 1024)).padStart(8)} kB`;
+  const kib = (frames: number) => kilobytes(frames * memory.frameSize);
   const owned = (...kinds: string[]) => memory.owners.filter((owner) => kinds.includes(owner.kind)).reduce((sum, owner) => sum + owner.frames, 0);
   return [
     `MemTotal:       ${kib(memory.total)}`,
     `MemFree:        ${kib(memory.free)}`,
     `MemAvailable:   ${kib(memory.free)}`,
     `BaseText:       ${kib(owned('kernel-text', 'kernel-init'))}`,
-    `Ramdisk:        ${String(Math.ceil(memory.ramdiskBytes / 1024)).padStart(8)} kB`,
+    `Ramdisk:        ${kilobytes(memory.ramdiskBytes)}`,
     `ModuleText:     ${kib(owned('text'))}`,
     `ModuleData:     ${kib(owned('data'))}`,
     `HostCode:       ${memory.hostCodeBytes === null ? 'not measurable here' : `${String(Math.round(memory.hostCodeBytes / 1024)).padStart(8)} kB`}`,
