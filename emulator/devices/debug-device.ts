@@ -35,7 +35,8 @@ export class DebugPort {
   /** Counts a step that changed the table; wakes the reader once this turn of the machine is over, once for all its steps. */
   ring(): void {
     Atomics.add(this.doorbell, 0, 1);
-    if (this.#wakePending) return;
+    // No debugger attached: no other thread waits, and a turn's timer would be work for nobody.
+    if (this.listener === undefined || this.#wakePending) return;
     this.#wakePending = true;
     host.clock.nextTurn(() => {
       this.#wakePending = false;

@@ -5,16 +5,17 @@
  * take a core from the machine). The table and the names are test/debug-device.test.ts's.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { DebugPort } from '../debug-device.ts';
+import { DebugPort, type DebugListener } from '../debug-device.ts';
 
 const shared = (words: number) => new Int32Array(new SharedArrayBuffer(words * 4));
 const turnOver = () => new Promise<void>((resolve) => setImmediate(resolve));
+const debuggerAttached: DebugListener = { nameOwner: () => {}, forgetOwner: () => {}, moduleEvent: () => {} };
 
 afterEach(() => vi.restoreAllMocks());
 
 describe('the doorbell', () => {
   it('counts each ring at once and wakes its reader once, when the turn is over', async () => {
-    const port = new DebugPort(shared(4), shared(1), undefined);
+    const port = new DebugPort(shared(4), shared(1), debuggerAttached);
     const notify = vi.spyOn(Atomics, 'notify');
     const device = port.device();
     device.ring();
@@ -32,11 +33,20 @@ describe('the doorbell', () => {
   });
 
   it('wakes a reader waiting on it, which then reads every ring of the turn', async () => {
-    const port = new DebugPort(shared(4), shared(1), undefined);
+    const port = new DebugPort(shared(4), shared(1), debuggerAttached);
     const waited = (Atomics as unknown as { waitAsync(array: Int32Array, index: number, value: number): { value: Promise<string> } }).waitAsync(port.doorbell, 0, 0);
     port.device().ring();
     port.device().ring();
     expect(await waited.value).toBe('ok');
     expect(Atomics.load(port.doorbell, 0)).toBe(2);
+  });
+
+  it('with no debugger attached, only counts: no other thread waits on it', async () => {
+    const port = new DebugPort(shared(4), shared(1), undefined);
+    const notify = vi.spyOn(Atomics, 'notify');
+    port.device().ring();
+    await turnOver();
+    expect(Atomics.load(port.doorbell, 0)).toBe(1);
+    expect(notify).not.toHaveBeenCalled();
   });
 });
