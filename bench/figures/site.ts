@@ -61,11 +61,12 @@ async function measureInTab(keel: KeelPage, line: string): Promise<Measured> {
 export async function site({ quick }: FigureOptions): Promise<Figure> {
   const rounds = quick ? 1 : 7;
   const calls = quick ? 100_000 : 1_000_000;
-  const callRounds = quick ? 3 : 9;
+  const callRounds = quick ? 3 : 5;
+  const callBursts = quick ? 2 : 3;
   const { image, initrd } = await buildInMemory(WITH_BENCH_FIXTURES);
   // Node's side first, while nothing else runs in this process: no web server, no browser driver.
   const node = await bootFiles(image, initrd, MEMORY_BYTES);
-  const underNode = await callJson<Measured>(node, `bench-caller measure ${calls} ${callRounds}`);
+  const underNode = await callJson<Measured>(node, `bench-caller measure ${calls} ${callRounds} 0 0 ${callBursts}`);
   await node.halt();
   const folder = temporaryDirectory('site');
   const files = await bundleSite({ memoryBytes: MEMORY_BYTES, cmdline: DEFAULT_CMDLINE, watchdogSeconds: 0 }, { image, initrd });
@@ -94,14 +95,14 @@ export async function site({ quick }: FigureOptions): Promise<Figure> {
     rows.push(compare('page opened to the prompt', median(times.site), median(times.web), 'ms', rounds, 'the machine booting in the tab (its Web Worker) against npm run web’s page, its machine booting on the server under Node'));
 
     const { keel } = await timeToPrompt(browser, siteServer.url);
-    const inTab = await measureInTab(keel, `bench-caller measure ${calls} ${callRounds} ${underNode.spinIterations}`);
+    const inTab = await measureInTab(keel, `bench-caller measure ${calls} ${callRounds} ${underNode.spinIterations} 0 ${callBursts}`);
     await keel.page.close();
     const labels = { trivial: 'trivial function (value + 1)', spin: `~1 µs function (loop of ${underNode.spinIterations})`, asynchronous: 'async function, awaited' };
     for (const name of FUNCTIONS) {
       const tab = inTab.results[name];
       const nodeCost = underNode.results[name];
-      rows.push(compare(`stub call, ${labels[name]}: Chromium tab vs Node`, tab.stub, nodeCost.stub, 'ns/call', callRounds,
-        `the stub adds ${(tab.stub - tab.direct).toFixed(1)} ns to a direct call in the tab, ${(nodeCost.stub - nodeCost.direct).toFixed(1)} ns under Node; direct calls ${tab.direct.toFixed(1)} vs ${nodeCost.direct.toFixed(1)} ns`));
+      rows.push(compare(`stub call, ${labels[name]}: Chromium tab vs Node`, tab.stub, nodeCost.stub, 'ns/call', callRounds * callBursts,
+        `the stub adds ${(tab.stub - tab.direct).toFixed(1)} ns to a direct call in the tab, ${(nodeCost.stub - nodeCost.direct).toFixed(1)} ns under Node; direct calls ${tab.direct.toFixed(1)} vs ${nodeCost.direct.toFixed(1)} ns; each the least of ${callBursts} bursts of ${callRounds} rounds`));
     }
   } finally {
     await browser.close();
