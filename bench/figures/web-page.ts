@@ -3,7 +3,9 @@
  * figure 4's call cost and figure 3's load latency, measured in a machine that a page in
  * Chromium watches (npm run web's server, in this process, the map, module table and chart
  * drawing live) against the same measurement in a machine in a worker thread that nobody
- * watches (bench/lib/thread-session.ts), in turn, on fresh machines each round.
+ * watches (bench/lib/thread-session.ts), and in a third that the server's picture watches with
+ * no browser. Each round boots the three afresh, and every step of the measurement runs in
+ * each of them in turn before the next step, the others idle meanwhile.
  *
  * The calls are measured once the machine has been idle a tenth of a second after the command
  * that asks for them, on both sides: what the row compares is the call, not the browser drawing
@@ -115,12 +117,22 @@ interface Console {
 
 const prefix = (side: Side, round: number, loading: Loading | 'warm', size = 0) => `web-${side}-${round}-${loading}-${size}`;
 
-/** Every module the figure loads: on each side, each round, a warm-up and distinct copies of each size, both ways. */
+/**
+ * Untimed loads of each size before its timed ones: a fresh machine's first loads of 100 KB
+ * take up to twice as long as its fifth and later, on every side alike — with five timed
+ * copies and no warm-up, that trend decided the median.
+ */
+const WARM_UP_LOADS = 4;
+
+/** Every module the figure loads: on each side, each round, warm-ups and distinct copies of each size, both ways. */
 function generatedModules(plan: Plan) {
   const modules: Array<{ name: string; source: string }> = [];
   for (const side of SIDES) {
     for (let round = 0; round < plan.machineRounds; round++) {
       modules.push(codeModule(`${prefix(side, round, 'warm')}-0`, 1024, modules.length));
+      for (const [size, { bytes }] of SIZES.entries()) {
+        for (let copy = 1; copy <= WARM_UP_LOADS; copy++) modules.push(codeModule(`${prefix(side, round, 'warm', size)}-${copy}`, bytes, modules.length));
+      }
       for (const loading of ['watched', 'typed'] as const) {
         for (const [size, { bytes }] of SIZES.entries()) {
           for (let copy = 0; copy < plan.copies; copy++) modules.push(codeModule(`${prefix(side, round, loading, size)}-${copy}`, bytes, modules.length));
@@ -131,36 +143,58 @@ function generatedModules(plan: Plan) {
   return modules;
 }
 
-/** Runs the measurements at `machineConsole`. */
-async function measure(machineConsole: Console, plan: Plan, side: Side, round: number): Promise<Measured> {
-  const parsed = async <Result>(line: string): Promise<Result> => {
-    const output = await machineConsole.run(line);
-    try {
-      return JSON.parse(output) as Result;
-    } catch {
-      throw new Error(`${line} printed: ${output}`);
-    }
-  };
-  await parsed(`call bench-loader time ${prefix(side, round, 'warm')}-0`);
-  // The first machine calibrates the ~1 µs function; every other runs the loop it found, so that all time the same work.
-  const { spinIterations, results } = await parsed<{ spinIterations: number; results: Record<string, { stub: number }> }>(`call bench-caller measure ${plan.calls} ${plan.callRounds} ${plan.spinIterations ?? 0} ${CALL_SETTLE_MS} ${plan.callBursts}`);
-  plan.spinIterations ??= spinIterations;
-  const watched = [];
-  const typed = [];
-  const shares = [];
-  for (const size of SIZES.keys()) {
-    watched.push((await parsed<{ load: number[] }>(`call bench-loader timeEach ${prefix(side, round, 'watched', size)} ${plan.copies} ${WATCHED_GAP_MS}`)).load);
-    const loads: number[] = [];
-    const split: Shares[] = [];
-    for (let copy = 0; copy < plan.copies; copy++) {
-      await idle(TYPED_IDLE_MS);
-      loads.push((await parsed<{ load: number }>(`call bench-loader time ${prefix(side, round, 'typed', size)}-${copy}`)).load);
-      split.push(machineConsole.shares());
-    }
-    typed.push(loads);
-    shares.push(split);
+/** A machine of one side, booted and at its prompt: its console, and how to end it. */
+interface OpenMachine {
+  side: Side;
+  console: Console;
+  close(): Promise<void>;
+}
+
+/** A line's printed JSON, or an error that quotes what was printed instead. */
+async function parsed<Result>(machineConsole: Console, line: string): Promise<Result> {
+  const output = await machineConsole.run(line);
+  try {
+    return JSON.parse(output) as Result;
+  } catch {
+    throw new Error(`${line} printed: ${output}`);
   }
-  return { calls: Object.fromEntries(Object.entries(results).map(([name, cost]) => [name, cost.stub])), loads: { watched, typed }, shares };
+}
+
+/**
+ * Runs the measurements in the round's machines, each step in every machine in turn before the
+ * next step, so that what the shared cores do from second to second (a CPU of these machines
+ * runs compiled code at about half its speed for seconds at a time: bench-caller's measure)
+ * weighs on every side alike. The other machines idle meanwhile.
+ */
+async function measureInTurns(machines: OpenMachine[], plan: Plan, round: number): Promise<Record<Side, Measured>> {
+  const empty = (): Measured => ({ calls: {}, loads: { watched: [], typed: [] }, shares: [] });
+  const measured: Record<Side, Measured> = { page: empty(), bare: empty(), server: empty() };
+  const inTurn = async (step: (machine: OpenMachine, into: Measured) => Promise<unknown>) => {
+    for (const machine of machines) await step(machine, measured[machine.side]);
+  };
+  await inTurn(({ side, console: machineConsole }) => parsed(machineConsole, `call bench-loader time ${prefix(side, round, 'warm')}-0`));
+  // The first machine calibrates the ~1 µs function; every other runs the loop it found, so that all time the same work.
+  await inTurn(async ({ console: machineConsole }, into) => {
+    const { spinIterations, results } = await parsed<{ spinIterations: number; results: Record<string, { stub: number }> }>(machineConsole, `call bench-caller measure ${plan.calls} ${plan.callRounds} ${plan.spinIterations ?? 0} ${CALL_SETTLE_MS} ${plan.callBursts}`);
+    plan.spinIterations ??= spinIterations;
+    into.calls = Object.fromEntries(Object.entries(results).map(([name, cost]) => [name, cost.stub]));
+  });
+  for (const size of SIZES.keys()) {
+    await inTurn(async ({ side, console: machineConsole }, into) => {
+      for (let copy = 1; copy <= WARM_UP_LOADS; copy++) await parsed(machineConsole, `call bench-loader time ${prefix(side, round, 'warm', size)}-${copy}`);
+      into.loads.watched.push((await parsed<{ load: number[] }>(machineConsole, `call bench-loader timeEach ${prefix(side, round, 'watched', size)} ${plan.copies} ${WATCHED_GAP_MS}`)).load);
+      into.loads.typed.push([]);
+      into.shares.push([]);
+    });
+    for (let copy = 0; copy < plan.copies; copy++) {
+      await inTurn(async ({ side, console: machineConsole }, into) => {
+        await idle(TYPED_IDLE_MS);
+        into.loads.typed[size]!.push((await parsed<{ load: number }>(machineConsole, `call bench-loader time ${prefix(side, round, 'typed', size)}-${copy}`)).load);
+        into.shares[size]!.push(machineConsole.shares());
+      });
+    }
+  }
+  return measured;
 }
 
 /** The page's pace while the kernel loads and unloads a module as fast as it can, for `seconds` (and ten updates at least). */
@@ -192,8 +226,8 @@ function serverWatcher(): MemoryPicture {
   return picture;
 }
 
-/** One machine of `side`, measured; the page's machine also gives the pace under the loop when `pace` asks. */
-async function measureMachine(side: Side, round: number, plan: Plan, context: { image: Uint8Array; initrd: Uint8Array; server: WebServer; url: string; browser: Browser }, pace: boolean) {
+/** Boots a machine of `side`: in a worker thread, watched by nobody or by the server's picture; or the page's, npm run web's in Chromium. */
+async function openMachine(side: Side, context: { image: Uint8Array; initrd: Uint8Array; server: WebServer; url: string; browser: Browser }): Promise<OpenMachine> {
   if (side !== 'page') {
     const watcher = side === 'server' ? serverWatcher() : undefined;
     const thread = await startThreadSession(context.image, context.initrd, MEMORY_BYTES, watcher);
@@ -208,9 +242,7 @@ async function measureMachine(side: Side, round: number, plan: Plan, context: { 
       const work = thread.lastWork()!;
       return { whole, ...machineWork(work), relay: whole - work.ms, toServer: 0, server: 0, drawn: 0 };
     };
-    const measured = await measure({ run, shares }, plan, side, round);
-    await thread.powerOff();
-    return { measured };
+    return { side, console: { run, shares }, close: () => thread.powerOff() };
   }
   const keel = await openKeel(context.browser.context, context.url);
   const run = async (line: string) => (await keel.run(line)).join('');
@@ -220,18 +252,17 @@ async function measureMachine(side: Side, round: number, plan: Plan, context: { 
     const { keys, typed, answered, work } = session.lastLine;
     return { whole: drawn - pressed, ...machineWork(work!), relay: answered - typed - work!.ms, toServer: keys - pressed, server: typed - keys, drawn: drawn - answered };
   };
-  const measured = await measure({ run, shares }, plan, side, round);
-  const loop = pace ? await pageUnderLoop(context.server, run, plan.loopSeconds) : undefined;
-  const ended = [...context.server.sessions][0]!.ended;
-  await keel.page.close();
-  await ended;
-  return { measured, loop };
+  const close = async () => {
+    await keel.page.close();
+    await session.ended;
+  };
+  return { side, console: { run, shares }, close };
 }
 
 export async function webPage({ quick }: FigureOptions): Promise<Figure> {
   const plan: Plan = quick
     ? { machineRounds: 1, calls: 50_000, callRounds: 3, callBursts: 2, copies: 2, loopSeconds: 1 }
-    : { machineRounds: 3, calls: 300_000, callRounds: 5, callBursts: 3, copies: 5, loopSeconds: 5 };
+    : { machineRounds: 3, calls: 300_000, callRounds: 5, callBursts: 3, copies: 8, loopSeconds: 5 };
   const root = temporaryDirectory('web');
   try {
     const outDir = path.join(root, 'dist');
@@ -246,12 +277,16 @@ export async function webPage({ quick }: FigureOptions): Promise<Figure> {
     const measured: Record<Side, Measured[]> = { page: [], bare: [], server: [] };
     let loop: Awaited<ReturnType<typeof pageUnderLoop>> | undefined;
     for (let round = 0; round < plan.machineRounds; round++) {
-      // Each side goes first in turn, so that none always meets the machine a little warmer.
-      for (const side of [...SIDES.slice(round % SIDES.length), ...SIDES.slice(0, round % SIDES.length)]) {
-        const result = await measureMachine(side, round, plan, { image, initrd, server, url, browser }, round === 0);
-        measured[side].push(result.measured);
-        loop ??= result.loop;
-      }
+      // Each side goes first in turn, so that none always meets the cores a little warmer.
+      const machines: OpenMachine[] = [];
+      for (const side of [...SIDES.slice(round % SIDES.length), ...SIDES.slice(0, round % SIDES.length)]) machines.push(await openMachine(side, { image, initrd, server, url, browser }));
+      const inRound = await measureInTurns(machines, plan, round);
+      for (const side of SIDES) measured[side].push(inRound[side]);
+      // The page's pace, once, with the other machines of the round already gone.
+      const page = machines.find((machine) => machine.side === 'page')!;
+      for (const machine of machines) if (machine !== page) await machine.close();
+      loop ??= await pageUnderLoop(server, page.console.run, plan.loopSeconds);
+      await page.close();
     }
     await browser.close();
     await server.close();
