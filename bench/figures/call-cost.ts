@@ -33,7 +33,7 @@ async function swapCallee(kernel: TestKernel, count: number, done: { swaps: numb
 export async function callCost({ quick }: FigureOptions): Promise<Figure> {
   const calls = quick ? 100_000 : 1_000_000;
   const rounds = quick ? 3 : 5;
-  const bursts = quick ? 2 : 3;
+  const bursts = quick ? 2 : 5;
   const kernel = await bootKernel({ build: WITH_BENCH_FIXTURES });
   const rows: Row[] = [];
   const measure = async (when: string) => {
