@@ -1,5 +1,5 @@
 /*
- * The module loader: from a name in the index to live code, and back.
+ * The module loader: from a name in the index to live code.
  *
  * load(name): resolve the dependencies from the index (depth first, refusing cycles and
  * missing modules), then for each module not yet loaded: allocate text frames owned by it,
@@ -19,24 +19,20 @@
  * everything the load took given back. A module given back while its init runs (by a load
  * that could not wait for it) stays gone when that init finishes.
  *
- * unload(name): refuse while it has users (naming them, as rmmod does), a call on its stack or
- * in flight (its code would run on after its frames are freed), a swap of it, or something it
- * keeps loaded for (its own data, say: keepLoaded), or when it is not Live or is permanent; run
- * `exit`; revoke its stubs; free its text and data frames; drop every reference to its code
- * and ask the reclaim monitor to check that the host engine collected it.
+ * The way back — unload, and the undoing of a failed load — is module-unloader.ts's, which
+ * this class extends.
  */
 import { FRAME_SIZE, type MachineInterface } from '../../emulator/machine-interface.ts';
 import { isModuleName, isVersion, modulePath, signedText, type ModuleRecord } from '../../ramdisk/module-index.ts';
 import { decodeUtf8, encodeUtf8 } from '../../ramdisk/utf8.ts';
-import { framesFor, type FrameAllocator } from './frame-allocator.ts';
+import { framesFor } from './frame-allocator.ts';
 import { ModuleError } from './error-classes.ts';
-import { messageOf, type KernelLog } from './kernel-log.ts';
+import { messageOf } from './kernel-log.ts';
 import { loadedModule, type LoadedModule } from './loaded-module.ts';
-import { publishModuleEvent, type EventSource } from './module-events.ts';
-import type { ModuleRecords } from './module-records.ts';
+import { publishModuleEvent } from './module-events.ts';
+import { ModuleUnloader, type UnloaderHost } from './module-unloader.ts';
 import { requireFor, type PltSources } from './plt.ts';
-import type { ReclaimMonitor } from './reclaim-monitor.ts';
-import { createNamespace, KERNEL_HOOKS, oops, revokeOwner, runAs } from './stubs.ts';
+import { createNamespace, KERNEL_HOOKS, oops, runAs } from './stubs.ts';
 
 const NativePromise = Promise;
 
@@ -51,30 +47,26 @@ const sourceUrl = (record: ModuleRecord) => (isModuleName(record.name) && isVers
  * What the loader asks of the kernel core that holds it (kernel.ts's Kernel is one): the
  * loader stands below the core, which it knows only as these parts.
  */
-export interface LoaderHost extends EventSource, PltSources {
+export interface LoaderHost extends UnloaderHost, PltSources {
   readonly machine: MachineInterface;
   readonly memory: Uint8Array;
-  readonly frames: FrameAllocator;
-  readonly log: KernelLog;
-  readonly records: ModuleRecords;
   readonly params: Map<string, string>;
   readonly tainted: Set<string>;
   readonly signingKey: string;
-  readonly reclaim: ReclaimMonitor;
   /** The kernel module itself, whose importers get `kernelApi`'s object and no namespace. */
   readonly self: LoadedModule;
 }
 
-export class ModuleLoader {
+export class ModuleLoader extends ModuleUnloader {
   readonly #kernel: LoaderHost;
 
   constructor(
     kernel: LoaderHost,
-    /** The module table (the kernel's tables hold it): loaded modules by name, in load order. */
-    readonly modules: Map<string, LoadedModule>,
+    modules: Map<string, LoadedModule>,
     /** A module's keel:kernel object (kernel-api.ts's kernelApiFor, which stands above the loader and is handed down). */
     readonly kernelApi: (module: LoadedModule) => object,
   ) {
+    super(kernel, modules);
     this.#kernel = kernel;
   }
 
@@ -267,75 +259,5 @@ export class ModuleLoader {
     if (!module.dependencies.includes(dependency)) module.dependencies.push(dependency);
     dependency.users.add(module);
     return dependency === this.#kernel.self ? this.kernelApi(module) : createNamespace(module, dependency);
-  }
-
-  /** Unloads a module the way rmmod does. */
-  unload(name: string): void {
-    const module = this.modules.get(name);
-    if (!module) throw new ModuleError(`Module ${name} ${this.#kernel.records.versions(name).length > 0 ? 'is not currently loaded' : 'does not exist in the ramdisk'}`);
-    if (module.state !== 'Live') throw new ModuleError(`Module ${name} is ${module.state === 'Loading' ? 'still loading: its init has not finished' : 'being unloaded'}`);
-    const users = [...module.users].map((user) => user.name).join(' ');
-    if (users || module.active + module.pending || module.holding) throw new ModuleError(`Module ${name} is in use${users && ` by: ${users}`}`);
-    if (module.swapping) throw new ModuleError(`Module ${name} is in use: it is being swapped`);
-    if (module.keptLoadedBy) throw new ModuleError(`Module ${name} is in use: ${module.keptLoadedBy}`);
-    if (module.permanent) throw new ModuleError(`Module ${name} is permanent (it has no exit)`);
-    module.state = 'Unloading';
-    publishModuleEvent(this.#kernel, 'unloading', module);
-    this.#exit(module);
-    const freed = this.discard(module);
-    this.#kernel.log.printk(`keel: unloaded ${name} ${module.record.version} (${freed} frame${freed === 1 ? '' : 's'} freed)`);
-  }
-
-  /** Runs exit; a throw, or an async exit's rejection, is an oops and the unload goes on. */
-  #exit(module: LoadedModule): void {
-    const failed = (error: unknown) => this.#kernel.log.printk(`keel: ${module.name}: exit failed (${messageOf(error)}), unloaded anyway`, 'warn');
-    try {
-      const result = module.exit && runAs(module, module.exit, 'exit');
-      if (result instanceof NativePromise) result.then(undefined, failed);
-    } catch (error) {
-      failed(error);
-    }
-  }
-
-  /**
-   * Undoes a load that failed, or a staged version a swap rolled back: discards the module and
-   * gives back, newest first, what was loaded for it (dependencies, modules its init requested)
-   * and nothing else uses now.
-   */
-  abandon(module: LoadedModule): void {
-    if (module.state === 'Unloaded') return;
-    this.discard(module);
-    for (const brought of module.broughtIn.splice(0).reverse()) {
-      if (this.modules.get(brought.name) !== brought || brought.users.size > 0 || brought.active + brought.pending > 0) continue;
-      if (brought.state === 'Live') this.#exit(brought);
-      this.abandon(brought);
-      this.#kernel.log.printk(`keel: unloaded ${brought.name} ${brought.record.version}: it was loaded for ${module.name} ${module.record.version}, which failed to load`);
-    }
-  }
-
-  /** Takes a module out of every table, revokes its stubs, frees its frames. Returns frames freed. */
-  discard(module: LoadedModule): number {
-    const { frames, machine } = this.#kernel;
-    const successor = this.modules.get(module.name);
-    if (successor === module) this.modules.delete(module.name);
-    module.state = 'Unloaded';
-    revokeOwner(module);
-    // Its dependencies are in the table too: this takes it out of their users as well.
-    for (const other of this.modules.values()) {
-      other.users.delete(module);
-      other.links.delete(module);
-    }
-    for (const { machineTimer } of module.timers.values()) machine.timer.clearTimer(machineTimer);
-    module.timers.clear();
-    machine.watchdog.name(module.id, null);
-    const freed = frames.freeOwner(module.textOwner) + frames.freeOwner(module.dataOwner);
-    for (const { buffer } of module.allocations.values()) machine.mmu.unmap(buffer);
-    module.allocations.clear();
-    module.exit = null;
-    this.#kernel.reclaim.watch(module.name, module.record.version, module.codeObjects, module.id);
-    module.codeObjects = [];
-    // A swap puts the new version in the table, then discards the old one, which it marked swapping.
-    publishModuleEvent(this.#kernel, module.swapping && successor && successor !== module ? 'swapped' : 'unloaded', module);
-    return freed;
   }
 }
