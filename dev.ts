@@ -6,8 +6,7 @@ import { startDevLoop } from './dev/dev-loop.ts';
 import { BuildError } from './build/esbuild-bundle.ts';
 import { BootError } from './emulator/firmware.ts';
 import { PANIC_STATUS } from './emulator/machine.ts';
-import { COMMAND_LINE_OPTION } from './emulator/machine-options.ts';
-import { DEFAULT_HEAP_MEGABYTES } from './emulator/machine-thread.ts';
+import { COMMAND_LINE_OPTION, HEAP_OPTION, WATCHDOG_OPTION, watchdogProblem } from './emulator/machine-options.ts';
 import { parseHeapSize, parseMemorySize } from './emulator/memory-size.ts';
 import { feedLines, Terminal } from './emulator/terminal.ts';
 import { readArguments } from './scripts/arguments.ts';
@@ -18,14 +17,15 @@ const { values } = readArguments<{ mem: string; cmdline: string; watchdog: strin
   options: {
     mem: { type: 'string', value: 'SIZE', default: '64M', description: 'physical memory: bytes, or K, M, G' },
     ...COMMAND_LINE_OPTION,
-    watchdog: { type: 'string', value: 'SECONDS', default: '10', description: 'panic a machine stuck this long, naming the module (0: off)' },
-    heap: { type: 'string', value: 'SIZE', default: `${DEFAULT_HEAP_MEGABYTES}M`, description: "the machine thread's heap (its modules' objects), from 32M; reaching it panics the machine" },
+    ...WATCHDOG_OPTION,
+    ...HEAP_OPTION,
   },
 });
 
 try {
+  const watchdog = watchdogProblem(values.watchdog);
+  if (watchdog) throw new BootError(watchdog);
   const watchdogSeconds = Number(values.watchdog);
-  if (!(watchdogSeconds >= 0)) throw new BootError(`--watchdog ${values.watchdog}: expected a number of seconds (0: off)`);
   const interactive = process.stdin.isTTY === true;
   const terminal = interactive ? new Terminal({ input: process.stdin, output: process.stdout }) : undefined;
   const loop = await startDevLoop({

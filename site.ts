@@ -18,9 +18,9 @@ import { BuildError } from './build/esbuild-bundle.ts';
 import { bundleSite, fileBytes } from './build/site-bundle.ts';
 import { readBuiltFiles } from './emulator/built-files.ts';
 import { BootError } from './emulator/firmware.ts';
-import { BUILD_FOLDER_OPTION, COMMAND_LINE_OPTION } from './emulator/machine-options.ts';
+import { BUILD_FOLDER_OPTION, COMMAND_LINE_OPTION, WATCHDOG_OPTION, watchdogProblem } from './emulator/machine-options.ts';
 import { parseMemorySize } from './emulator/memory-size.ts';
-import { exitWithUsageError, readArguments, wholeNumberProblem, type ScriptSpec } from './scripts/arguments.ts';
+import { exitWithUsageError, readArguments, type ScriptSpec } from './scripts/arguments.ts';
 
 const SITE_SPEC: ScriptSpec = {
   name: 'npm run site',
@@ -30,7 +30,7 @@ const SITE_SPEC: ScriptSpec = {
     ...BUILD_FOLDER_OPTION,
     mem: { type: 'string', value: 'SIZE', default: '16M', description: "the machine's physical memory: bytes, or K, M, G (as npm run web's)" },
     ...COMMAND_LINE_OPTION,
-    watchdog: { type: 'string', value: 'SECONDS', default: '10', description: 'panic a machine stuck this long, naming the module (0: off)' },
+    ...WATCHDOG_OPTION,
   },
   examples: ['npm run site', 'python3 -m http.server -d dist/site     # then open http://localhost:8000/'],
 };
@@ -39,7 +39,7 @@ type SiteValues = { out: string; dist: string; mem: string; cmdline: string; wat
 
 async function main(): Promise<void> {
   const { values } = readArguments<SiteValues>(SITE_SPEC);
-  const problem = wholeNumberProblem('watchdog', values.watchdog, 0, 3600);
+  const problem = watchdogProblem(values.watchdog);
   if (problem) exitWithUsageError(SITE_SPEC, problem);
   let memoryBytes: number;
   try {

@@ -14,8 +14,7 @@ import { BootImageError } from './emulator/boot-image.ts';
 import { readBuiltFiles } from './emulator/built-files.ts';
 import { BootError } from './emulator/firmware.ts';
 import { PANIC_STATUS } from './emulator/machine.ts';
-import { BUILD_FOLDER_OPTION, COMMAND_LINE_OPTION } from './emulator/machine-options.ts';
-import { DEFAULT_HEAP_MEGABYTES } from './emulator/machine-thread.ts';
+import { BUILD_FOLDER_OPTION, COMMAND_LINE_OPTION, HEAP_OPTION, WATCHDOG_OPTION, watchdogProblem } from './emulator/machine-options.ts';
 import { parseHeapSize, parseMemorySize } from './emulator/memory-size.ts';
 import { exitWithUsageError, readArguments, wholeNumberProblem, type ScriptSpec } from './scripts/arguments.ts';
 import { bundlePage } from './web/server/page-assets.ts';
@@ -31,8 +30,8 @@ const WEB_SPEC: ScriptSpec = {
     ...BUILD_FOLDER_OPTION,
     mem: { type: 'string', value: 'SIZE', default: '16M', description: "physical memory of each machine: bytes, or K, M, G (16M, not npm start's 64M: a map of 4,096 frames a screen shows at a size you can see, and each open page's machine costs a quarter as much)" },
     ...COMMAND_LINE_OPTION,
-    watchdog: { type: 'string', value: 'SECONDS', default: '10', description: 'panic a machine stuck this long, naming the module (0: off)' },
-    heap: { type: 'string', value: 'SIZE', default: `${DEFAULT_HEAP_MEGABYTES}M`, description: "each machine thread's heap (its modules' objects), from 32M; reaching it panics that machine only" },
+    ...WATCHDOG_OPTION,
+    ...HEAP_OPTION,
   },
   examples: ['npm run web', 'npm run web -- --port 9000 --machines 2 --mem 16M'],
 };
@@ -69,7 +68,9 @@ async function main(): Promise<void> {
   const { values } = readArguments<WebValues>(WEB_SPEC);
   const port = wholeNumber('port', values.port, 0, 65535);
   const maxMachines = wholeNumber('machines', values.machines, 1, 64);
-  const watchdogSeconds = wholeNumber('watchdog', values.watchdog, 0, 3600);
+  const watchdog = watchdogProblem(values.watchdog);
+  if (watchdog) exitWithUsageError(WEB_SPEC, watchdog);
+  const watchdogSeconds = Number(values.watchdog);
   const machine = { memoryBytes: memorySize(values.mem), heapMegabytes: memorySize(values.heap, parseHeapSize), cmdline: values.cmdline, watchdogSeconds, ...readBuiltFiles(values.dist) };
   const server = new WebServer({ machine, assets: await bundlePage(), maxMachines, log: (line) => console.log(`keel: ${line}`) });
   let url: string;

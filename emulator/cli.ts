@@ -15,9 +15,9 @@ import { readArguments, type ScriptSpec } from '../scripts/arguments.ts';
 import { BootImageError } from './boot-image.ts';
 import { readBuiltFiles } from './built-files.ts';
 import { BootError } from './firmware.ts';
-import { DEFAULT_HEAP_MEGABYTES, MachineThread } from './machine-thread.ts';
+import { MachineThread } from './machine-thread.ts';
 import { PANIC_STATUS } from './machine.ts';
-import { BUILD_FOLDER_OPTION, COMMAND_LINE_OPTION } from './machine-options.ts';
+import { BUILD_FOLDER_OPTION, COMMAND_LINE_OPTION, HEAP_OPTION, WATCHDOG_OPTION, watchdogProblem } from './machine-options.ts';
 import { parseHeapSize, parseMemorySize } from './memory-size.ts';
 import { feedLines, Terminal } from './terminal.ts';
 
@@ -29,16 +29,17 @@ const BOOT_SPEC: ScriptSpec = {
     mem: { type: 'string', value: 'SIZE', default: '64M', description: 'physical memory: bytes, or K, M, G' },
     ...COMMAND_LINE_OPTION,
     exec: { type: 'string', value: '"cmd; cmd"', description: 'run these shell commands, print their output and halt; exit status 1 if one failed' },
-    watchdog: { type: 'string', value: 'SECONDS', default: '10', description: 'panic a machine stuck this long, naming the module (0: off)' },
-    heap: { type: 'string', value: 'SIZE', default: `${DEFAULT_HEAP_MEGABYTES}M`, description: "the machine thread's heap (its modules' objects), from 32M; reaching it panics the machine" },
+    ...WATCHDOG_OPTION,
+    ...HEAP_OPTION,
   },
   examples: ['npm run boot -- --exec "lsmod; modinfo hello"', 'npm run boot -- --mem 16M --cmdline "init=shell autoclean=30"'],
 };
 
 async function main(): Promise<number> {
   const { values } = readArguments<{ dist: string; mem: string; cmdline: string; exec?: string; watchdog: string; heap: string }>(BOOT_SPEC);
+  const watchdog = watchdogProblem(values.watchdog);
+  if (watchdog) throw new BootError(watchdog);
   const watchdogSeconds = Number(values.watchdog);
-  if (!(watchdogSeconds >= 0)) throw new BootError(`--watchdog ${values.watchdog}: expected a number of seconds (0: off)`);
   const memoryBytes = parseMemorySize(values.mem);
   const heapMegabytes = parseHeapSize(values.heap);
   const interactive = values.exec === undefined && process.stdin.isTTY === true;

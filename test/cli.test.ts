@@ -238,6 +238,10 @@ describe('cli usage errors: one line on stderr, exit status 2, no stack', () => 
     ['--mem 99999G', ['--mem', '99999G', '--exec', 'lsmod'], 'keel: boot failed: --mem 99999G: more than this host can give a machine (at most 4G)'],
     ['--mem 0', ['--mem', '0', '--exec', 'lsmod'], 'keel: boot failed: --mem 0: memory size must be a positive multiple of 4096 bytes'],
     ['--quiet, which boot does not take', ['--quiet'], 'npm run boot: unknown option --quiet (npm run boot -- --help lists the options)'],
+    // Read as npm run web and site read it (emulator/machine-options.ts): it took any number, 1e9 s or half a second, before.
+    ['--watchdog 1e9', ['--watchdog', '1e9', '--exec', 'lsmod'], 'keel: boot failed: --watchdog 1e9: expected a whole number from 0 to 3600'],
+    ['--watchdog 0.5', ['--watchdog', '0.5', '--exec', 'lsmod'], 'keel: boot failed: --watchdog 0.5: expected a whole number from 0 to 3600'],
+    ['--watchdog ten', ['--watchdog', 'ten', '--exec', 'lsmod'], 'keel: boot failed: --watchdog ten: expected a whole number from 0 to 3600'],
   ])('%s', (_case, args, line) => {
     const run = cli(['--dist', dist, ...args]);
     expect([run.status, run.stderr]).toEqual([2, `${line}\n`]);

@@ -55,6 +55,7 @@ describe.each(Object.entries(SCRIPTS))('npm run %s', (script, { file, options, v
 describe('npm run site refuses what it cannot use', () => {
   it.each([
     ['--watchdog=-1', ['--watchdog=-1'], '--watchdog -1: expected a whole number from 0 to 3600'],
+    ['--watchdog 7200', ['--watchdog', '7200'], '--watchdog 7200: expected a whole number from 0 to 3600'],
     ['--mem lots', ['--mem', 'lots']],
   ])('%s', (_case, args, message?: string) => {
     const result = run('site.ts', args);
@@ -64,6 +65,12 @@ describe('npm run site refuses what it cannot use', () => {
 
   it('--dist with no build', () => {
     expect(run('site.ts', ['--dist', '/nonexistent-keel-dist', '--out', '/nonexistent-keel-dist/site'])).toEqual({ status: 1, stdout: '', stderr: 'keel: cannot read /nonexistent-keel-dist/boot.img (run npm run build first)\n' });
+  });
+});
+
+describe('npm run dev refuses a watchdog period as npm start and npm run web do, before it builds', () => {
+  it.each(['0.5', '1e9', '-1'])('--watchdog=%s', (seconds) => {
+    expect(run('dev.ts', [`--watchdog=${seconds}`])).toEqual({ status: 2, stdout: '', stderr: `dev: boot failed: --watchdog ${seconds}: expected a whole number from 0 to 3600\n` });
   });
 });
 

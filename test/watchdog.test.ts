@@ -98,9 +98,9 @@ describe('npm run boot -- --watchdog', () => {
     expect(run.stdout).not.toMatch(/^never$/m);
   });
 
-  it('refuses a watchdog period that is not a number', () => {
+  it('refuses a watchdog period that is not a whole number of seconds up to an hour', () => {
     const run = boot(['--watchdog', 'soon', '--exec', 'lsmod']);
     expect(run.status).toBe(2);
-    expect(run.stderr).toBe('keel: boot failed: --watchdog soon: expected a number of seconds (0: off)\n');
+    expect(run.stderr).toBe('keel: boot failed: --watchdog soon: expected a whole number from 0 to 3600\n');
   });
 });
