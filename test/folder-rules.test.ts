@@ -41,9 +41,9 @@ import { PROJECT_ROOT } from '../build.ts';
 /** Where module folders live: each folder with a package.json under one of these is a module. */
 const MODULE_ROOTS = ['modules', 'test/fixtures/modules', 'test/fixtures/hostile-modules', 'bench/fixtures/modules', 'sim/modules'];
 const MACHINE_INTERFACE = 'emulator/machine-interface.ts';
-/** The files of emulator/ that run only under Node: its host, the machine thread and worker, the CLI and its terminal, the inspector's. */
+/** The files of emulator/ that run only under Node: its host, the machine thread and worker, the CLI, its terminal and the scripts' options, the inspector's. */
 const NODE_SIDE = new Set([
-  'emulator/host/node-host.ts', 'emulator/machine-thread.ts', 'emulator/machine-worker.ts', 'emulator/machine-worker-entry.mjs', 'emulator/cli.ts', 'emulator/terminal.ts',
+  'emulator/host/node-host.ts', 'emulator/machine-thread.ts', 'emulator/machine-worker.ts', 'emulator/machine-worker-entry.mjs', 'emulator/cli.ts', 'emulator/terminal.ts', 'emulator/machine-options.ts',
   'emulator/built-files.ts', 'emulator/heap-snapshot.ts', 'emulator/heap-retainers.ts', 'emulator/heap-monitor.ts', 'emulator/stall-inspector.ts', 'emulator/worker-inspector.ts',
 ]);
 const CURRENT_HOST = 'emulator/host/current-host.ts';
