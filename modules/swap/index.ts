@@ -61,36 +61,47 @@ export interface SwapReport {
 type Hooks = { exportState?: () => StateHandover; importState?: (state: StateHandover, fromVersion: string) => void };
 
 function targetRecord(kernel: Kernel, module: LoadedModule, version: string | undefined): ModuleRecord {
+  if (version) return kernel.findRecord(module.name, version);
   const versions = kernel.findRecords(module.name);
-  if (!version) return versions[versions.length - 1]!;
-  return kernel.findRecord(module.name, version);
+  return versions[versions.length - 1]!;
 }
 
 /** "1 text frame", "2 text frames". */
 const counted = (count: number, noun: string, plural = `${noun}s`) => `${count} ${count === 1 ? noun : plural}`;
 
-function describe(report: Omit<SwapReport, 'summary'>): string {
-  if (report.outcome === 'refused') return `swap: ${report.module}: refused, nothing changed: ${report.reason}`;
-  const head = `swap: ${report.module} ${report.from} -> ${report.to}`;
-  if (report.outcome === 'rolled back') return `${head}: rolled back, ${report.module} stays at ${report.from}: ${report.reason}`;
-  if (report.tablesTransferred !== undefined) {
-    return `${head}: quiescent in ${report.quiescenceMs.toFixed(2)} ms, ${counted(report.tablesTransferred, 'table')} transferred, ${counted(report.textFramesFreed, 'text frame')} freed, switch ${report.switchMs.toFixed(2)} ms, ${report.totalMs.toFixed(2)} ms in all`;
+/** What a swap did, as far as it got: its report less the outcome, the total time and the summary. */
+type SwapSteps = Omit<SwapReport, 'ok' | 'outcome' | 'reason' | 'totalMs' | 'summary'>;
+
+/** A swap refused, or rolled back at its staging or its wait: nothing transferred. */
+function nothingDone(module: string, from: string, to: string, quiescenceMs = 0): SwapSteps {
+  return { module, from, to, quiescenceMs, switchMs: 0, pauseMs: 0, stateEntries: null, objectsMigrated: 0, textFramesFreed: 0 };
+}
+
+function describe(steps: SwapSteps, outcome: SwapReport['outcome'], reason: string | undefined, totalMs: number): string {
+  if (outcome === 'refused') return `swap: ${steps.module}: refused, nothing changed: ${reason}`;
+  const head = `swap: ${steps.module} ${steps.from} -> ${steps.to}`;
+  if (outcome === 'rolled back') return `${head}: rolled back, ${steps.module} stays at ${steps.from}: ${reason}`;
+  if (steps.tablesTransferred !== undefined) {
+    return `${head}: quiescent in ${steps.quiescenceMs.toFixed(2)} ms, ${counted(steps.tablesTransferred, 'table')} transferred, ${counted(steps.textFramesFreed, 'text frame')} freed, switch ${steps.switchMs.toFixed(2)} ms, ${totalMs.toFixed(2)} ms in all`;
   }
-  const state = report.stateEntries === null ? 'no state to transfer' : `${counted(report.stateEntries, 'state entry', 'state entries')} transferred`;
-  const objects = report.objectsMigrated > 0 ? `, ${counted(report.objectsMigrated, 'object')} migrated` : '';
-  return `${head}: quiescent in ${report.quiescenceMs.toFixed(2)} ms, callers paused ${report.pauseMs.toFixed(2)} ms, ${state}${objects}, ${counted(report.textFramesFreed, 'text frame')} freed, ${report.totalMs.toFixed(2)} ms in all`;
+  const state = steps.stateEntries === null ? 'no state to transfer' : `${counted(steps.stateEntries, 'state entry', 'state entries')} transferred`;
+  const objects = steps.objectsMigrated > 0 ? `, ${counted(steps.objectsMigrated, 'object')} migrated` : '';
+  return `${head}: quiescent in ${steps.quiescenceMs.toFixed(2)} ms, callers paused ${steps.pauseMs.toFixed(2)} ms, ${state}${objects}, ${counted(steps.textFramesFreed, 'text frame')} freed, ${totalMs.toFixed(2)} ms in all`;
 }
 
 /**
- * Ends a swap: the outcome and the time it took go into the report, and its summary line into
- * dmesg. A function of the module rather than a closure swap() would make at every call.
+ * Ends a swap: its report, made here in one piece, and its summary line in dmesg. A report
+ * filled in as the swap went would change shape on the way (its times from 0 to fractions, a
+ * reason added), and V8 makes such shapes anew after every full collection, which the reclaim
+ * monitor runs after each unload: that cost every swap some 50 µs.
  */
-function finish(report: Omit<SwapReport, 'summary'>, started: number, outcome: SwapReport['outcome'], reason?: string): SwapReport {
-  Object.assign(report, { ok: outcome === 'swapped', outcome, reason, totalMs: now() - started });
-  const summary = describe(report);
+function finish(steps: SwapSteps, started: number, outcome: SwapReport['outcome'], reason?: string): SwapReport {
+  const totalMs = now() - started;
+  const summary = describe(steps, outcome, reason, totalMs);
   // Asked for the core again: after a swap of the kernel, the one that logs is the new one.
   kernelInternals().log.printk(summary);
-  return { ...report, summary };
+  const { module, from, to, quiescenceMs, switchMs, pauseMs, stateEntries, tablesTransferred, objectsMigrated, textFramesFreed } = steps;
+  return { ok: outcome === 'swapped', outcome, reason, module, from, to, quiescenceMs, switchMs, pauseMs, stateEntries, tablesTransferred, objectsMigrated, textFramesFreed, totalMs, summary };
 }
 
 export interface SwapOptions {
@@ -105,25 +116,24 @@ export async function swap(name: string, version?: string, options: SwapOptions 
   const kernel = kernelInternals();
   const started = now();
   const old = kernel.loader.modules.get(name);
-  const report: Omit<SwapReport, 'summary'> = {
-    ok: false, outcome: 'refused', module: name, from: old?.record.version ?? '-', to: version ?? '-', quiescenceMs: 0, switchMs: 0, pauseMs: 0, stateEntries: null, objectsMigrated: 0, textFramesFreed: 0, totalMs: 0,
-  };
-  if (old?.state === 'Loading') return finish(report, started, 'refused', `${name} is still loading: its init has not finished`);
-  if (!old || old.state !== 'Live') return finish(report, started, 'refused', `${name} is not loaded`);
-  if (old.swapping) return finish(report, started, 'refused', `a swap of ${name} is already in progress`);
+  const from = old?.record.version ?? '-';
+  const refuse = (reason: string, to = version ?? '-') => finish(nothingDone(name, from, to), started, 'refused', reason);
+  if (old?.state === 'Loading') return refuse(`${name} is still loading: its init has not finished`);
+  if (!old || old.state !== 'Live') return refuse(`${name} is not loaded`);
+  if (old.swapping) return refuse(`a swap of ${name} is already in progress`);
   // The kernel core holds no state of its own to hand over but its tables, and no activation to wait for but its continuations: kernel-swap.ts.
-  if (old === kernel.self) return swapTheKernel(kernel, version, options, report, started);
-  if (old.active > 0) return finish(report, started, 'refused', `requested from inside a call into ${name}: a module cannot be swapped under its own feet`);
+  if (old === kernel.self) return swapTheKernel(kernel, version, options, started);
+  if (old.active > 0) return refuse(`requested from inside a call into ${name}: a module cannot be swapped under its own feet`);
   let target: ModuleRecord;
   try {
     target = targetRecord(kernel, old, version);
   } catch (error) {
-    return finish(report, started, 'refused', (error as Error).message);
+    return refuse((error as Error).message);
   }
-  report.to = target.version;
-  if (target.version === old.record.version) return finish(report, started, 'refused', `${name} is already at ${target.version}`);
+  const to = target.version;
+  if (to === from) return refuse(`${name} is already at ${to}`, to);
   const problem = interfaceProblem(kernel, old, target) ?? swapBesideProblem(kernel, old, target);
-  if (problem) return finish(report, started, 'refused', problem);
+  if (problem) return refuse(problem, to);
 
   // Marked before staging: the new version's init may not unload the module it is to replace.
   old.swapping = true;
@@ -132,44 +142,44 @@ export async function swap(name: string, version?: string, options: SwapOptions 
     fresh = kernel.loader.stage(target);
   } catch (error) {
     old.swapping = false;
-    return finish(report, started, 'rolled back', `the new version failed to load: ${reason(error)}`);
+    return finish(nothingDone(name, from, to), started, 'rolled back', `the new version failed to load: ${reason(error)}`);
   }
   const hold = holdCalls(old);
   let migration: InstanceMigration | null = null;
+  let quiescenceMs = 0;
   try {
     if (fresh.ready) await fresh.ready.catch((error) => Promise.reject(new Error(`the new version failed to load: ${reason(error)}`)));
     const limit = options.timeLimitMs ?? numberParam('swap.timeout', { fallback: DEFAULT_TIME_LIMIT_MS, min: 1, max: MAX_TIME_LIMIT_MS });
-    report.quiescenceMs = await waitForQuiescence(old, hold, limit);
+    quiescenceMs = await waitForQuiescence(old, hold, limit);
     const switchStarted = now();
     const oldHooks = old.exportsSlot.target as Hooks;
     const freshHooks = fresh.exportsSlot.target as Hooks;
-    const state = synchronous(oldHooks.exportState?.(), `${old.record.version} exportState`);
-    if (state && !freshHooks.importState) throw new Error(`${target.version} has no importState for the state ${old.record.version} hands over`);
+    const state = synchronous(oldHooks.exportState?.(), `${from} exportState`);
+    if (state && !freshHooks.importState) throw new Error(`${to} has no importState for the state ${from} hands over`);
     migration = InstanceMigration.needed(kernel, old, fresh, state, options.migration);
     migration?.apply(state);
     if (state) {
       try {
-        synchronous(freshHooks.importState!(state, old.record.version), `${target.version} importState`);
+        synchronous(freshHooks.importState!(state, from), `${to} importState`);
       } catch (error) {
-        throw new Error(`${target.version} refused the state of ${old.record.version} (format ${state.format}): ${reason(error)}`);
+        throw new Error(`${to} refused the state of ${from} (format ${state.format}): ${reason(error)}`);
       }
     }
-    report.stateEntries = state ? state.entries : null;
-    report.objectsMigrated = migration?.count ?? 0;
-    report.textFramesFreed = switchOver(kernel, old, fresh, migration);
+    const textFramesFreed = switchOver(kernel, old, fresh, migration);
     // What staging loaded for it is the system's now, no longer the swap's to give back.
     fresh.broughtIn.length = 0;
-    report.switchMs = now() - switchStarted;
+    const switchMs = now() - switchStarted;
     hold.release();
     // The held calls were queued on the hold first: by the time this continues, each has been
     // answered by the new version (an async one has returned its promise).
     await undefined;
-    report.pauseMs = now() - (hold.firstHeldAt ?? switchStarted);
-    return finish(report, started, 'swapped');
+    const pauseMs = now() - (hold.firstHeldAt ?? switchStarted);
+    const steps = { module: name, from, to, quiescenceMs, switchMs, pauseMs, stateEntries: state ? state.entries : null, objectsMigrated: migration?.count ?? 0, textFramesFreed };
+    return finish(steps, started, 'swapped');
   } catch (error) {
     migration?.undo();
     kernel.loader.abandon(fresh);
-    return finish(report, started, 'rolled back', reason(error));
+    return finish(nothingDone(name, from, to, quiescenceMs), started, 'rolled back', reason(error));
   } finally {
     hold.release();
     old.swapping = false;
@@ -177,24 +187,25 @@ export async function swap(name: string, version?: string, options: SwapOptions 
 }
 
 /** `swap kernel [VERSION]`: the checks and the report here, the swap in kernel-swap.ts. */
-async function swapTheKernel(kernel: Kernel, version: string | undefined, options: SwapOptions, report: Omit<SwapReport, 'summary'>, started: number): Promise<SwapReport> {
+async function swapTheKernel(kernel: Kernel, version: string | undefined, options: SwapOptions, started: number): Promise<SwapReport> {
+  const self = kernel.self;
+  const from = self.record.version;
   let target: ModuleRecord;
   try {
     target = kernelTarget(kernel, version);
   } catch (error) {
-    return finish(report, started, 'refused', reason(error));
+    return finish(nothingDone(self.name, from, version ?? '-'), started, 'refused', reason(error));
   }
-  report.to = target.version;
-  if (target.version === report.from) return finish(report, started, 'refused', `kernel is already at ${target.version}`);
-  const self = kernel.self;
+  const to = target.version;
+  if (to === from) return finish(nothingDone(self.name, from, to), started, 'refused', `kernel is already at ${to}`);
   self.swapping = true;
   try {
     const limit = options.timeLimitMs ?? numberParam('swap.timeout', { fallback: DEFAULT_TIME_LIMIT_MS, min: 1, max: MAX_TIME_LIMIT_MS });
     const outcome = await swapKernel(kernel, target, limit);
-    Object.assign(report, { quiescenceMs: outcome.quiescenceMs, switchMs: outcome.switchMs, pauseMs: outcome.switchMs, tablesTransferred: outcome.tablesTransferred, textFramesFreed: outcome.textFramesFreed });
-    return finish(report, started, 'swapped');
+    const { quiescenceMs, switchMs, tablesTransferred, textFramesFreed } = outcome;
+    return finish({ module: self.name, from, to, quiescenceMs, switchMs, pauseMs: switchMs, stateEntries: null, tablesTransferred, objectsMigrated: 0, textFramesFreed }, started, 'swapped');
   } catch (error) {
-    return finish(report, started, 'rolled back', reason(error));
+    return finish(nothingDone(self.name, from, to), started, 'rolled back', reason(error));
   } finally {
     self.swapping = false;
   }
