@@ -43,7 +43,7 @@ async function swapRows(kernel: TestKernel, entries: number, swaps: number): Pro
   const ms = (value: number) => `${value.toFixed(2)} ms`;
   return [
     withFloor(compare(`swap time, ${label}`, median(times.swapMs), restart, 'ms', swaps,
-      `vs restart (unload + load, state lost; ${times.restartMs.length} restarts, each in a round with a floor and a swap, paced as the swaps, median; back to back, as V8 has just compiled the same source: ${ms(median(times.backToBackRestartMs))}); quiescence median ${ms(median(times.quiescenceMs))}`), median(times.floorMs)),
+      `vs restart (unload + load, state lost; ${times.restartMs.length} restarts, each in a round with a floor and a swap, paced as the swaps: each step ${SWAP_INTERVAL_MS} ms after the one before and once the reclaim monitor has no check to come; median; back to back, as V8 has just compiled the same source: ${ms(median(times.backToBackRestartMs))}); quiescence median ${ms(median(times.quiescenceMs))}`), median(times.floorMs)),
     compare(`callers paused, kernel side, ${label}`, pause, restart, 'ms', swaps,
       `first call held → held calls answered by the new version; longest ${ms(max(times.pauseMs))}; synchronous step median ${ms(median(times.switchMs))}; vs a restart, which callers wait for too${goal(entries, 'longest', max(times.pauseMs))}`),
     compare(`caller's call held by the swap, ${label}`, held, times.usualCallMs, 'ms', swaps,
