@@ -87,6 +87,7 @@ export function checkedDevices({ machine, memory, unmap, fault }: DeviceParts): 
     host: {
       collectGarbage: () => host.collectGarbage(),
       codeBytes: () => host.codeBytes(),
+      cpuWaitMs: () => host.cpuWaitMs(),
       heapRetainers: (targets, landmarks) => host.heapRetainers(objects('host.heapRetainers: targets', targets), objects('host.heapRetainers: landmarks', landmarks)),
       onUnhandledRejection(handler) {
         if (typeof handler !== 'function') refuse(TypeError, 'host.onUnhandledRejection: handler', 'a function');

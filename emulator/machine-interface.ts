@@ -125,6 +125,13 @@ export interface HostDevice {
   /** Bytes of compiled code (bytecode and machine code) in the host engine's heap; null where the host cannot measure it (a browser). */
   codeBytes(): number | null;
   /**
+   * Milliseconds the machine's thread has been ready to run but waited for a CPU of the host
+   * (the other threads and processes on its cores had them), since some moment of the host's
+   * choosing: differences of two readings count. A virtual machine's steal time. Null where
+   * the host cannot tell (a browser; a Linux without schedstat).
+   */
+  cpuWaitMs(): number | null;
+  /**
    * Where a rejection of a promise of the machine's realm that nothing handled goes (the kernel
    * reports it as an oops). Without a handler, or if the handler throws, the machine panics.
    */

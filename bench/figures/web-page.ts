@@ -102,10 +102,15 @@ interface Shares {
 }
 const SHARES = ['whole', 'machine', 'own', 'waiting', 'relay', 'toServer', 'server', 'drawn'] as const;
 
-/** What one machine measured: stub ns per call by function, load ms by size, each way of loading, and each typed load's shares. */
+/**
+ * What one machine measured: stub ns per call by function; load ms by size, each way of
+ * loading, as the kernel's clock has it and less the machine thread's wait for a CPU meanwhile
+ * (`ownLoads`; NaN where the host cannot tell); and each typed load's shares.
+ */
 interface Measured {
   calls: Record<string, number>;
   loads: Record<Loading, number[][]>;
+  ownLoads: Record<Loading, number[][]>;
   shares: Shares[][];
 }
 
@@ -167,7 +172,7 @@ async function parsed<Result>(machineConsole: Console, line: string): Promise<Re
  * weighs on every side alike. The other machines idle meanwhile.
  */
 async function measureInTurns(machines: OpenMachine[], plan: Plan, round: number): Promise<Record<Side, Measured>> {
-  const empty = (): Measured => ({ calls: {}, loads: { watched: [], typed: [] }, shares: [] });
+  const empty = (): Measured => ({ calls: {}, loads: { watched: [], typed: [] }, ownLoads: { watched: [], typed: [] }, shares: [] });
   const measured: Record<Side, Measured> = { page: empty(), bare: empty(), server: empty() };
   const inTurn = async (step: (machine: OpenMachine, into: Measured) => Promise<unknown>) => {
     for (const machine of machines) await step(machine, measured[machine.side]);
@@ -182,14 +187,19 @@ async function measureInTurns(machines: OpenMachine[], plan: Plan, round: number
   for (const size of SIZES.keys()) {
     await inTurn(async ({ side, console: machineConsole }, into) => {
       for (let copy = 1; copy <= WARM_UP_LOADS; copy++) await parsed(machineConsole, `call bench-loader time ${prefix(side, round, 'warm', size)}-${copy}`);
-      into.loads.watched.push((await parsed<{ load: number[] }>(machineConsole, `call bench-loader timeEach ${prefix(side, round, 'watched', size)} ${plan.copies} ${WATCHED_GAP_MS}`)).load);
+      const watched = await parsed<{ load: number[]; loadWaiting: number[] }>(machineConsole, `call bench-loader timeEach ${prefix(side, round, 'watched', size)} ${plan.copies} ${WATCHED_GAP_MS}`);
+      into.loads.watched.push(watched.load);
+      into.ownLoads.watched.push(watched.load.map((load, copy) => load - watched.loadWaiting[copy]!));
       into.loads.typed.push([]);
+      into.ownLoads.typed.push([]);
       into.shares.push([]);
     });
     for (let copy = 0; copy < plan.copies; copy++) {
       await inTurn(async ({ side, console: machineConsole }, into) => {
         await idle(TYPED_IDLE_MS);
-        into.loads.typed[size]!.push((await parsed<{ load: number }>(machineConsole, `call bench-loader time ${prefix(side, round, 'typed', size)}-${copy}`)).load);
+        const typed = await parsed<{ load: number; loadWaiting: number }>(machineConsole, `call bench-loader time ${prefix(side, round, 'typed', size)}-${copy}`);
+        into.loads.typed[size]!.push(typed.load);
+        into.ownLoads.typed[size]!.push(typed.load - typed.loadWaiting);
         into.shares[size]!.push(machineConsole.shares());
       });
     }
@@ -296,9 +306,16 @@ export async function webPage({ quick }: FigureOptions): Promise<Figure> {
       const { page, bare } = both((machine) => [machine.calls[name]!]);
       return withFloor(compare(`call, ${label}`, page, bare, 'ns/call', plan.machineRounds, `through a stub, as figure 4, after ${CALL_SETTLE_MS} ms idle, the least of ${plan.callBursts} bursts in each machine; the median over ${plan.machineRounds} ${plan.machineRounds === 1 ? 'machine' : 'machines'} a side`), bare);
     };
-    const loadRow = (loading: Loading, size: number, note: string) => {
+    const loadRows = (loading: Loading, size: number, note: string): Row[] => {
+      const label = `load ${SIZES[size]!.label}, ${loading === 'watched' ? 'the page watching' : 'typed into the page'}`;
+      const runs = plan.machineRounds * plan.copies;
       const { page, bare } = both((machine) => machine.loads[loading][size]!);
-      return withFloor(compare(`load ${SIZES[size]!.label}, ${loading === 'watched' ? 'the page watching' : 'typed into the page'}`, page, bare, 'ms', plan.machineRounds * plan.copies, note), bare);
+      const own = both((machine) => machine.ownLoads[loading][size]!);
+      const waited = both((machine) => machine.loads[loading][size]!.map((load, copy) => load - machine.ownLoads[loading][size]![copy]!));
+      return [
+        withFloor(compare(label, page, bare, 'ms', runs, note), bare),
+        ...(Number.isNaN(own.page) ? [] : [withFloor(compare(`${label}, less the machine thread’s wait for a CPU`, own.page, own.bare, 'ms', runs, `the same loads, each less the time the machine’s thread was ready to run but waited for a CPU meanwhile (the host device’s cpuWaitMs: Linux’s schedstat, read by the thread before and after the load): what the machine did, without what Chromium and the server took of the two cores; the wait’s median ${waited.page.toFixed(2)} ms with the page, ${waited.bare.toFixed(2)} ms without`), own.bare)]),
+      ];
     };
     const share = (size: number, name: (typeof SHARES)[number]) => both((machine) => machine.shares[size]!.map((shares) => shares[name]));
     const shareRows = (size: number): Row[] => {
@@ -322,8 +339,8 @@ export async function webPage({ quick }: FigureOptions): Promise<Figure> {
       callRow(`~1 µs function (loop of ${plan.spinIterations})`, 'spin'),
       callRow('trivial function', 'trivial'),
       callRow('async function, awaited', 'asynchronous'),
-      ...SIZES.map((_, size) => loadRow('watched', size, `one command, loads ${WATCHED_GAP_MS} ms apart, each drawn before the next; each a distinct copy`)),
-      ...SIZES.map((_, size) => loadRow('typed', size, `the machine’s share: the load by the kernel’s clock, one command a load, as figure 3, each after ${TYPED_IDLE_MS} ms idle: into the page’s terminal vs a plain console`)),
+      ...[...SIZES.keys()].flatMap((size) => loadRows('watched', size, `one command, loads ${WATCHED_GAP_MS} ms apart, each drawn before the next; each a distinct copy`)),
+      ...[...SIZES.keys()].flatMap((size) => loadRows('typed', size, `the machine’s share: the load by the kernel’s clock, one command a load, as figure 3, each after ${TYPED_IDLE_MS} ms idle: into the page’s terminal vs a plain console`)),
       ...[...SIZES.keys()].flatMap(shareRows),
       keelOnly('page updates drawn under a load/unload loop', pace.updates, 'updates/s', 1, `${Math.round(pace.cycles).toLocaleString('en-US')} load/unload cycles/s; ${Math.round(pace.frames).toLocaleString('en-US')} frame cells redrawn/s`),
       keelOnly('delay from a frame change to the picture, median', pace.delayMedian, 'ms', pace.samples, `95th percentile ${pace.delay95.toFixed(1)} ms; the doorbell to the page's drawn, which adds its trip back`),

@@ -23,7 +23,7 @@ function devices() {
     crypto: { sha256: () => 'hash', verify: () => true },
     channel: { receive: async () => null },
     power: { halt: record('halt'), panic: record('panic') },
-    host: { collectGarbage: () => true, codeBytes: () => 0, onUnhandledRejection: record('onUnhandledRejection'), heapRetainers: record('heapRetainers') },
+    host: { collectGarbage: () => true, codeBytes: () => 0, cpuWaitMs: () => null, onUnhandledRejection: record('onUnhandledRejection'), heapRetainers: record('heapRetainers') },
     watchdog: { running: new Int32Array(2), name: record('name') },
     debug: { frameTable: new Int32Array(1), ring: record('ring'), attached: true, nameOwner: record('nameOwner'), forgetOwner: record('forgetOwner'), moduleEvent: record('moduleEvent') },
   } as unknown as Omit<MachineInterface, 'mmu'>;

@@ -1,0 +1,11 @@
+import { bootKernel } from './test/harness.ts';
+import { callJson, WITH_BENCH_FIXTURES } from './bench/lib/kernel-session.ts';
+const med = (a: number[]) => [...a].sort((x, y) => x - y)[a.length >> 1]!;
+const noop = { nameOwner() {}, forgetOwner() {}, moduleEvent() {} };
+const kernels = { watched: await bootKernel({ build: WITH_BENCH_FIXTURES, debugListener: noop }), bare: await bootKernel({ build: WITH_BENCH_FIXTURES }) };
+for (const k of Object.values(kernels)) await k.run('modprobe kv; modprobe swap; modprobe scheduler; modprobe sysinfo');
+const res: Record<string, number[]> = { watched: [], bare: [] };
+for (let i = 0; i < 60; i++) for (const [side, k] of Object.entries(kernels)) res[side]!.push((await callJson<{ load: number }>(k, 'bench-loader time hello')).load);
+console.log('lsmod count', (await kernels.bare.run('lsmod')).split('\n').length);
+for (const side of ['watched', 'bare']) console.log(side, (1000 * med(res[side]!)).toFixed(0), 'us');
+for (const k of Object.values(kernels)) await k.halt();
