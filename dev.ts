@@ -6,7 +6,7 @@ import { startDevLoop } from './dev/dev-loop.ts';
 import { BuildError } from './build/esbuild-bundle.ts';
 import { BootError } from './emulator/firmware.ts';
 import { PANIC_STATUS } from './emulator/machine.ts';
-import { COMMAND_LINE_OPTION, HEAP_OPTION, WATCHDOG_OPTION, watchdogProblem } from './emulator/machine-options.ts';
+import { COMMAND_LINE_OPTION, HEAP_OPTION, WATCHDOG_OPTION, readWatchdogSeconds } from './emulator/machine-options.ts';
 import { parseHeapSize, parseMemorySize } from './emulator/memory-size.ts';
 import { feedLines, Terminal } from './emulator/terminal.ts';
 import { readArguments } from './scripts/arguments.ts';
@@ -23,9 +23,9 @@ const { values } = readArguments<{ mem: string; cmdline: string; watchdog: strin
 });
 
 try {
-  const watchdog = watchdogProblem(values.watchdog);
-  if (watchdog) throw new BootError(watchdog);
-  const watchdogSeconds = Number(values.watchdog);
+  const watchdogSeconds = readWatchdogSeconds(values.watchdog, (problem) => {
+    throw new BootError(problem);
+  });
   const interactive = process.stdin.isTTY === true;
   const terminal = interactive ? new Terminal({ input: process.stdin, output: process.stdout }) : undefined;
   const loop = await startDevLoop({

@@ -18,7 +18,7 @@ import { BuildError } from './build/esbuild-bundle.ts';
 import { bundleSite, fileBytes } from './build/site-bundle.ts';
 import { readBuiltFiles } from './emulator/built-files.ts';
 import { BootError } from './emulator/firmware.ts';
-import { BUILD_FOLDER_OPTION, COMMAND_LINE_OPTION, WATCHDOG_OPTION, watchdogProblem } from './emulator/machine-options.ts';
+import { BUILD_FOLDER_OPTION, COMMAND_LINE_OPTION, WATCHDOG_OPTION, readWatchdogSeconds } from './emulator/machine-options.ts';
 import { parseMemorySize } from './emulator/memory-size.ts';
 import { exitWithUsageError, readArguments, type ScriptSpec } from './scripts/arguments.ts';
 
@@ -39,8 +39,7 @@ type SiteValues = { out: string; dist: string; mem: string; cmdline: string; wat
 
 async function main(): Promise<void> {
   const { values } = readArguments<SiteValues>(SITE_SPEC);
-  const problem = watchdogProblem(values.watchdog);
-  if (problem) exitWithUsageError(SITE_SPEC, problem);
+  const watchdogSeconds = readWatchdogSeconds(values.watchdog, (problem) => exitWithUsageError(SITE_SPEC, problem));
   let memoryBytes: number;
   try {
     memoryBytes = parseMemorySize(values.mem);
@@ -48,7 +47,7 @@ async function main(): Promise<void> {
     if (error instanceof BootError) exitWithUsageError(SITE_SPEC, error.message);
     throw error;
   }
-  const files = await bundleSite({ memoryBytes, cmdline: values.cmdline, watchdogSeconds: Number(values.watchdog) }, readBuiltFiles(values.dist));
+  const files = await bundleSite({ memoryBytes, cmdline: values.cmdline, watchdogSeconds }, readBuiltFiles(values.dist));
   const out = path.resolve(values.out);
   mkdirSync(out, { recursive: true });
   let total = 0;

@@ -17,7 +17,7 @@ import { readBuiltFiles } from './built-files.ts';
 import { BootError } from './firmware.ts';
 import { MachineThread } from './machine-thread.ts';
 import { PANIC_STATUS } from './machine.ts';
-import { BUILD_FOLDER_OPTION, COMMAND_LINE_OPTION, HEAP_OPTION, WATCHDOG_OPTION, watchdogProblem } from './machine-options.ts';
+import { BUILD_FOLDER_OPTION, COMMAND_LINE_OPTION, HEAP_OPTION, WATCHDOG_OPTION, readWatchdogSeconds } from './machine-options.ts';
 import { parseHeapSize, parseMemorySize } from './memory-size.ts';
 import { feedLines, Terminal } from './terminal.ts';
 
@@ -37,9 +37,9 @@ const BOOT_SPEC: ScriptSpec = {
 
 async function main(): Promise<number> {
   const { values } = readArguments<{ dist: string; mem: string; cmdline: string; exec?: string; watchdog: string; heap: string }>(BOOT_SPEC);
-  const watchdog = watchdogProblem(values.watchdog);
-  if (watchdog) throw new BootError(watchdog);
-  const watchdogSeconds = Number(values.watchdog);
+  const watchdogSeconds = readWatchdogSeconds(values.watchdog, (problem) => {
+    throw new BootError(problem);
+  });
   const memoryBytes = parseMemorySize(values.mem);
   const heapMegabytes = parseHeapSize(values.heap);
   const interactive = values.exec === undefined && process.stdin.isTTY === true;

@@ -3,7 +3,8 @@
  * same way and refuses the same values: where the build is (npm run boot, web, site), the
  * kernel command line and the watchdog's period (those and npm run dev), the machine thread's
  * heap (boot, dev, web). Each script's own spec (scripts/arguments.ts) spreads them in beside
- * its own, and reads the watchdog's value with `watchdogProblem` first.
+ * its own, and reads the watchdog's value with `readWatchdogSeconds`, refusing a bad one its
+ * own way (a boot error, a usage error).
  *
  *   options: { ...BUILD_FOLDER_OPTION, mem: { ... }, ...COMMAND_LINE_OPTION, ...WATCHDOG_OPTION }
  */
@@ -30,5 +31,11 @@ export const HEAP_OPTION: Record<'heap', ScriptOption> = {
   heap: { type: 'string', value: 'SIZE', default: `${DEFAULT_HEAP_MEGABYTES}M`, description: "the machine thread's heap (its modules' objects), from 32M; reaching it panics that machine" },
 };
 
-/** Why `--watchdog TEXT` is no period the watchdog can have, or null: seconds, a whole number from 0 (off) to an hour. */
-export const watchdogProblem = (text: string): string | null => wholeNumberProblem('watchdog', text, 0, MAX_WATCHDOG_SECONDS);
+/**
+ * `--watchdog TEXT` as seconds, a whole number from 0 (off) to an hour; for anything else,
+ * `refuse` is given the one line that says why.
+ */
+export function readWatchdogSeconds(text: string, refuse: (problem: string) => never): number {
+  const problem = wholeNumberProblem('watchdog', text, 0, MAX_WATCHDOG_SECONDS);
+  return problem === null ? Number(text) : refuse(problem);
+}
