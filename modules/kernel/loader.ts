@@ -32,9 +32,7 @@ import { loadedModule, type LoadedModule } from './loaded-module.ts';
 import { publishModuleEvent } from './module-events.ts';
 import { ModuleUnloader, type UnloaderHost } from './module-unloader.ts';
 import { requireFor, type PltSources } from './plt.ts';
-import { createNamespace, KERNEL_HOOKS, oops, runAs } from './stubs.ts';
-
-const NativePromise = Promise;
+import { createNamespace, KERNEL_HOOKS, NativePromise, oops, runAs } from './stubs.ts';
 
 /**
  * Where stack traces say a module's code is. It is the one piece of text compiled with a

@@ -17,9 +17,7 @@ import type { LoadedModule } from './loaded-module.ts';
 import { publishModuleEvent, type EventSource } from './module-events.ts';
 import type { ModuleRecords } from './module-records.ts';
 import type { ReclaimMonitor } from './reclaim-monitor.ts';
-import { revokeOwner, runAs } from './stubs.ts';
-
-const NativePromise = Promise;
+import { NativePromise, revokeOwner, runAs } from './stubs.ts';
 
 /** What unloading asks of the kernel core (kernel.ts's Kernel is one). */
 export interface UnloaderHost extends EventSource {
